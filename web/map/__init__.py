@@ -1,0 +1,1 @@
+"""The web map: the page at ``/``, its style, and the ``/api`` JSON it reads and exports."""
