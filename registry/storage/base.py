@@ -14,6 +14,7 @@ from contextlib import AbstractContextManager
 from typing import Any, Sequence
 
 import geopandas as gpd
+import pandas as pd
 
 from registry.change import Change
 from registry.layers import Layer, LayerLibrary
@@ -62,6 +63,16 @@ class Storage(ABC):
 
         Nearest and within-distance queries add a ``distance_m`` column.
         """
+
+    @abstractmethod
+    def attributes(self, layer: Layer, columns: Sequence[str],
+                   include_retired: bool = False) -> pd.DataFrame:
+        """Some attribute columns of every asset of a layer, without geometry (fast, for
+        id look-ups, conflation and statistics)."""
+
+    @abstractmethod
+    def change_stamp(self) -> int:
+        """A number that grows with every asset change (for caches such as map tiles)."""
 
     @abstractmethod
     def count(self, layer: Layer, query: Query) -> int:

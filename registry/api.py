@@ -1,0 +1,396 @@
+"""The registry: one object in front of storage that owns the rules of the domain.
+
+It validates every write, converts geometry to the storage CRS, assigns responsibility
+grids, allocates GB/T codes, keeps history and answers queries — identically for every
+storage backend.
+
+>>> import tempfile, geopandas as gpd, shapely
+>>> reg = create(tempfile.mkdtemp() + "/city.gpkg", county="130102")
+>>> grids = gpd.GeoDataFrame({"source_id": ["130102001"], "name": ["建北街道"]},
+...                          geometry=[shapely.box(114.4, 38.0, 114.6, 38.1)], crs=4490)
+>>> _ = reg.add("grids", grids, Change(who="demo"))
+>>> drains = gpd.GeoDataFrame({"depth_m": [1.2]}, geometry=[shapely.Point(114.5, 38.04)], crs=4490)
+>>> added = reg.add("drains", drains, Change(who="demo"))
+>>> added.loc[0, "gbt_code"], added.loc[0, "grid_code"]
+('1301020104000001', '130102001')
+"""
+from __future__ import annotations
+
+import uuid as uuidlib
+from contextlib import AbstractContextManager
+from dataclasses import replace
+from datetime import datetime
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Sequence
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from registry import codes, grids, validate
+from registry.change import Change
+from registry.errors import Conflict, InvalidInput, NotFound, RecordErrors
+from registry.events import MaintenanceEvent
+from registry.frames import asset_columns
+from registry.history import timeline
+from registry.layers import LAYERS_DIR, Layer, LayerLibrary, load_layers
+from registry.measure import Metric
+from registry.query import Query
+from registry.settings import Settings
+from registry.stats import layer_stats
+from registry.storage import backend_for
+from registry.storage.base import Storage
+
+#: How many ids one look-up sends to storage at a time.
+_CHUNK = 20_000
+
+
+def create(url: str | Path, county: str, *, name: str = "Infracensus registry",
+           metric_srid: int = 4547, extent: tuple[float, float, float, float] | None = None,
+           layers_dir: str | Path = LAYERS_DIR) -> "Registry":
+    """Create an empty registry at `url` (a .gpkg path or a postgresql:// URL)."""
+    settings = Settings(county=county, name=name, metric_srid=metric_srid,
+                        **({"extent": tuple(extent)} if extent else {}))
+    layers = load_layers(layers_dir)
+    storage = backend_for(str(url))(str(url))
+    storage.initialise(settings, layers)
+    return Registry(storage, layers)
+
+
+def open(url: str | Path, *, layers_dir: str | Path = LAYERS_DIR) -> "Registry":  # noqa: A001
+    """Open an existing registry; StorageError if `url` holds none."""
+    storage = backend_for(str(url))(str(url))
+    storage.read_settings()
+    return Registry(storage, load_layers(layers_dir))
+
+
+class Registry:
+    """The asset registry: assets, versions, events and queries over one storage."""
+
+    def __init__(self, storage: Storage, layers: LayerLibrary) -> None:
+        self.storage = storage
+        self.layers = layers
+
+    @property
+    def url(self) -> str:
+        return self.storage.url
+
+    @cached_property
+    def settings(self) -> Settings:
+        return self.storage.read_settings()
+
+    @cached_property
+    def metric(self) -> Metric:
+        return Metric(self.settings.storage_srid, self.settings.metric_srid)
+
+    def to_metric(self, geoms: Sequence | np.ndarray) -> np.ndarray:
+        """Geometries projected to the registry's metric CRS."""
+        return self.metric.to_metric(geoms)
+
+    def length_m(self, geoms: Sequence | np.ndarray) -> np.ndarray:
+        """Length of each geometry in metres."""
+        return self.metric.length_m(geoms)
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """Group writes into one atomic unit."""
+        return self.storage.transaction()
+
+    def change_stamp(self) -> int:
+        """Grows with every change to any asset."""
+        return self.storage.change_stamp()
+
+    def close(self) -> None:
+        self.storage.close()
+
+    # -- adding ---------------------------------------------------------------------------
+    def problems(self, layer: str, frame: gpd.GeoDataFrame) -> list[dict]:
+        """Everything wrong with records that would be added to `layer`, without raising."""
+        lay = self.layers[layer]
+        typed, found = validate.coerce(lay, self._in_storage_crs(frame))
+        return sorted(found + validate.problems(lay, typed, self.settings)
+                      + self._taken_ids(lay, typed), key=lambda p: str(p["row"]))
+
+    def add(self, layer: str, frame: gpd.GeoDataFrame, change: Change) -> gpd.GeoDataFrame:
+        """Add new assets; RecordErrors listing every problem if any record is bad."""
+        lay = self.layers[layer]
+        typed, found = validate.coerce(lay, self._in_storage_crs(frame))
+        found += validate.problems(lay, typed, self.settings) + self._taken_ids(lay, typed)
+        if found:
+            raise RecordErrors(found, context=f"layer {layer}")
+        with self.transaction():
+            assets = self._new_assets(lay, typed, change)
+            self.storage.insert_assets(lay, assets, change)
+            if lay.is_grid:
+                self.reassign_grids(replace(change, source="grid_change"))
+        return assets
+
+    def _in_storage_crs(self, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+        if not isinstance(frame, gpd.GeoDataFrame):
+            raise InvalidInput("assets must come as a GeoDataFrame with a geometry column")
+        srid = self.settings.storage_srid
+        if frame.crs is None:
+            return frame.set_crs(srid)
+        return frame if frame.crs.to_epsg() == srid else frame.to_crs(srid)
+
+    def _taken_ids(self, layer: Layer, frame: gpd.GeoDataFrame) -> list[dict]:
+        found: list[dict] = []
+        if "source_id" in frame and frame["source_id"].notna().any():
+            known = self.storage.attributes(layer, ["source_id", "uuid"], include_retired=True)
+            owner = dict(zip(known["source_id"], known["uuid"]))
+            found += [{"row": i, "asset": s, "field": "source_id", "value": s,
+                       "reason": f"source id already in the registry (asset {owner[s]})"}
+                      for i, s in frame["source_id"].items() if s in owner]
+        if "uuid" in frame:
+            found += [{"row": i, "asset": u, "field": "uuid", "value": u,
+                       "reason": "UUID already in the registry"}
+                      for i, u in frame["uuid"].dropna().items() if self._exists(u)]
+        return found
+
+    def _exists(self, uuid: str) -> bool:
+        try:
+            self.storage.layer_of(uuid)
+        except NotFound:
+            return False
+        return True
+
+    def _new_assets(self, layer: Layer, frame: gpd.GeoDataFrame, change: Change
+                    ) -> gpd.GeoDataFrame:
+        n = len(frame)
+        out = frame.reset_index(drop=True).copy()
+        given = out["uuid"] if "uuid" in out else pd.Series([None] * n)
+        out["uuid"] = [u or str(uuidlib.uuid4()) for u in given.tolist()]
+        if "source_id" not in out:
+            out["source_id"] = None
+        out["state"] = out["state"].fillna("intact") if "state" in out else "intact"
+        out["version"] = 1
+        out["created_at"] = out["updated_at"] = change.stamp
+        out["retired_at"] = None
+        self._derive(layer, out)
+        out["grid_code"] = out["source_id"] if layer.is_grid else self._grid_codes(out.geometry)
+        out["gbt_code"] = None if layer.is_grid else self._allocate_codes(layer, out)
+        return out[[c for c in asset_columns(layer) if c in out] + [out.geometry.name]]
+
+    def _derive(self, layer: Layer, frame: pd.DataFrame) -> None:
+        """Fill derived fields, e.g. the CJJ 99 class of a bridge from its BCI score."""
+        cond = layer.condition
+        if cond.score_field and cond.class_field and cond.score_field in frame:
+            frame[cond.class_field] = [cond.classify(s) if pd.notna(s) else None
+                                       for s in frame[cond.score_field].tolist()]
+
+    def _grid_codes(self, geoms: gpd.GeoSeries) -> list[str | None]:
+        cells = self.storage.fetch(self.layers.grid_layer, Query(self.layers.grid_layer.name))
+        return grids.assign(geoms.to_numpy(), cells.geometry.to_numpy(), cells["grid_code"])
+
+    def _allocate_codes(self, layer: Layer, frame: pd.DataFrame) -> list[str]:
+        if layer.gbt_class:
+            classes = np.full(len(frame), layer.gbt_class, dtype=object)
+        else:
+            classes = frame[layer.gbt_class_field].map(layer.gbt_class_by_value).to_numpy()
+        out = np.empty(len(frame), dtype=object)
+        for cls in sorted(set(classes.tolist())):
+            rows = np.flatnonzero(classes == cls)
+            first = self.storage.allocate_serials(cls, len(rows))
+            out[rows] = codes.make_codes(self.settings.county, cls, first, len(rows))
+        return out.tolist()
+
+    # -- changing -------------------------------------------------------------------------
+    def update(self, uuid: str, attributes: dict[str, Any] | None = None,
+               geometry: BaseGeometry | None = None, state: str | None = None, *,
+               change: Change, expected_version: int | None = None) -> dict[str, Any]:
+        """Change one asset's attributes, geometry and/or state; returns its new state.
+
+        Conflict if `expected_version` is given and the asset has moved on since.
+        """
+        layer = self.layers[self.storage.layer_of(uuid)]
+        current = self._current(layer, [uuid])
+        self._expect(current, uuid, expected_version)
+        edits = gpd.GeoDataFrame(
+            {"uuid": [uuid], **{k: [v] for k, v in (attributes or {}).items()},
+             **({"state": [state]} if state is not None else {})},
+            geometry=[geometry if geometry is not None else current.geometry.iloc[0]],
+            crs=self.settings.storage_srid)
+        self.update_many(layer.name, edits, change)
+        return self.get(uuid)
+
+    def _expect(self, current: gpd.GeoDataFrame, uuid: str, expected: int | None) -> None:
+        if current.empty:
+            raise NotFound(f"no asset {uuid}")
+        if pd.notna(current["retired_at"].iloc[0]):
+            raise Conflict(f"asset {uuid} is retired and can no longer change")
+        stored = int(current["version"].iloc[0])
+        if expected is not None and stored != expected:
+            raise Conflict(f"asset {uuid} is at version {stored}, not {expected}: someone "
+                           "changed it meanwhile; reload and try again")
+
+    def update_many(self, layer: str, frame: gpd.GeoDataFrame, change: Change) -> int:
+        """Apply edits (a ``uuid`` column plus the columns to change); returns how many
+        assets actually changed. Unchanged rows write nothing."""
+        lay = self.layers[layer]
+        edits = self._in_storage_crs(frame).reset_index(drop=True)
+        current = self._current(lay, edits["uuid"].tolist())
+        merged = self._merged(lay, current, edits)
+        typed, found = validate.coerce(lay, merged.drop(columns=_SYSTEM_ONLY, errors="ignore"))
+        found += validate.problems(lay, typed, self.settings)
+        if found:
+            raise RecordErrors(found, context=f"layer {layer}")
+        new = self._next_versions(lay, current, merged, typed, change)
+        with self.transaction():
+            self.storage.update_assets(lay, new, change)
+            if lay.is_grid and len(new):
+                self.reassign_grids(replace(change, source="grid_change"))
+        return len(new)
+
+    def _current(self, layer: Layer, uuids: list[str]) -> gpd.GeoDataFrame:
+        parts = [self.storage.fetch(layer, Query(layer.name, ids=uuids[i:i + _CHUNK],
+                                                 include_retired=True))
+                 for i in range(0, max(len(uuids), 1), _CHUNK)]
+        current = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+        missing = set(uuids) - set(current["uuid"])
+        if missing:
+            raise NotFound(f"layer {layer.name} has no asset {sorted(missing)[0]}")
+        return current.set_index("uuid", drop=False).loc[uuids].reset_index(drop=True)
+
+    def _merged(self, layer: Layer, current: gpd.GeoDataFrame, edits: gpd.GeoDataFrame
+                ) -> gpd.GeoDataFrame:
+        validate.check_columns(layer, edits.drop(columns=["uuid"]).set_geometry(
+            edits.geometry.name))
+        merged = current.copy()
+        for column in edits.columns:
+            if column != edits.geometry.name:
+                merged[column] = edits[column].to_numpy()
+        present = ~(shapely.is_missing(edits.geometry.to_numpy()))
+        merged.loc[present, "geometry"] = edits.geometry.to_numpy()[present]
+        return merged
+
+    def _next_versions(self, layer: Layer, current: gpd.GeoDataFrame, merged: gpd.GeoDataFrame,
+                       typed: gpd.GeoDataFrame, change: Change) -> gpd.GeoDataFrame:
+        new = merged.copy()
+        for f in layer.field_names:
+            new[f] = typed[f].to_numpy()
+        self._derive(layer, new)
+        moved = ~shapely.equals_exact(current.geometry.to_numpy(), new.geometry.to_numpy(), 0)
+        if not layer.is_grid and moved.any():
+            new.loc[moved, "grid_code"] = self._grid_codes(new.geometry[moved])
+        changed = moved | _differs(current, new, layer.field_names + ["state", "grid_code"])
+        self._refuse_retired(new[changed])
+        new = new[changed].copy()
+        new["version"] = new["version"] + 1
+        new["updated_at"] = change.stamp
+        return new
+
+    def _refuse_retired(self, frame: pd.DataFrame) -> None:
+        retired = frame["retired_at"].notna()
+        if retired.any():
+            raise Conflict(f"asset {frame['uuid'][retired].iloc[0]} is retired and can no "
+                           "longer change")
+
+    def retire(self, uuid: str, change: Change, expected_version: int | None = None) -> None:
+        """Retire an asset: it leaves the map and queries but keeps its history."""
+        layer = self.layers[self.storage.layer_of(uuid)]
+        current = self._current(layer, [uuid])
+        self._expect(current, uuid, expected_version)
+        with self.transaction():
+            self.storage.retire_assets(layer, [uuid], [int(current["version"].iloc[0]) + 1],
+                                       change)
+            if layer.is_grid:
+                self.reassign_grids(replace(change, source="grid_change"))
+
+    def reassign_grids(self, change: Change) -> int:
+        """Put every asset in the grid it now falls in; returns how many moved grid."""
+        moved = 0
+        for layer in self.layers.values():
+            if layer.is_grid:
+                continue
+            current = self.storage.fetch(layer, Query(layer.name))
+            fresh = np.array(self._grid_codes(current.geometry), dtype=object)
+            stale = current["grid_code"].to_numpy(dtype=object) != fresh
+            if stale.any():
+                new = current[stale].copy()
+                new["grid_code"] = fresh[stale]
+                new["version"] = new["version"] + 1
+                new["updated_at"] = change.stamp
+                self.storage.update_assets(layer, new, change)
+                moved += int(stale.sum())
+        return moved
+
+    # -- reading --------------------------------------------------------------------------
+    def query(self, query: Query | None = None, **criteria: Any) -> gpd.GeoDataFrame:
+        """Assets matching a Query (or the keyword arguments of one), as a GeoDataFrame."""
+        query = query if query is not None else Query(**criteria)
+        return self.storage.fetch(self.layers[query.layer], query)
+
+    def count(self, query: Query | None = None, **criteria: Any) -> int:
+        """How many assets match, ignoring paging."""
+        query = query if query is not None else Query(**criteria)
+        return self.storage.count(self.layers[query.layer], query)
+
+    def get(self, uuid: str, as_of: datetime | None = None) -> dict[str, Any]:
+        """One asset as {"layer", "properties", "geometry"}; NotFound if it did not exist."""
+        layer = self.storage.layer_of(uuid)
+        found = self.query(Query(layer, ids=[uuid], as_of=as_of, include_retired=True))
+        if found.empty:
+            raise NotFound(f"asset {uuid} did not exist at {as_of}" if as_of else
+                           f"no asset {uuid}")
+        row = found.iloc[0]
+        props = {k: _plain(row[k]) for k in found.columns if k != found.geometry.name}
+        return {"layer": layer, "properties": props, "geometry": row.geometry}
+
+    def history(self, uuid: str) -> dict[str, Any]:
+        """Every version of an asset (with what changed) and its maintenance events."""
+        current = self.get(uuid)
+        return {"uuid": uuid, "layer": current["layer"],
+                "versions": timeline(self.storage.versions(uuid), current),
+                "events": self.storage.events(uuid)}
+
+    def record_event(self, uuid: str, event: MaintenanceEvent, change: Change) -> dict[str, Any]:
+        """Append a maintenance event; a new condition also updates the asset (a version)."""
+        current = self.get(uuid)
+        layer = self.layers[current["layer"]]
+        row = event.as_row(uuid, layer.name, change)
+        with self.transaction():
+            self.storage.add_events([row])
+            field = layer.condition.field or layer.condition.score_field
+            if event.condition_after is not None and field:
+                if current["properties"].get(field) != event.condition_after:
+                    self.update(uuid, {field: event.condition_after}, change=change)
+        return row
+
+    def events(self, uuid: str) -> list[dict[str, Any]]:
+        self.storage.layer_of(uuid)
+        return self.storage.events(uuid)
+
+    def stats(self) -> pd.DataFrame:
+        """Assets, km of line assets and condition mix per layer and grid."""
+        frames = [layer_stats(self, layer) for layer in self.layers.values()]
+        return pd.concat(frames, ignore_index=True)
+
+    def add_batch(self, batch: dict[str, Any]) -> None:
+        self.storage.add_batch(batch)
+
+    def batches(self) -> list[dict[str, Any]]:
+        return self.storage.batches()
+
+
+_SYSTEM_ONLY = ["gbt_code", "grid_code", "version", "created_at", "updated_at", "retired_at"]
+
+
+def _differs(old: pd.DataFrame, new: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    changed = np.zeros(len(old), dtype=bool)
+    for c in columns:
+        a, b = _objects(old[c]), _objects(new[c])
+        changed |= a != b
+    return changed
+
+
+def _objects(column: pd.Series) -> np.ndarray:
+    """Values as Python objects with None for every kind of missing, comparable with !=."""
+    return column.astype(object).where(column.notna(), None).to_numpy()
+
+
+def _plain(value: Any) -> Any:
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return None
+    return value.item() if hasattr(value, "item") else value

@@ -1,0 +1,373 @@
+"""The GeoPackage backend: a registry in one OGC GeoPackage file, no server needed.
+
+Each layer is a feature table with an R*Tree index that GDAL and QGIS use as they are;
+history, events and batches are attribute tables in the same file. Bulk writes drop the
+R*Tree triggers inside their transaction and fill the index from numpy bounds, which is
+what makes a million-asset import take seconds rather than minutes.
+"""
+from __future__ import annotations
+
+import os
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+import geopandas as gpd
+import numpy as np
+import orjson
+import pandas as pd
+import pyproj
+import shapely
+
+from registry.change import Change, iso, utc_now
+from registry.errors import Conflict, NotFound, StorageError
+from registry.layers import SYSTEM_COLUMNS, Layer, LayerLibrary
+from registry.query import Query
+from registry.settings import SCHEMA_VERSION, Settings
+from registry.storage import gpkg_schema as schema
+from registry.storage.base import Storage
+from registry.storage.gpkg_binary import decode, encode
+from registry.storage.gpkg_connection import Connections, run_script
+from registry.storage.gpkg_query import Fetcher
+
+
+class GeoPackageStorage(Storage):
+    """A registry stored in a GeoPackage file.
+
+    >>> import tempfile, registry.layers
+    >>> store = GeoPackageStorage(tempfile.mkdtemp() + "/city.gpkg")
+    >>> store.initialise(Settings(county="130102"), registry.layers.load_layers())
+    >>> store.read_settings().county
+    '130102'
+    """
+
+    def __init__(self, url: str | os.PathLike) -> None:
+        self.url = str(url)
+        self.db = Connections(self.url)
+        self._settings: Settings | None = None
+
+    # -- creation and settings -----------------------------------------------------------
+    def initialise(self, settings: Settings, layers: LayerLibrary) -> None:
+        if Path(self.url).exists() and Path(self.url).stat().st_size > 0:
+            raise StorageError(f"{self.url} already exists; choose a new file for a new registry")
+        conn = self.db.conn
+        conn.execute(f"PRAGMA application_id={schema.APPLICATION_ID}")
+        conn.execute(f"PRAGMA user_version={schema.USER_VERSION}")
+        with self.transaction():
+            run_script(conn, schema.CORE)
+            for srid in sorted({settings.storage_srid, settings.metric_srid}):
+                self._add_srs(srid)
+            for layer in layers.values():
+                self._create_layer(layer, settings.storage_srid)
+            run_script(conn, schema.REGISTRY_TABLES)
+            self._register_attribute_tables()
+            self._write_settings(settings)
+            conn.execute("INSERT INTO infracensus_migrations VALUES (?, ?, ?)",
+                         (SCHEMA_VERSION, "initial schema", iso(utc_now())))
+        # GDAL reads the application id from the file header, not from the WAL.
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def _add_srs(self, srid: int) -> None:
+        crs = pyproj.CRS.from_epsg(srid)
+        self.db.conn.execute(
+            "INSERT INTO gpkg_spatial_ref_sys VALUES (?, ?, 'EPSG', ?, ?, ?)",
+            (crs.name, srid, srid, crs.to_wkt("WKT1_GDAL"), crs.name))
+
+    def _create_layer(self, layer: Layer, srid: int) -> None:
+        conn = self.db.conn
+        run_script(conn, schema.feature_table(layer) + schema.rtree_table(layer.name)
+                   + schema.rtree_triggers(layer.name))
+        conn.execute("INSERT INTO gpkg_contents (table_name, data_type, identifier, description,"
+                     " srs_id) VALUES (?, 'features', ?, ?, ?)",
+                     (layer.name, f"{layer.zh} {layer.en}", layer.en, srid))
+        conn.execute("INSERT INTO gpkg_geometry_columns VALUES (?, 'geom', ?, ?, 0, 0)",
+                     (layer.name, schema.geometry_type_name(layer), srid))
+
+    def _register_attribute_tables(self) -> None:
+        self.db.conn.executemany(
+            "INSERT INTO gpkg_contents (table_name, data_type, identifier, description)"
+            " VALUES (?, 'attributes', ?, ?)",
+            [(name, name, text) for name, text in schema.ATTRIBUTE_TABLES.items()])
+
+    def _write_settings(self, settings: Settings) -> None:
+        self.db.conn.execute("INSERT OR REPLACE INTO infracensus_settings VALUES ('settings', ?)",
+                             (orjson.dumps(settings.as_dict()).decode(),))
+
+    def read_settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = Settings.from_dict(orjson.loads(self._setting("settings")))
+        return self._settings
+
+    def _setting(self, key: str) -> str:
+        if not Path(self.url).exists():
+            raise StorageError(f"{self.url}: no such registry (create it with `infracensus init`)")
+        try:
+            row = self.db.conn.execute(
+                "SELECT value FROM infracensus_settings WHERE key = ?", (key,)).fetchone()
+        except Exception as exc:
+            raise StorageError(f"{self.url} is not an Infracensus registry ({exc})") from None
+        if row is None:
+            raise StorageError(f"{self.url} is not an Infracensus registry (no settings)")
+        return row[0]
+
+    def transaction(self) -> AbstractContextManager[None]:
+        return self.db.transaction()
+
+    def change_stamp(self) -> int:
+        """A number that grows with every asset change (for caches)."""
+        row = self.db.conn.execute("SELECT max(id) FROM asset_versions").fetchone()
+        return row[0] or 0
+
+    # -- asset writes ---------------------------------------------------------------------
+    def insert_assets(self, layer: Layer, assets: gpd.GeoDataFrame, change: Change) -> None:
+        if assets.empty:
+            return
+        conn, srid = self.db.conn, self.read_settings().storage_srid
+        with self.transaction():
+            first = conn.execute(f'SELECT COALESCE(MAX(fid), 0) + 1 FROM "{layer.name}"').fetchone()[0]
+            fids = np.arange(first, first + len(assets)).tolist()
+            geoms = assets.geometry.to_numpy()
+            columns = _stored_columns(layer)
+            rows = zip(fids, encode(geoms, srid), *_column_values(assets, columns))
+            marks = ", ".join("?" * (len(columns) + 2))
+            names = ", ".join(f'"{c}"' for c in columns)
+            with self._bulk_index(layer.name):
+                conn.executemany(f'INSERT INTO "{layer.name}" (fid, geom, {names}) VALUES ({marks})',
+                                 rows)
+                self._index(layer.name, fids, geoms, replace=False)
+            conn.executemany(
+                "INSERT INTO asset_versions (uuid, layer, fid, version, kind, valid_from, who, why,"
+                " source, ref) VALUES (?, ?, ?, 1, 'add', ?, ?, ?, ?, ?)",
+                ((u, layer.name, f, change.stamp, change.who, change.why, change.source, change.ref)
+                 for u, f in zip(assets["uuid"].tolist(), fids)))
+            self._touch(layer.name, geoms)
+
+    def _bulk_index(self, table: str) -> AbstractContextManager[None]:
+        return _TriggersOff(self.db.conn, table)
+
+    def _index(self, table: str, fids: list[int], geoms: np.ndarray, *, replace: bool) -> None:
+        present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+        bounds = shapely.bounds(geoms[present])
+        ids = np.asarray(fids)[present].tolist()
+        rows = zip(ids, bounds[:, 0].tolist(), bounds[:, 2].tolist(), bounds[:, 1].tolist(),
+                   bounds[:, 3].tolist())
+        verb = "INSERT OR REPLACE" if replace else "INSERT"
+        self.db.conn.executemany(f'{verb} INTO "rtree_{table}_geom" VALUES (?, ?, ?, ?, ?)', rows)
+        if replace and not present.all():
+            gone = np.asarray(fids)[~present].tolist()
+            self.db.conn.executemany(f'DELETE FROM "rtree_{table}_geom" WHERE id = ?',
+                                     [(f,) for f in gone])
+
+    def _touch(self, table: str, geoms: np.ndarray) -> None:
+        """Keep gpkg_contents' extent and last_change true after a write."""
+        conn = self.db.conn
+        old = conn.execute("SELECT min_x, min_y, max_x, max_y FROM gpkg_contents"
+                           " WHERE table_name = ?", (table,)).fetchone()
+        valid = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
+        boxes = [shapely.total_bounds(valid)] if len(valid) else []
+        if old[0] is not None:
+            boxes.append(np.array(old, dtype=float))
+        if boxes:
+            b = np.vstack(boxes)
+            extent = (b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max())
+            conn.execute("UPDATE gpkg_contents SET min_x=?, min_y=?, max_x=?, max_y=? "
+                         "WHERE table_name = ?", (*map(float, extent), table))
+        conn.execute("UPDATE gpkg_contents SET last_change = ? WHERE table_name = ?",
+                     (iso(utc_now()), table))
+
+    def update_assets(self, layer: Layer, assets: gpd.GeoDataFrame, change: Change) -> None:
+        if assets.empty:
+            return
+        conn, srid = self.db.conn, self.read_settings().storage_srid
+        with self.transaction():
+            current = self._current_rows(layer, assets["uuid"].tolist())
+            fids = self._check_versions(current, assets)
+            self._snapshot(layer, current, change)
+            columns = [c for c in _stored_columns(layer) if c not in ("uuid", "created_at")]
+            geoms = assets.geometry.to_numpy()
+            sets = ", ".join(f'"{c}" = ?' for c in ["geom", *columns])
+            rows = zip(encode(geoms, srid), *_column_values(assets, columns), fids)
+            with self._bulk_index(layer.name):
+                conn.executemany(f'UPDATE "{layer.name}" SET {sets} WHERE fid = ?', rows)
+                self._index(layer.name, fids, geoms, replace=True)
+            self._append_versions(layer, assets["uuid"].tolist(), fids,
+                                  assets["version"].tolist(), "update", change)
+            self._touch(layer.name, geoms)
+
+    def _current_rows(self, layer: Layer, uuids: list[str]) -> gpd.GeoDataFrame:
+        rows = self._fetcher(layer).by_uuid(uuids)
+        missing = set(uuids) - set(rows["uuid"])
+        if missing:
+            raise NotFound(f"layer {layer.name} has no asset {sorted(missing)[0]}")
+        return rows
+
+    def _check_versions(self, current: gpd.GeoDataFrame, assets: gpd.GeoDataFrame) -> list[int]:
+        stored = current.set_index("uuid")
+        expected = stored.loc[assets["uuid"], "version"].to_numpy() + 1
+        stale = np.flatnonzero(expected != assets["version"].to_numpy())
+        if len(stale):
+            uuid = assets["uuid"].iloc[stale[0]]
+            raise Conflict(f"asset {uuid} was changed by someone else (now version "
+                           f"{stored.loc[uuid, 'version']}); reload it and try again")
+        retired = stored.loc[assets["uuid"], "retired_at"].notna().to_numpy()
+        if retired.any():
+            raise Conflict(f"asset {assets['uuid'].iloc[np.flatnonzero(retired)[0]]} is retired")
+        return stored.loc[assets["uuid"], "_fid"].astype(int).tolist()
+
+    def _snapshot(self, layer: Layer, current: gpd.GeoDataFrame, change: Change) -> None:
+        """Move the superseded state of each asset into its version row."""
+        columns = [c for c in current.columns if c not in ("geometry", "_fid")]
+        records = current[columns].astype(object).where(current[columns].notna(), None)
+        blobs = encode(current.geometry.to_numpy(), self.read_settings().storage_srid)
+        self.db.conn.executemany(
+            "UPDATE asset_versions SET valid_to = ?, geom = ?, attributes = ?"
+            " WHERE uuid = ? AND version = ?",
+            ((change.stamp, blob, orjson.dumps(rec, default=str).decode(), rec["uuid"],
+              rec["version"]) for blob, rec in zip(blobs, records.to_dict("records"))))
+
+    def _append_versions(self, layer: Layer, uuids: list[str], fids: list[int],
+                         versions: list[int], kind: str, change: Change) -> None:
+        self.db.conn.executemany(
+            "INSERT INTO asset_versions (uuid, layer, fid, version, kind, valid_from, who, why,"
+            " source, ref) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            ((u, layer.name, f, v, kind, change.stamp, change.who, change.why, change.source,
+              change.ref) for u, f, v in zip(uuids, fids, versions)))
+
+    def retire_assets(self, layer: Layer, uuids: Sequence[str], versions: Sequence[int],
+                      change: Change) -> None:
+        with self.transaction():
+            current = self._current_rows(layer, list(uuids))
+            frame = gpd.GeoDataFrame({"uuid": list(uuids), "version": list(versions)})
+            fids = self._check_versions(current, frame)
+            self._snapshot(layer, current, change)
+            self.db.conn.executemany(
+                f'UPDATE "{layer.name}" SET retired_at = ?, updated_at = ?, version = ? '
+                "WHERE fid = ?",
+                ((change.stamp, change.stamp, v, f) for v, f in zip(versions, fids)))
+            self._append_versions(layer, list(uuids), fids, list(versions), "retire", change)
+
+    # -- reads ----------------------------------------------------------------------------
+    def _fetcher(self, layer: Layer) -> Fetcher:
+        return Fetcher(self.db, layer, self.read_settings())
+
+    def fetch(self, layer: Layer, query: Query) -> gpd.GeoDataFrame:
+        return self._fetcher(layer).fetch(query)
+
+    def count(self, layer: Layer, query: Query) -> int:
+        return self._fetcher(layer).count(query)
+
+    def attributes(self, layer: Layer, columns: Sequence[str],
+                   include_retired: bool = False) -> pd.DataFrame:
+        allowed = set(_stored_columns(layer))
+        unknown = [c for c in columns if c not in allowed]
+        if unknown:
+            raise NotFound(f"layer {layer.name} has no column {unknown[0]!r}")
+        where = "" if include_retired else " WHERE retired_at IS NULL"
+        names = ", ".join(f'"{c}"' for c in columns)
+        rows = self.db.conn.execute(f'SELECT {names} FROM "{layer.name}"{where} ORDER BY fid')
+        return pd.DataFrame.from_records(rows.fetchall(), columns=list(columns))
+
+    def layer_of(self, uuid: str) -> str:
+        row = self.db.conn.execute("SELECT layer FROM asset_versions WHERE uuid = ? LIMIT 1",
+                                   (uuid,)).fetchone()
+        if row is None:
+            raise NotFound(f"no asset {uuid}")
+        return row[0]
+
+    def versions(self, uuid: str) -> list[dict[str, Any]]:
+        cursor = self.db.conn.execute(
+            "SELECT version, kind, valid_from, valid_to, who, why, source, ref, geom, attributes,"
+            " layer FROM asset_versions WHERE uuid = ? ORDER BY version", (uuid,))
+        return [_version_record(row) for row in cursor]
+
+    # -- events, serials, batches -----------------------------------------------------------
+    def add_events(self, events: Sequence[dict[str, Any]]) -> None:
+        columns = ["event_uuid", "uuid", "layer", "kind", "date", "crew", "condition_before",
+                   "condition_after", "cost", "notes", "recorded_at", "recorded_by", "source",
+                   "ref"]
+        with self.transaction():
+            self.db.conn.executemany(
+                f"INSERT INTO maintenance_events ({', '.join(columns)}) "
+                f"VALUES ({', '.join('?' * len(columns))})",
+                ([event.get(c) for c in columns] for event in events))
+
+    def events(self, uuid: str) -> list[dict[str, Any]]:
+        cursor = self.db.conn.execute(
+            "SELECT * FROM maintenance_events WHERE uuid = ? ORDER BY date, id", (uuid,))
+        names = [d[0] for d in cursor.description]
+        return [{k: v for k, v in zip(names, row) if k != "id"} for row in cursor]
+
+    def allocate_serials(self, class_code: str, n: int) -> int:
+        conn = self.db.conn
+        with self.transaction():
+            row = conn.execute("SELECT last_serial FROM gbt_serials WHERE class_code = ?",
+                               (class_code,)).fetchone()
+            last = row[0] if row else 0
+            conn.execute("INSERT OR REPLACE INTO gbt_serials VALUES (?, ?)", (class_code, last + n))
+        return last + 1
+
+    def add_batch(self, batch: dict[str, Any]) -> None:
+        columns = ["batch_uuid", "layer", "file_name", "checksum", "who", "started_at",
+                   "finished_at", "encoding", "encoding_note", "crs", "crs_note", "counts",
+                   "options"]
+        values = [_jsonable(batch.get(c)) for c in columns]
+        with self.transaction():
+            self.db.conn.execute(f"INSERT INTO import_batches ({', '.join(columns)}) "
+                                 f"VALUES ({', '.join('?' * len(columns))})", values)
+
+    def batches(self) -> list[dict[str, Any]]:
+        cursor = self.db.conn.execute("SELECT * FROM import_batches ORDER BY id DESC")
+        names = [d[0] for d in cursor.description]
+        out = []
+        for row in cursor:
+            record = dict(zip(names, row))
+            for key in ("counts", "options"):
+                record[key] = orjson.loads(record[key]) if record[key] else None
+            out.append(record)
+        return out
+
+    def close(self) -> None:
+        self.db.close()
+
+
+class _TriggersOff(AbstractContextManager[None]):
+    """Drop a table's R*Tree triggers for a bulk write; recreate them after (same transaction)."""
+
+    def __init__(self, conn: Any, table: str) -> None:
+        self.conn, self.table = conn, table
+
+    def __enter__(self) -> None:
+        run_script(self.conn, schema.drop_rtree_triggers(self.table))
+
+    def __exit__(self, *exc: object) -> None:
+        run_script(self.conn, schema.rtree_triggers(self.table))
+
+
+def _stored_columns(layer: Layer) -> list[str]:
+    return [c for c in SYSTEM_COLUMNS] + layer.field_names
+
+
+def _column_values(frame: gpd.GeoDataFrame, columns: Iterable[str]) -> list[list]:
+    """Each column as a list of plain Python values, None for missing."""
+    out = []
+    for name in columns:
+        if name not in frame:
+            out.append([None] * len(frame))
+            continue
+        col = frame[name]
+        values = col.astype(object).where(col.notna(), None).tolist()
+        out.append([int(v) if isinstance(v, (bool, np.bool_)) else v for v in values]
+                   if col.dtype == bool or str(col.dtype) == "boolean" else values)
+    return out
+
+
+def _version_record(row: tuple) -> dict[str, Any]:
+    version, kind, valid_from, valid_to, who, why, source, ref, geom, attributes, layer = row
+    return {"version": version, "kind": kind, "valid_from": valid_from, "valid_to": valid_to,
+            "who": who, "why": why, "source": source, "ref": ref, "layer": layer,
+            "geometry": decode([geom])[0] if geom is not None else None,
+            "attributes": orjson.loads(attributes) if attributes else None}
+
+
+def _jsonable(value: Any) -> Any:
+    return orjson.dumps(value).decode() if isinstance(value, (dict, list)) else value

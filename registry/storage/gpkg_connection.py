@@ -1,0 +1,109 @@
+"""SQLite connections to a GeoPackage registry: per-thread, WAL, busy timeouts, and the
+ST_* functions the GeoPackage R*Tree triggers call (GDAL provides them; we must too).
+"""
+from __future__ import annotations
+
+import sqlite3
+import threading
+from contextlib import contextmanager
+from typing import Callable, Iterator
+
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from registry.storage.gpkg_binary import decode, envelope
+
+_SPATIAL_TESTS: dict[str, Callable[[BaseGeometry, BaseGeometry], bool]] = {
+    "intersects": shapely.intersects, "within": shapely.within,
+    "contains": shapely.contains, "disjoint": shapely.disjoint,
+}
+
+
+def _corner(index: int) -> Callable[[bytes | None], float | None]:
+    def read(blob: bytes | None) -> float | None:
+        env = envelope(blob)
+        return None if env is None else env[index]
+    return read
+
+
+def _is_empty(blob: bytes | None) -> int | None:
+    return None if blob is None else int(envelope(blob) is None)
+
+
+def run_script(conn: sqlite3.Connection, script: str) -> None:
+    """Run several statements inside the current transaction.
+
+    ``executescript`` would commit the pending transaction first, breaking atomicity.
+    """
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            conn.execute(statement)
+            statement = ""
+    if statement.strip():
+        conn.execute(statement)
+
+
+class Connections:
+    """One SQLite connection per thread, with nested transactions counted per thread."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._local = threading.local()
+
+    @property
+    def spatial_args(self) -> dict[int, tuple[str, BaseGeometry]]:
+        """Operands of the spatial filter predicates of this thread's statement, by key."""
+        if not hasattr(self._local, "spatial_args"):
+            self._local.spatial_args = {}
+        return self._local.spatial_args
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = self._connect()
+            self._local.depth = 0
+        return conn
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, isolation_level=None, timeout=30.0,
+                               check_same_thread=False)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA busy_timeout=30000")
+        for i, name in enumerate(("ST_MinX", "ST_MaxX", "ST_MinY", "ST_MaxY")):
+            conn.create_function(name, 1, _corner(i), deterministic=True)
+        conn.create_function("ST_IsEmpty", 1, _is_empty, deterministic=True)
+        conn.create_function("infracensus_spatial", 2, self._spatial_test)
+        return conn
+
+    def _spatial_test(self, blob: bytes | None, key: int) -> int:
+        if blob is None:
+            return 0
+        op, geometry = self.spatial_args[key]
+        return int(_SPATIAL_TESTS[op](decode([blob])[0], geometry))
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        conn = self.conn
+        if self._local.depth == 0:
+            conn.execute("BEGIN IMMEDIATE")
+        self._local.depth += 1
+        try:
+            yield
+        except BaseException:
+            self._local.depth -= 1
+            if self._local.depth == 0:
+                conn.execute("ROLLBACK")
+            raise
+        self._local.depth -= 1
+        if self._local.depth == 0:
+            conn.execute("COMMIT")
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None

@@ -1,0 +1,210 @@
+"""Answering a `Query` from a GeoPackage: R*Tree window, SQL filters, exact geometry tests.
+
+The hot path — a box over a point layer — is one SQL statement joined to the R*Tree with
+paging in SQL. Other spatial tests fetch the index candidates and test them on whole arrays
+with shapely, then page. As-of queries read current rows that were already current at that
+moment plus the snapshots of versions valid then.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Callable
+
+import geopandas as gpd
+import numpy as np
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from registry.change import iso
+from registry.filters import spatial_prefilter
+from registry.frames import asset_columns, typed
+from registry.layers import Layer
+from registry.measure import Metric
+from registry.query import Query
+from registry.settings import Settings
+from registry.storage.gpkg_binary import decode
+from registry.storage.gpkg_connection import Connections
+from registry.storage.sqlite_filters import compile_filter
+
+Exact = Callable[[gpd.GeoDataFrame], gpd.GeoDataFrame]
+#: Nearest-neighbour search starts with this radius and widens it until k assets are inside.
+_FIRST_RADIUS_M = 100.0
+_MAX_RADIUS_M = 1_000_000.0
+
+
+@dataclass
+class _Plan:
+    source: str
+    params: list = field(default_factory=list)
+    where: list[str] = field(default_factory=list)
+    box: tuple[float, float, float, float] | None = None
+    use_rtree: bool = True
+    exact: list[Exact] = field(default_factory=list)
+
+
+class Fetcher:
+    """Runs queries against one layer's feature table."""
+
+    def __init__(self, db: Connections, layer: Layer, settings: Settings) -> None:
+        self.db, self.layer, self.settings = db, layer, settings
+        self.metric = Metric(settings.storage_srid, settings.metric_srid)
+        self.columns = asset_columns(layer)
+        self.points_only = set(layer.geometry) <= {"Point"}
+
+    def fetch(self, query: Query) -> gpd.GeoDataFrame:
+        """Matching assets, paged, ordered by internal id (or by distance for nearest)."""
+        if query.nearest is not None:
+            return self._nearest(query)
+        plan = self._plan(query)
+        if not plan.exact:
+            return self._run(plan, query.limit, query.offset)
+        frame = self._filtered(plan)
+        end = None if query.limit is None else query.offset + query.limit
+        return frame.iloc[query.offset:end].reset_index(drop=True)
+
+    def count(self, query: Query) -> int:
+        """How many assets match, ignoring paging."""
+        if query.nearest is not None:
+            return len(self._nearest(query))
+        plan = self._plan(query)
+        if plan.exact:
+            return len(self._filtered(plan))
+        sql = f"SELECT COUNT(*) FROM {plan.source} t {self._join(plan)} WHERE {self._where(plan)}"
+        return self.db.conn.execute(sql, self._params(plan)).fetchone()[0]
+
+    def by_uuid(self, uuids: list[str]) -> gpd.GeoDataFrame:
+        """Current rows of these assets, retired ones included, with their ``_fid``."""
+        marks = ", ".join("?" * len(uuids))
+        plan = _Plan(f'"{self.layer.name}"', params=list(uuids), where=[f"t.uuid IN ({marks})"],
+                     use_rtree=False)
+        return self._run(plan, None, 0, keep_fid=True)
+
+    # -- planning -------------------------------------------------------------------------
+    def _plan(self, query: Query) -> _Plan:
+        self.db.spatial_args.clear()
+        plan = self._as_of_plan(query) if query.as_of else _Plan(f'"{self.layer.name}"')
+        if not query.as_of and not query.include_retired:
+            plan.where.append("t.retired_at IS NULL")
+        self._add_window(plan, query)
+        if query.grid is not None:
+            plan.where.append("t.grid_code = ?")
+            plan.params.append(query.grid)
+        if query.ids is not None:
+            plan.where.append(f"t.uuid IN ({', '.join('?' * len(query.ids))})")
+            plan.params.extend(query.ids)
+        if query.filter is not None:
+            sql, params = compile_filter(query.filter, set(self.columns), self.db.spatial_args)
+            plan.where.append(sql)
+            plan.params.extend(params)
+        return plan
+
+    def _as_of_plan(self, query: Query) -> _Plan:
+        moment = iso(query.as_of)
+        cols = ", ".join(["fid", "geom"] + [f'"{c}"' for c in self.columns])
+        snapshot = ", ".join(["v.fid", "v.geom"] + [f"json_extract(v.attributes, '$.\"{c}\"')"
+                                                    for c in self.columns])
+        source = (f'(SELECT {cols} FROM "{self.layer.name}" WHERE updated_at <= ? AND '
+                  f"retired_at IS NULL UNION ALL SELECT {snapshot} FROM asset_versions v "
+                  "WHERE v.layer = ? AND v.valid_from <= ? AND v.valid_to > ?)")
+        return _Plan(source, params=[moment, self.layer.name, moment, moment], use_rtree=False)
+
+    def _add_window(self, plan: _Plan, query: Query) -> None:
+        boxes = []
+        if query.bbox is not None:
+            boxes.append(tuple(query.bbox))
+            if not self.points_only or not plan.use_rtree:
+                plan.exact.append(_test("intersects", shapely.box(*query.bbox)))
+        if query.geometry is not None and query.distance_m is None:
+            boxes.append(query.geometry.bounds)
+            plan.exact.append(_test(query.predicate, query.geometry))
+        if query.geometry is not None and query.distance_m is not None:
+            boxes.append(self._grown(query.geometry.bounds, query.distance_m))
+            plan.exact.append(self._within_distance(query.geometry, query.distance_m))
+        prefilter = spatial_prefilter(query.filter) if query.filter is not None else None
+        if prefilter is not None:
+            boxes.append(prefilter.bounds)
+        if boxes:
+            b = np.array(boxes, dtype=float)
+            plan.box = (b[:, 0].max(), b[:, 1].max(), b[:, 2].min(), b[:, 3].min())
+            if not plan.use_rtree and query.bbox is None:
+                plan.exact.insert(0, _test("intersects", shapely.box(*plan.box)))
+
+    def _grown(self, bounds: tuple, metres: float) -> tuple[float, float, float, float]:
+        dlon, dlat = self.metric.degrees_for(metres, max(abs(bounds[1]), abs(bounds[3])))
+        return bounds[0] - dlon, bounds[1] - dlat, bounds[2] + dlon, bounds[3] + dlat
+
+    def _within_distance(self, geometry: BaseGeometry, metres: float) -> Exact:
+        target = self.metric.to_metric([geometry])[0]
+        shapely.prepare(target)
+
+        def keep(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+            distance = shapely.distance(self.metric.to_metric(frame.geometry.to_numpy()), target)
+            frame = frame.assign(distance_m=distance)
+            return frame[distance <= metres]
+        return keep
+
+    # -- running --------------------------------------------------------------------------
+    def _join(self, plan: _Plan) -> str:
+        if plan.box is None or not plan.use_rtree:
+            return ""
+        return f'JOIN "rtree_{self.layer.name}_geom" r ON r.id = t.fid'
+
+    def _where(self, plan: _Plan) -> str:
+        where = list(plan.where)
+        if self._join(plan):
+            where.insert(0, "r.minx <= ? AND r.maxx >= ? AND r.miny <= ? AND r.maxy >= ?")
+        return " AND ".join(where) or "1"
+
+    def _params(self, plan: _Plan) -> list:
+        if not self._join(plan):
+            return plan.params
+        minx, miny, maxx, maxy = plan.box  # type: ignore[misc]
+        return [maxx, minx, maxy, miny] + plan.params
+
+    def _run(self, plan: _Plan, limit: int | None, offset: int,
+             keep_fid: bool = False) -> gpd.GeoDataFrame:
+        names = ["t.fid", "t.geom"] + [f't."{c}"' for c in self.columns]
+        sql = (f"SELECT {', '.join(names)} FROM {plan.source} t {self._join(plan)} "
+               f"WHERE {self._where(plan)} ORDER BY t.fid")
+        params = self._params(plan)
+        if limit is not None or offset:
+            sql += " LIMIT ? OFFSET ?"
+            params = params + [-1 if limit is None else limit, offset]
+        rows = self.db.conn.execute(sql, params).fetchall()
+        return self._frame(rows, keep_fid)
+
+    def _frame(self, rows: list[tuple], keep_fid: bool) -> gpd.GeoDataFrame:
+        columns = list(zip(*rows)) if rows else [[] for _ in range(len(self.columns) + 2)]
+        data = dict(zip(self.columns, columns[2:]))
+        if keep_fid:
+            data["_fid"] = columns[0]
+        geometry = decode(columns[1]) if rows else np.array([], dtype=object)
+        return typed(self.layer, data, geometry, self.settings.storage_srid,
+                     extra=["_fid"] if keep_fid else ())
+
+    def _filtered(self, plan: _Plan) -> gpd.GeoDataFrame:
+        frame = self._run(plan, None, 0)
+        for exact in plan.exact:
+            frame = exact(frame)
+        return frame.reset_index(drop=True)
+
+    def _nearest(self, query: Query) -> gpd.GeoDataFrame:
+        point, radius = query.nearest, _FIRST_RADIUS_M
+        assert point is not None
+        while True:
+            within = replace(query, nearest=None, geometry=point, distance_m=radius,
+                             predicate="intersects", limit=None, offset=0)
+            found = self.fetch(within)
+            if len(found) >= query.k or radius >= _MAX_RADIUS_M:
+                found = found.sort_values("distance_m", kind="stable")
+                return found.iloc[:query.k].reset_index(drop=True)
+            radius *= 4
+
+
+def _test(predicate: str, geometry: BaseGeometry) -> Exact:
+    shapely.prepare(geometry)
+    test = shapely.within if predicate == "within" else shapely.intersects
+
+    def keep(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+        return frame[test(frame.geometry.to_numpy(), geometry)]
+    return keep

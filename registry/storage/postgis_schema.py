@@ -1,0 +1,105 @@
+"""The PostGIS schema: the same tables and columns as the GeoPackage (`gpkg_schema`), in
+PostgreSQL types — one feature table per layer with a GiST index, and the registry's own
+tables (settings, migrations, versions, append-only events, batches, serials).
+
+Statements are composed with `psycopg.sql`; identifiers come only from layer definitions.
+
+>>> from registry.layers import load_layers
+>>> from psycopg.sql import SQL
+>>> "geometry(Point, 4490)" in SQL(" ").join(feature_table(load_layers()["drains"], 4490)).as_string(None)
+True
+"""
+from __future__ import annotations
+
+from psycopg import sql
+
+from registry.layers import Layer
+
+SQL_TYPES = {"text": "text", "int": "bigint", "float": "double precision", "date": "date",
+             "bool": "boolean"}
+#: SQL types of the system columns (`registry.layers.SYSTEM_COLUMNS`), GeoPackage order.
+SYSTEM_TYPES = {"uuid": "text NOT NULL UNIQUE", "gbt_code": "text UNIQUE", "source_id": "text",
+                "grid_code": "text", "state": "text NOT NULL", "version": "integer NOT NULL",
+                "created_at": "timestamptz NOT NULL", "updated_at": "timestamptz NOT NULL",
+                "retired_at": "timestamptz"}
+#: The field type each system column filters and converts as.
+SYSTEM_FIELD_TYPES = {"version": "int", "created_at": "timestamp", "updated_at": "timestamp",
+                      "retired_at": "timestamp"}
+
+REGISTRY_TABLES = """
+CREATE TABLE infracensus_settings (key text PRIMARY KEY, value text NOT NULL);
+CREATE TABLE infracensus_migrations (
+  version integer PRIMARY KEY, description text NOT NULL, applied_at timestamptz NOT NULL);
+CREATE TABLE asset_versions (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, uuid text NOT NULL, layer text NOT NULL,
+  fid bigint NOT NULL, version integer NOT NULL, kind text NOT NULL,
+  valid_from timestamptz NOT NULL, valid_to timestamptz, who text NOT NULL, why text,
+  source text NOT NULL, ref text, geom geometry(Geometry, {srid}), attributes jsonb,
+  UNIQUE (uuid, version));
+CREATE INDEX asset_versions_window ON asset_versions (layer, valid_to, valid_from);
+CREATE TABLE maintenance_events (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, event_uuid text NOT NULL UNIQUE,
+  uuid text NOT NULL, layer text NOT NULL, kind text NOT NULL, date text NOT NULL, crew text,
+  condition_before text, condition_after text, cost double precision, notes text,
+  recorded_at text NOT NULL, recorded_by text NOT NULL, source text, ref text);
+CREATE INDEX maintenance_events_asset ON maintenance_events (uuid, date);
+CREATE FUNCTION infracensus_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION '% are append-only', TG_TABLE_NAME USING ERRCODE = 'integrity_constraint_violation';
+END $$;
+CREATE TRIGGER maintenance_events_append_only BEFORE UPDATE OR DELETE ON maintenance_events
+  FOR EACH ROW EXECUTE FUNCTION infracensus_append_only();
+CREATE TRIGGER maintenance_events_no_truncate BEFORE TRUNCATE ON maintenance_events
+  FOR EACH STATEMENT EXECUTE FUNCTION infracensus_append_only();
+CREATE TABLE import_batches (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, batch_uuid text NOT NULL UNIQUE,
+  layer text NOT NULL, file_name text NOT NULL, checksum text, who text NOT NULL,
+  started_at text NOT NULL, finished_at text, encoding text, encoding_note text, crs text,
+  crs_note text, counts text, options text);
+CREATE TABLE gbt_serials (class_code text PRIMARY KEY, last_serial bigint NOT NULL);
+"""
+
+#: Numbered migrations after the initial schema (version 1). Never edit a released one.
+MIGRATIONS: dict[int, tuple[str, str]] = {}
+
+
+def registry_tables(srid: int) -> sql.Composed:
+    """DDL of the registry's own tables; the snapshot geometry column carries the storage srid."""
+    return sql.SQL(REGISTRY_TABLES).format(srid=sql.Literal(srid))
+
+
+def geometry_type(layer: Layer) -> str:
+    """The PostGIS type modifier: the layer's single geometry type, or Geometry if several."""
+    return layer.geometry[0] if len(layer.geometry) == 1 else "Geometry"
+
+
+def field_type(layer: Layer, column: str) -> str:
+    """The field type (text, int, float, date, bool, timestamp) a column filters as."""
+    if column in SYSTEM_TYPES:
+        return SYSTEM_FIELD_TYPES.get(column, "text")
+    return layer.field(column).type
+
+
+def feature_table(layer: Layer, srid: int) -> list[sql.Composed]:
+    """CREATE TABLE and index statements for a layer's feature table."""
+    table = sql.Identifier(layer.name)
+    columns = [
+        sql.SQL("fid bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY"),
+        sql.SQL("geom geometry({}, {})").format(sql.SQL(geometry_type(layer)), sql.Literal(srid)),
+        *(sql.SQL("{} {}").format(sql.Identifier(name), sql.SQL(kind))
+          for name, kind in SYSTEM_TYPES.items()),
+        *(sql.SQL("{} {}").format(sql.Identifier(f.name), sql.SQL(SQL_TYPES[f.type]))
+          for f in layer.fields)]
+    create = sql.SQL("CREATE TABLE {} ({})").format(table, sql.SQL(", ").join(columns))
+    return [create, *(_index(layer.name, column) for column in INDEXED)]
+
+
+#: Secondary indexes of every feature table, besides the unique ones (method, column).
+INDEXED = ("geom", "source_id", "grid_code", "updated_at")
+
+
+def _index(table: str, column: str) -> sql.Composed:
+    method = "gist" if column == "geom" else "btree"
+    return sql.SQL("CREATE INDEX {} ON {} USING {} ({})").format(
+        sql.Identifier(f"{table}_{column}"), sql.Identifier(table), sql.SQL(method),
+        sql.Identifier(column))

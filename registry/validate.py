@@ -1,0 +1,171 @@
+"""Checking asset records against their layer, on whole columns at once.
+
+`coerce` turns incoming columns into each field's type; `problems` lists every record that
+breaks a rule — geometry missing, of the wrong type, invalid or outside the registry's
+area; a required field empty; a value outside its domain or range; a repeated source id.
+Each problem names the row, the asset, the field, the value and the reason.
+
+>>> import geopandas as gpd, shapely, registry.layers
+>>> from registry.settings import Settings
+>>> layer = registry.layers.load_layers()["drains"]
+>>> frame = gpd.GeoDataFrame({"depth_m": [0.1]}, geometry=[shapely.Point(114.5, 38.0)], crs=4490)
+>>> [p["reason"] for p in problems(layer, coerce(layer, frame)[0], Settings(county="130102"))]
+['below the minimum 0.2 m']
+"""
+from __future__ import annotations
+
+import uuid as uuidlib
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from registry.errors import InvalidInput
+from registry.layers import STATES, Field, Layer
+from registry.settings import Settings
+
+#: Columns a caller may send besides the layer's fields.
+INPUT_COLUMNS = ("source_id", "uuid", "state")
+
+
+def check_columns(layer: Layer, frame: pd.DataFrame) -> None:
+    """Refuse columns the layer does not have, naming them and the layer's fields."""
+    allowed = set(layer.field_names) | set(INPUT_COLUMNS) | {frame.geometry.name}
+    unknown = [c for c in frame.columns if c not in allowed]
+    if unknown:
+        raise InvalidInput(f"layer {layer.name} has no field {unknown[0]!r}; fields: "
+                           f"{', '.join(layer.field_names)}")
+
+
+def coerce(layer: Layer, frame: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, list[dict]]:
+    """The frame with each field in its type, and a problem for each value that would not go."""
+    check_columns(layer, frame)
+    out, found = frame.copy(), []
+    for f in layer.fields:
+        if f.name in out:
+            out[f.name], bad = _coerce_column(f, out[f.name])
+            found += [_problem(out, i, f.name, frame.at[i, f.name], f"not a {f.type}")
+                      for i in bad]
+    return out, found
+
+
+def _coerce_column(f: Field, col: pd.Series) -> tuple[pd.Series, list]:
+    present = col.notna()
+    if f.type in ("int", "float"):
+        numbers = pd.to_numeric(col, errors="coerce")
+        bad = present & numbers.isna()
+        if f.type == "int":
+            bad |= numbers.notna() & (numbers != np.round(numbers))
+            numbers = numbers.where(~bad).round().astype("Int64")
+        return numbers, list(col.index[bad])
+    if f.type == "bool":
+        mapped = col.map(lambda v: v if isinstance(v, (bool, np.bool_)) else
+                         {0: False, 1: True}.get(v) if isinstance(v, (int, float)) else None)
+        bad = present & mapped.isna()
+        return mapped.astype("boolean"), list(col.index[bad])
+    if f.type == "date":
+        dates = pd.to_datetime(col, errors="coerce", format="ISO8601")
+        bad = present & dates.isna()
+        return dates.dt.strftime("%Y-%m-%d").where(dates.notna(), None).astype(object), \
+            list(col.index[bad])
+    return col.astype(object).where(present, None).map(
+        lambda v: v if v is None else str(v)), []
+
+
+def problems(layer: Layer, frame: gpd.GeoDataFrame, settings: Settings) -> list[dict]:
+    """Every rule broken by every record of a coerced frame in the storage CRS."""
+    found = _geometry_problems(layer, frame, settings)
+    for f in layer.fields:
+        if f.name in frame and not f.derived:
+            found += _field_problems(f, frame)
+        elif f.required and not f.derived:
+            found += [_problem(frame, i, f.name, None, "required") for i in frame.index]
+    found += _id_problems(frame)
+    return sorted(found, key=lambda p: (str(p["row"]), p["field"] or ""))
+
+
+def _geometry_problems(layer: Layer, frame: gpd.GeoDataFrame, settings: Settings) -> list[dict]:
+    geoms = frame.geometry.to_numpy()
+    missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    found = [_problem(frame, i, "geometry", None, "geometry missing or empty")
+             for i in frame.index[missing]]
+    types = np.array(shapely.get_type_id(geoms))
+    wrong = ~missing & ~np.isin(types, [_TYPE_IDS[t] for t in layer.geometry])
+    found += [_problem(frame, i, "geometry", g.geom_type,
+                       f"a {g.geom_type}; layer {layer.name} takes {', '.join(layer.geometry)}")
+              for i, g in zip(frame.index[wrong], geoms[wrong])]
+    ok = ~missing & ~wrong
+    invalid = ok & ~shapely.is_valid(geoms)
+    found += [_problem(frame, i, "geometry", None, f"invalid geometry: {reason}")
+              for i, reason in zip(frame.index[invalid], shapely.is_valid_reason(geoms[invalid]))]
+    outside = ok & ~shapely.within(geoms, shapely.box(*settings.extent))
+    found += [_problem(frame, i, "geometry", _where(g),
+                       f"outside the registry's area {settings.extent}")
+              for i, g in zip(frame.index[outside], geoms[outside])]
+    return found
+
+
+def _where(geom: Any) -> str:
+    point = geom.representative_point()
+    return f"{point.x:.6f}, {point.y:.6f}"
+
+
+_TYPE_IDS = {"Point": 0, "LineString": 1, "Polygon": 3, "MultiPoint": 4,
+             "MultiLineString": 5, "MultiPolygon": 6}
+
+
+def _field_problems(f: Field, frame: pd.DataFrame) -> list[dict]:
+    col = frame[f.name]
+    found = []
+    if f.required:
+        found += [_problem(frame, i, f.name, None, "required") for i in col.index[col.isna()]]
+    if f.values is not None:
+        bad = col.notna() & ~col.isin(f.values)
+        found += [_problem(frame, i, f.name, col[i], f"not one of {', '.join(f.values)}")
+                  for i in col.index[bad]]
+    if f.range is not None and f.type in ("int", "float"):
+        unit = f" {f.unit}" if f.unit else ""
+        low, high = f.range
+        below, above = col.notna() & (col < low), col.notna() & (col > high)
+        found += [_problem(frame, i, f.name, col[i], f"below the minimum {low:g}{unit}")
+                  for i in col.index[below.fillna(False)]]
+        found += [_problem(frame, i, f.name, col[i], f"above the maximum {high:g}{unit}")
+                  for i in col.index[above.fillna(False)]]
+    return found
+
+
+def _id_problems(frame: pd.DataFrame) -> list[dict]:
+    found = []
+    if "source_id" in frame:
+        ids = frame["source_id"]
+        repeated = ids.notna() & ids.duplicated(keep="first")
+        first = {v: i for i, v in zip(ids.index[::-1], ids[::-1])}
+        found += [_problem(frame, i, "source_id", ids[i],
+                           f"source id repeated (first at row {first[ids[i]]})")
+                  for i in ids.index[repeated]]
+    if "uuid" in frame:
+        found += [_problem(frame, i, "uuid", v, "not a UUID")
+                  for i, v in frame["uuid"].items() if v is not None and not _is_uuid(v)]
+    if "state" in frame:
+        bad = frame["state"].notna() & ~frame["state"].isin(STATES)
+        found += [_problem(frame, i, "state", frame.at[i, "state"],
+                           f"not one of {', '.join(STATES)}") for i in frame.index[bad]]
+    return found
+
+
+def _is_uuid(value: Any) -> bool:
+    try:
+        uuidlib.UUID(str(value))
+    except ValueError:
+        return False
+    return True
+
+
+def _problem(frame: pd.DataFrame, row: Any, field: str, value: Any, reason: str) -> dict:
+    asset = frame.at[row, "source_id"] if "source_id" in frame else None
+    if hasattr(value, "item"):
+        value = value.item()
+    return {"row": row, "asset": None if pd.isna(asset) else asset, "field": field,
+            "value": value, "reason": reason}
