@@ -80,7 +80,7 @@ def scatter_points(area: shapely.Geometry, n: int, rng: np.random.Generator) -> 
     return found[:n]
 
 
-def points_along(lines: np.ndarray, spacing: float, offset: float = 0.0,
+def points_along(lines: np.ndarray, spacing: float, offset: float | np.ndarray = 0.0,
                  start: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
     """Points every `spacing` metres along each line, `offset` metres to its left (right < 0).
 
@@ -90,7 +90,7 @@ def points_along(lines: np.ndarray, spacing: float, offset: float = 0.0,
     >>> shapely.get_coordinates(points).tolist(), line.tolist()
     ([[0.0, 2.0], [40.0, 2.0], [80.0, 2.0]], [0, 0, 0])
     """
-    sides = shapely.offset_curve(lines, offset) if offset else lines
+    sides = shapely.offset_curve(lines, offset) if np.any(offset) else lines
     counts = np.ceil(np.maximum(shapely.length(sides) - start, 0) / spacing).astype(int)
     line = np.repeat(np.arange(len(lines)), counts)
     step = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
