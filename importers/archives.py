@@ -1,0 +1,116 @@
+"""Unpack a zipped survey safely and find the dataset inside it.
+
+Contractors zip shapefiles with their sidecars, often with Chinese file names that Windows
+stores in GBK without the zip's UTF-8 flag. Extraction refuses absolute paths and ``..``
+(path traversal), links, and archives whose unpacked size or compression ratio is absurd
+(zip bombs).
+
+>>> extract_survey(Path("survey.zip"), Path("/tmp/unpacked"))   # doctest: +SKIP
+(PosixPath('/tmp/unpacked/路灯.shp'), None)
+"""
+from __future__ import annotations
+
+import shutil
+import stat
+import zipfile
+from pathlib import Path, PurePosixPath
+
+from registry.errors import InvalidInput
+
+MAX_UNPACKED_BYTES = 4 << 30
+MAX_MEMBERS = 10_000
+#: Survey data compresses well, but not a thousandfold.
+MAX_RATIO = 1000
+#: Files a survey can be read from; shapefile sidecars (.dbf, .prj ...) ride along.
+DATASET_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json", ".fgb", ".kml", ".gml", ".dxf",
+                    ".csv", ".tsv", ".txt", ".xlsx", ".xlsm")
+UTF8_FLAG = 0x800
+
+
+def extract_survey(archive: Path, target: Path, layer_name: str | None = None) -> tuple[Path, str | None]:
+    """Extract ``archive`` into ``target``; return (dataset path, layer name left to use).
+
+    ``layer_name`` may name a file inside the archive (``'wells.shp'`` or ``'wells'``); it is
+    then used up, otherwise it is passed on to choose a layer inside the dataset.
+    """
+    with open_archive(archive) as zipped:
+        members = safe_members(archive, zipped)
+        for member in members:
+            extract(zipped, member, target / member_name(member))
+    datasets = sorted(p for p in target.rglob("*") if is_dataset(p, target))
+    return choose_dataset(archive, datasets, target, layer_name)
+
+
+def open_archive(archive: Path) -> zipfile.ZipFile:
+    try:
+        return zipfile.ZipFile(archive)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise InvalidInput(f"{archive.name}: not a readable zip archive ({exc})") from None
+
+
+def safe_members(archive: Path, zipped: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
+    """The file members, after refusing anything that could escape or flood the target."""
+    members = [m for m in zipped.infolist() if not m.is_dir()]
+    if len(members) > MAX_MEMBERS:
+        raise InvalidInput(f"{archive.name}: {len(members)} files is more than a survey holds")
+    total = sum(m.file_size for m in members)
+    packed = sum(m.compress_size for m in members) or 1
+    if total > MAX_UNPACKED_BYTES or total / packed > MAX_RATIO:
+        raise InvalidInput(f"{archive.name}: unpacks to {total:,} bytes from {packed:,}; refused")
+    for member in members:
+        check_member(archive, member)
+    return members
+
+
+def check_member(archive: Path, member: zipfile.ZipInfo) -> None:
+    name = PurePosixPath(member_name(member).replace("\\", "/"))
+    if name.is_absolute() or ".." in name.parts or ":" in name.parts[0]:
+        raise InvalidInput(f"{archive.name}: member {member.filename!r} points outside "
+                           f"the archive; refused")
+    if stat.S_ISLNK(member.external_attr >> 16):
+        raise InvalidInput(f"{archive.name}: member {member.filename!r} is a link; refused")
+
+
+def member_name(member: zipfile.ZipInfo) -> str:
+    """The member's real name: without the UTF-8 flag, zipfile decoded it as cp437, but
+    Chinese Windows wrote GBK.
+
+    >>> info = zipfile.ZipInfo("路灯.shp".encode("gbk").decode("cp437"))
+    >>> member_name(info)
+    '路灯.shp'
+    """
+    if member.flag_bits & UTF8_FLAG:
+        return member.filename
+    raw = member.filename.encode("cp437")
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return member.filename
+
+
+def extract(zipped: zipfile.ZipFile, member: zipfile.ZipInfo, destination: Path) -> None:
+    """Copy one member; zipfile stops at the declared size, which safe_members bounded."""
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    with zipped.open(member) as source, open(destination, "wb") as sink:
+        shutil.copyfileobj(source, sink)
+
+
+def is_dataset(path: Path, root: Path) -> bool:
+    hidden = any(part.startswith((".", "__MACOSX")) for part in path.relative_to(root).parts)
+    return path.is_file() and not hidden and path.suffix.lower() in DATASET_SUFFIXES
+
+
+def choose_dataset(archive: Path, datasets: list[Path], root: Path,
+                   wanted: str | None) -> tuple[Path, str | None]:
+    """The one dataset in the archive, or the one ``wanted`` names; else a clear error."""
+    if wanted is not None:
+        named = [p for p in datasets if wanted in (p.name, p.stem, str(p.relative_to(root)))]
+        if len(named) == 1:
+            return named[0], None
+    if len(datasets) == 1:
+        return datasets[0], wanted
+    listed = ", ".join(str(p.relative_to(root)) for p in datasets) or "none"
+    raise InvalidInput(f"{archive.name} holds {len(datasets)} readable datasets ({listed}); "
+                       f"choose one with layer_name=")

@@ -1,0 +1,212 @@
+"""Read GDAL vector formats (Shapefile, GeoPackage, GeoJSON, FlatGeobuf, KML, GML, DXF).
+
+The bulk path is pyogrio with Arrow: a million points in about a second. When it fails, the
+file is read again with fiona record by record, so one broken record cannot stop the rest:
+its row comes back with no geometry and a warning naming it.
+
+>>> reading = read_vector(Path("wells.gpkg"), layer_name="wells")   # doctest: +SKIP
+>>> reading.format, reading.declared_crs                            # doctest: +SKIP
+('GeoPackage', 'EPSG:4547')
+"""
+from __future__ import annotations
+
+import logging
+import re
+import warnings
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import fiona
+import geopandas as gpd
+import numpy as np
+import pyogrio
+import shapely.geometry
+from pyogrio.errors import DataSourceError
+
+from importers.encoding import EncodingChoice, shapefile_encoding
+from importers.reading import Reading
+from registry.errors import InvalidInput
+
+FORMATS = {"ESRI Shapefile": "Shapefile", "GPKG": "GeoPackage", "LIBKML": "KML"}
+#: Formats whose specification fixes the text encoding (GDAL decodes them itself).
+SELF_DESCRIBING = "text decoded by GDAL as the format declares (UTF-8)"
+#: Old GeoJSON (2008 spec) named its CRS in a top-level member; RFC 7946 dropped it.
+CRS_MEMBER = re.compile(rb'"crs"\s*:\s*\{[^{}]*"properties"\s*:\s*\{[^{}]*"name"\s*:\s*"([^"]+)"')
+CRS_MEMBER_SCAN_BYTES = 1 << 20
+#: Broken records beyond this many are summarised, not named one by one.
+MAX_NAMED_ROWS = 100
+
+
+def read_vector(path: Path, layer_name: str | None = None,
+                encoding: str | None = None) -> Reading:
+    """Read one layer of a GDAL-readable file; InvalidInput naming the file if it cannot be.
+
+    >>> read_vector(Path("notes.txt"))   # doctest: +SKIP
+    Traceback (most recent call last):
+    registry.errors.InvalidInput: notes.txt: not a readable survey file (...)
+    """
+    layer = choose_layer(path, layer_name)
+    info = call_gdal(path, pyogrio.read_info, path, layer=layer)
+    driver = info["driver"]
+    text = text_encoding(path, driver, encoding)
+    frame, messages = bulk_read(path, layer, text.encoding)
+    if frame is None:
+        frame, problems = record_read(path, layer, text.encoding)
+    else:
+        problems = diagnose_missing(path, layer, text.encoding, frame, bool(messages))
+    reading = Reading(frame.reset_index(drop=True), FORMATS.get(driver, driver), encoding=text.encoding,
+                      encoding_note=text.note, layer_name=layer,
+                      warnings=[f"GDAL: {m}" for m in messages] + problems)
+    reading.declared_crs, reading.spec_crs = file_crs(path, driver, info["crs"])
+    return reading
+
+
+def call_gdal(path: Path, function, *args, **kwargs):
+    """Run a pyogrio call, turning GDAL's refusal into an InvalidInput naming the file."""
+    try:
+        return function(*args, **kwargs)
+    except (DataSourceError, pyogrio.errors.DataLayerError) as exc:
+        raise InvalidInput(f"{path.name}: not a readable survey file ({exc})") from None
+
+
+def choose_layer(path: Path, layer_name: str | None) -> str:
+    """The layer to read: ``layer_name``, or the only one; else an error listing them all."""
+    names = [str(name) for name in call_gdal(path, pyogrio.list_layers, path)[:, 0]]
+    if layer_name is not None and layer_name not in names:
+        raise InvalidInput(f"{path.name}: no layer {layer_name!r}; layers: {', '.join(names)}")
+    if layer_name is None and len(names) != 1:
+        listed = ", ".join(names) or "none"
+        raise InvalidInput(f"{path.name} holds {len(names)} layers ({listed}); "
+                           f"choose one with layer_name=")
+    return layer_name or names[0]
+
+
+def text_encoding(path: Path, driver: str, override: str | None) -> EncodingChoice:
+    """Shapefiles need the .dbf encoding found out; other formats declare theirs."""
+    if driver == "ESRI Shapefile":
+        return shapefile_encoding(path.with_suffix(".dbf"), override)
+    return EncodingChoice("utf-8", SELF_DESCRIBING)
+
+
+def file_crs(path: Path, driver: str, gdal_crs: str | None) -> tuple[str | None, str | None]:
+    """(declared CRS, CRS implied by the spec). GDAL reports EPSG:4326 for every GeoJSON,
+    so whether the file really named one is read from its ``crs`` member."""
+    if driver != "GeoJSON":
+        return gdal_crs, None
+    member = geojson_crs_member(path)
+    if member is None:
+        return None, "EPSG:4326"
+    return gdal_crs or member, None
+
+
+def geojson_crs_member(path: Path) -> str | None:
+    """The name in an old-style GeoJSON ``crs`` member (searched near the start and end).
+
+    >>> import tempfile, json
+    >>> doc = {"type": "FeatureCollection", "features": [],
+    ...        "crs": {"type": "name", "properties": {"name": "EPSG:4547"}}}
+    >>> with tempfile.NamedTemporaryFile("w", suffix=".geojson", delete=False) as f:
+    ...     json.dump(doc, f)
+    >>> geojson_crs_member(Path(f.name))
+    'EPSG:4547'
+    """
+    with open(path, "rb") as stream:
+        head = stream.read(CRS_MEMBER_SCAN_BYTES)
+        stream.seek(max(0, stream.seek(0, 2) - CRS_MEMBER_SCAN_BYTES))
+        tail = stream.read()
+    match = CRS_MEMBER.search(head) or CRS_MEMBER.search(tail)
+    return match.group(1).decode("utf-8", errors="replace") if match else None
+
+
+def bulk_read(path: Path, layer: str, encoding: str | None
+              ) -> tuple[gpd.GeoDataFrame | None, list[str]]:
+    """pyogrio Arrow read with ``_row``; (None, []) when GDAL gives up on the file as a whole.
+
+    GDAL's warnings (e.g. one unreadable geometry) are returned rather than raised.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            frame = pyogrio.read_dataframe(path, layer=layer, encoding=encoding,
+                                           use_arrow=True, fid_as_index=True)
+        except (DataSourceError, pyogrio.errors.FieldError, pyogrio.errors.GeometryError):
+            return None, []
+    frame.insert(0, "_row", np.arange(1, len(frame) + 1))
+    return frame, [str(w.message) for w in caught]
+
+
+def diagnose_missing(path: Path, layer: str, encoding: str | None,
+                     frame: gpd.GeoDataFrame, gdal_warned: bool) -> list[str]:
+    """Name the rows whose geometry GDAL could not read (a null geometry is not an error)."""
+    missing = frame.index[frame.geometry.isna().to_numpy()]
+    if len(missing) == 0:
+        return []
+    rows = dict(zip(frame.index, frame["_row"]))
+    problems = []
+    for fid, _, _, messages in fiona_records(path, layer, encoding, missing[:MAX_NAMED_ROWS]):
+        if messages or gdal_warned:
+            problems.append(f"row {rows[fid]}: geometry unreadable, left empty"
+                            + (f" ({'; '.join(messages)})" if messages else ""))
+    return problems
+
+
+def record_read(path: Path, layer: str, encoding: str | None) -> tuple[gpd.GeoDataFrame, list[str]]:
+    """fiona, one record at a time: a broken record becomes a row without geometry."""
+    with fiona.open(path, layer=layer, encoding=encoding) as source:
+        fids = list(source.keys())
+    rows, geometries, problems = [], [], []
+    for row, (fid, properties, geometry, messages) in enumerate(
+            fiona_records(path, layer, encoding, fids), start=1):
+        rows.append({"_row": row, **(properties or {})})
+        geometries.append(geometry)
+        if messages:
+            problems.append(f"row {row}: {'; '.join(messages)}; geometry left empty")
+    if not rows:
+        raise InvalidInput(f"{path.name}: not a readable survey file (no records could be read)")
+    return gpd.GeoDataFrame(rows, geometry=geometries), problems
+
+
+def fiona_records(path: Path, layer: str, encoding: str | None, fids) -> Iterator[tuple]:
+    """(fid, properties, shapely geometry, GDAL messages) for each fid, surviving bad ones."""
+    with fiona.open(path, layer=layer, encoding=encoding) as source, gdal_messages() as messages:
+        for fid in fids:
+            messages.clear()
+            properties, geometry = read_record(source, int(fid), messages)
+            yield fid, properties, geometry, list(messages)
+
+
+def read_record(source, fid: int, messages: list[str]) -> tuple[dict | None, object]:
+    try:
+        feature = source[fid]
+    except Exception as exc:  # GDAL raises many types for a corrupt record; any means unreadable
+        messages.append(f"unreadable record ({exc})")
+        return None, None
+    try:
+        geometry = shapely.geometry.shape(feature.geometry) if feature.geometry else None
+    except (ValueError, TypeError, AttributeError, shapely.errors.ShapelyError) as exc:
+        messages.append(f"unreadable geometry ({exc})")
+        geometry = None
+    return dict(feature.properties), geometry
+
+
+@contextmanager
+def gdal_messages() -> Iterator[list[str]]:
+    """Collect what GDAL reports through fiona's logger (it logs, it does not raise)."""
+    collected: list[str] = []
+    handler = _ListHandler(collected)
+    logger = logging.getLogger("fiona")
+    logger.addHandler(handler)
+    try:
+        yield collected
+    finally:
+        logger.removeHandler(handler)
+
+
+class _ListHandler(logging.Handler):
+    def __init__(self, sink: list[str]) -> None:
+        super().__init__(level=logging.WARNING)
+        self.sink = sink
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.sink.append(record.getMessage())
