@@ -1,17 +1,118 @@
-"""The OGC API – Features endpoints: thin views over the registry."""
+"""The OGC API – Features endpoints: thin views over the registry.
+
+Each view reads its parameters (`web.ogcapi.params`), asks the registry, and answers JSON
+or HTML (`web.ogcapi.render`); errors travel as registry exceptions to `web.errors`.
+"""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from datetime import datetime, timezone
 
-CONFORMANCE = [
-    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
-    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
-]
+import geopandas as gpd
+from flask import Blueprint, Response, request
+
+from registry.errors import NotFound
+from registry.layers import Layer
+from registry.query import Query
+from web import geojson
+from web.app import current_registry
+from web.ogcapi import metadata, openapi
+from web.ogcapi.crs import OutputCrs
+from web.ogcapi.extent import layer_extent
+from web.ogcapi.links import GEOJSON, OPENAPI, SCHEMA, link, page_links, self_links
+from web.ogcapi.params import (ITEM_PARAMETERS, check_parameters, items_request, parse_as_of,
+                               parse_crs)
+from web.ogcapi.render import json_response, respond, wants_html
 
 
-def conformance():
-    return jsonify({"conformsTo": CONFORMANCE})
+def landing() -> Response:
+    return respond(metadata.landing(current_registry().settings), "landing.html")
+
+
+def conformance() -> Response:
+    return respond(metadata.conformance(), "conformance.html")
+
+
+def collections() -> Response:
+    reg = current_registry()
+    layers = list(reg.layers.values())
+    extents = {layer.name: layer_extent(reg, layer.name) for layer in layers}
+    return respond(metadata.collections(reg.settings, layers, extents), "collections.html",
+                   layers={layer.name: layer for layer in layers})
+
+
+def collection(layer: str) -> Response:
+    reg = current_registry()
+    found = reg.layers[layer]
+    doc = metadata.collection(reg.settings, found, layer_extent(reg, layer))
+    return respond(doc, "collection.html", layer=found)
+
+
+def queryables(layer: str) -> Response:
+    found = current_registry().layers[layer]
+    return respond(metadata.queryables(found), "queryables.html", SCHEMA, layer=found)
+
+
+def items(layer: str) -> Response:
+    reg = current_registry()
+    found = reg.layers[layer]
+    asked = items_request(found, reg.settings, request.args)
+    frame = reg.query(asked.query)
+    matched = reg.count(asked.query)
+    members = {
+        "numberMatched": matched, "numberReturned": len(frame),
+        "timeStamp": _now(),
+        "links": self_links("ogcapi.items", GEOJSON, found.zh, layer=layer, **request.args)
+        + page_links("ogcapi.items", request.args, matched, len(frame), asked.query.limit or 0,
+                     asked.query.offset, layer=layer)
+        + [link("collection", "ogcapi.collection", "application/json", found.zh, layer=layer)],
+    }
+    return _features(found, frame, asked.crs, members, "items.html")
+
+
+def item(layer: str, uuid: str) -> Response:
+    reg = current_registry()
+    found = reg.layers[layer]
+    check_parameters(request.args, ITEM_PARAMETERS)
+    crs = parse_crs(request.args, "crs", reg.settings)
+    frame = reg.query(Query(layer, ids=[uuid], as_of=parse_as_of(request.args)))
+    if frame.empty:
+        raise NotFound(f"no asset {uuid} in layer {layer}")
+    links = self_links("ogcapi.item", GEOJSON, uuid, layer=layer, uuid=uuid, **request.args) + [
+        link("collection", "ogcapi.collection", "application/json", found.zh, layer=layer)]
+    return _features(found, frame, crs, {"links": links}, "item.html")
+
+
+def _features(layer: Layer, frame: gpd.GeoDataFrame, crs: OutputCrs, members: dict,
+              template: str) -> Response:
+    headers = {"Content-Crs": f"<{crs.uri}>"}
+    frame = frame.set_geometry(crs.from_storage(frame.geometry.array.to_numpy()), crs=None)
+    if wants_html():
+        response = respond({"features": geojson.features(frame), **members}, template,
+                           layer=layer, label=lambda name: metadata.column_label(layer, name))
+        response.headers.update(headers)
+        return response
+    encode = geojson.feature if template == "item.html" else geojson.feature_collection
+    return json_response(encode(frame, members), GEOJSON, headers)
+
+
+def openapi_document() -> Response:
+    reg = current_registry()
+    return json_response(openapi.document(reg.settings, list(reg.layers.values())), OPENAPI)
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def register(blueprint: Blueprint) -> None:
-    blueprint.add_url_rule("/conformance", "conformance", conformance)
+    """Add every endpoint to the ``/ogcapi`` blueprint."""
+    rules = [("", "landing", landing), ("/", "landing_slash", landing),
+             ("/conformance", "conformance", conformance),
+             ("/openapi", "openapi", openapi_document),
+             ("/collections", "collections", collections),
+             ("/collections/<layer>", "collection", collection),
+             ("/collections/<layer>/queryables", "queryables", queryables),
+             ("/collections/<layer>/items", "items", items),
+             ("/collections/<layer>/items/<uuid>", "item", item)]
+    for rule, endpoint, view in rules:
+        blueprint.add_url_rule(rule, endpoint, view)
