@@ -18,6 +18,7 @@ covers the rest and may also translate values::
 """
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,7 +72,7 @@ def read_mapping(path: Path | str) -> MappingFile:
     """
     path = Path(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+        data = tomllib.loads(_quote_bare_keys(path.read_text(encoding="utf-8-sig")))
     except OSError as exc:
         raise InvalidInput(f"mapping file {path}: cannot read it ({exc.strerror})") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
@@ -83,6 +84,22 @@ def read_mapping(path: Path | str) -> MappingFile:
     return MappingFile(_str_table(path, "fields", data.get("fields", {})),
                        {name: _str_table(path, f"values.{name}", table)
                         for name, table in data.get("values", {}).items()}, path)
+
+
+#: A key that TOML 1.0 would refuse unquoted: ``旧字段 = "material"`` is what people write.
+_BARE_KEY = re.compile(r"^(\s*)([^\s\"'#\[=][^\"'#\[=]*?)(\s*=)", re.MULTILINE)
+
+
+def _quote_bare_keys(text: str) -> str:
+    r"""Quote non-ASCII bare keys, so Chinese column names need no quotes in a mapping file.
+
+    >>> _quote_bare_keys('灰铁 = "grey_cast_iron"\nDN = "diameter_mm"')
+    '"灰铁" = "grey_cast_iron"\nDN = "diameter_mm"'
+    """
+    def quote(m: re.Match) -> str:
+        key = m.group(2)
+        return m.group(0) if key.isascii() else f'{m.group(1)}"{key}"{m.group(3)}'
+    return _BARE_KEY.sub(quote, text)
 
 
 def _str_table(path: Path, key: str, table: object) -> dict[str, str]:
