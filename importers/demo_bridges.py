@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from importers.demo_city import CITY_CRS, DemoCity
+from importers.demo_city import CITY_CRS, DemoCity, road_directions
 from importers.demo_schema import Survey, expect, header, id_header, scaled, spell
 
 #: Bridge counts at scale 1 (river bridges: at most one per road crossing a river).
@@ -52,7 +52,7 @@ def bridge_survey(city: DemoCity, scale: float, rng: np.random.Generator) -> Sur
     traps = ["GeoPackage in EPSG:4547 with a second layer 河道 (rivers): "
              f"import the layer {GPKG_LAYER}",
              f"{ids[bow_tie]} is a self-intersecting (bow-tie) polygon",
-             f"{', '.join(ids[np.sort(centre)])} are centre lines, not outlines"]
+             f"centre lines, not outlines: {', '.join(ids[np.sort(centre)])}"]
     return Survey("bridges", "bridges.gpkg", frame, traps, expect(len(frame), rejected=1),
                   {"gpkg_layer": GPKG_LAYER})
 
@@ -115,11 +115,7 @@ def _sites(roads: gpd.GeoDataFrame, road: np.ndarray, at: np.ndarray, kind: str,
            across: bool = False) -> pd.DataFrame:
     """Bridge sites on `road` at points `at`, pointing along the road (or `across` it), with
     a deck as wide as the road."""
-    lines = roads.geometry.to_numpy()[road]
-    where = shapely.line_locate_point(lines, at)
-    ahead = shapely.get_coordinates(shapely.line_interpolate_point(lines, where + 5))
-    behind = shapely.get_coordinates(shapely.line_interpolate_point(lines, where - 5))
-    direction = (ahead - behind) / np.linalg.norm(ahead - behind, axis=1)[:, None]
+    direction = road_directions(roads.geometry.to_numpy()[road], at)
     if across:
         direction = direction[:, ::-1] * [-1, 1]
     xy = shapely.get_coordinates(at)

@@ -97,6 +97,19 @@ def points_along(lines: np.ndarray, spacing: float, offset: float | np.ndarray =
     return shapely.line_interpolate_point(sides[line], start + step * spacing), line
 
 
+def road_directions(lines: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """Unit vectors (n, 2) along each line at the point on it nearest each of `points`.
+
+    >>> road_directions(np.array([shapely.LineString([(0, 0), (0, 50)])]),
+    ...                 np.array([shapely.Point(0, 10)])).tolist()
+    [[0.0, 1.0]]
+    """
+    where = shapely.line_locate_point(lines, points)
+    ahead = shapely.get_coordinates(shapely.line_interpolate_point(lines, where + 5))
+    behind = shapely.get_coordinates(shapely.line_interpolate_point(lines, where - 5))
+    return (ahead - behind) / np.linalg.norm(ahead - behind, axis=1)[:, None]
+
+
 def _outline(box: tuple[float, ...], rng: np.random.Generator) -> shapely.Polygon:
     # A squarish blob (superellipse) with a smoothed random edge: cities are blockier
     # than ellipses, and their edges wander.
