@@ -24,6 +24,10 @@ from web.errors import register_error_handlers
 #: listed here; they are imported when an app is built, so the modules may import this one.
 BLUEPRINTS: list[str] = [
     "web.ogcapi:create_blueprint",
+    "web.tiles.blueprint:create_blueprint",
+    "web.map.page:create_blueprint",
+    "web.map.assets:create_blueprint",
+    "web.map.selection:create_blueprint",
 ]
 
 REGISTRY_KEY = "infracensus.registry"

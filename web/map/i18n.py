@@ -55,6 +55,15 @@ UI: dict[str, tuple[str, str]] = {
     "assets": ("个", "assets"),
     "km": ("公里", "km"),
     "language": ("English", "中文"),
+    "yes": ("是", "yes"),
+    "no": ("否", "no"),
+}
+
+#: What a version row's ``kind`` means to a reader.
+VERSION_KINDS: dict[str, tuple[str, str]] = {
+    "add": ("登记", "registered"),
+    "update": ("修改", "changed"),
+    "retire": ("注销", "retired"),
 }
 
 
@@ -62,6 +71,12 @@ def texts(lang: str) -> dict[str, str]:
     """The UI strings in `lang`."""
     column = LANGUAGES.index(lang)
     return {key: pair[column] for key, pair in UI.items()}
+
+
+def say(table: Mapping[str, tuple[str, str]], key: str, lang: str) -> str:
+    """One entry of a two-language table; unknown keys read as themselves."""
+    pair = table.get(key)
+    return pair[LANGUAGES.index(lang)] if pair else key
 
 
 def language(args: Mapping[str, str]) -> str:

@@ -1,0 +1,97 @@
+"""The JSON the map page reads: one asset for the side panel, search hits, and the grids.
+
+>>> from web.app import create_app
+>>> create_app({"REGISTRY": "city.gpkg"}).url_map.bind("").match("/api/search")
+('map_assets.search', {})
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import shapely
+from flask import Blueprint, Response, jsonify, request, url_for
+
+from registry import Query, Registry
+from registry.errors import InvalidInput
+from registry.filters import Filter, Like, Or
+from web.app import current_registry
+from web.map import labels
+from web.map.i18n import language
+
+#: Fields a search looks in besides the codes, when a layer has them.
+SEARCHED_FIELDS = ("road_name", "courtyard", "name")
+HITS_PER_LAYER = 10
+
+
+def create_blueprint() -> Blueprint:
+    """``/api/assets/<uuid>``, ``/api/search?q=`` and ``/api/grids``."""
+    blueprint = Blueprint("map_assets", __name__, url_prefix="/api")
+    blueprint.add_url_rule("/assets/<uuid>", "asset", asset)
+    blueprint.add_url_rule("/search", "search", search)
+    blueprint.add_url_rule("/grids", "grids", grids)
+    return blueprint
+
+
+def asset(uuid: str) -> Response:
+    registry, lang = current_registry(), language(request.args)
+    found = registry.get(uuid)
+    layer, properties = registry.layers[found["layer"]], found["properties"]
+    names = {g["code"]: g["name"] for g in grid_list(registry)}
+    return jsonify({
+        "uuid": uuid, "layer": layer.name, "title": labels.title(layer, properties, lang),
+        "attributes": labels.attributes(registry.layers, layer, properties, names, lang),
+        "timeline": labels.timeline(registry.history(uuid), lang),
+        "export": url_for("map_selection.export", layer=layer.name, ids=uuid, format="geojson"),
+    })
+
+
+def search() -> Response:
+    registry, lang = current_registry(), language(request.args)
+    text = request.args.get("q", "").replace("%", "").strip()
+    if not text:
+        raise InvalidInput("search needs some text: q=...")
+    hits: list[dict[str, Any]] = []
+    for layer in registry.layers.values():
+        if not layer.is_grid:
+            where = search_filter(text, [f for f in SEARCHED_FIELDS if f in layer.field_names])
+            frame = registry.query(Query(layer.name, where=where, limit=HITS_PER_LAYER))
+            hits += _hits(layer, frame, lang)
+    return jsonify(hits)
+
+
+def search_filter(text: str, fields: list[str]) -> Filter:
+    """GB/T codes by prefix; survey ids and names anywhere in them.
+
+    >>> search_filter("中山", ["road_name"]).items[-1]
+    Like(field='road_name', pattern='%中山%')
+    """
+    return Or((Like("gbt_code", f"{text}%"), Like("source_id", f"%{text}%"),
+               *(Like(f, f"%{text}%") for f in fields)))
+
+
+def _hits(layer, frame, lang: str) -> list[dict[str, Any]]:
+    where = shapely.get_coordinates(shapely.point_on_surface(np.asarray(frame.geometry.array)))
+    rows = frame.drop(columns=frame.geometry.name).to_dict("records")
+    return [{"uuid": row["uuid"], "layer": layer.name, "label": _hit_label(layer, row, lang),
+             "lon": lon, "lat": lat} for row, (lon, lat) in zip(rows, where.tolist())]
+
+
+def _hit_label(layer, row: dict, lang: str) -> str:
+    place = next((row[f] for f in SEARCHED_FIELDS if isinstance(row.get(f), str) and row[f]), "")
+    code = row.get("gbt_code") or row.get("source_id") or ""
+    return " · ".join(w for w in (layer.title(lang), place, code) if w)
+
+
+def grids() -> Response:
+    return jsonify(grid_list(current_registry()))
+
+
+def grid_list(registry: Registry) -> list[dict[str, Any]]:
+    """Each responsibility grid's code, name, label point and lon/lat box."""
+    frame = registry.query(Query(registry.layers.grid_layer.name))
+    geoms = np.asarray(frame.geometry.array)
+    anchors = shapely.get_coordinates(shapely.point_on_surface(geoms)).tolist()
+    return [{"code": code, "name": name, "lon": lon, "lat": lat, "bbox": box}
+            for code, name, (lon, lat), box in zip(frame["grid_code"], frame["name"], anchors,
+                                                    shapely.bounds(geoms).tolist())]

@@ -1,0 +1,84 @@
+"""The map page at ``/``, its MapLibre style, and MapLibre GL JS served from its PyPI package.
+
+No file comes from a CDN: MapLibre GL JS and its CSS are read from the ``maplibre`` package
+installed beside the app, our own scripts from ``web/static/map``.
+
+>>> sorted(VENDOR_FILES)
+['maplibre-gl.css', 'maplibre-gl.js']
+"""
+from __future__ import annotations
+
+import importlib.util
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, render_template, request, send_from_directory, url_for
+
+from registry.errors import NotFound
+from registry.layers import LayerLibrary
+from web.app import current_registry
+from web.map.filters import MATERIAL_FIELD
+from web.map.i18n import language, texts, value_label
+from web.map.style import legend, map_style
+
+VENDOR_FILES = {"maplibre-gl.js", "maplibre-gl.css"}
+TILE_TEMPLATE = "tiles/{layer}/{z}/{x}/{y}.mvt"
+
+
+def create_blueprint() -> Blueprint:
+    """The map page blueprint: ``/``, ``/map/style.json`` and ``/vendor/maplibre/<file>``."""
+    blueprint = Blueprint("map", __name__)
+    blueprint.add_url_rule("/", "index", index)
+    blueprint.add_url_rule("/map/style.json", "style", style)
+    blueprint.add_url_rule("/vendor/maplibre/<name>", "vendor", vendor)
+    return blueprint
+
+
+def index() -> str:
+    lang = language(request.args)
+    return render_template("map/index.html", lang=lang, text=texts(lang),
+                           config=page_config(current_registry().layers, lang))
+
+
+def style() -> Response:
+    lang = language(request.args)
+    tiles = request.url_root + TILE_TEMPLATE
+    return jsonify(map_style(current_registry().layers, tiles, lang,
+                             current_app.config.get("BASEMAP_URL")))
+
+
+def vendor(name: str) -> Response:
+    if name not in VENDOR_FILES:
+        raise NotFound(f"no vendored file {name!r}")
+    return send_from_directory(maplibre_folder(), name, max_age=86400)
+
+
+@lru_cache(maxsize=1)
+def maplibre_folder() -> Path:
+    """The folder of the ``maplibre`` package holding MapLibre GL JS (found, not imported)."""
+    spec = importlib.util.find_spec("maplibre")
+    if spec is None or not spec.submodule_search_locations:
+        raise NotFound("MapLibre GL JS is not installed: pip install maplibre")
+    return Path(next(iter(spec.submodule_search_locations))) / "srcjs"
+
+
+def page_config(layers: LayerLibrary, lang: str) -> dict[str, Any]:
+    """What the page's script needs: strings, layers with their legends, filter choices."""
+    return {
+        "lang": lang, "text": texts(lang),
+        "style": url_for("map.style", lang=lang),
+        "layers": [{"name": layer.name, "title": layer.title(lang), "grid": layer.is_grid,
+                    "lines": any("Line" in g for g in layer.geometry),
+                    "legend": legend(layer, lang)} for layer in layers.values()],
+        "materials": _materials(layers, lang),
+    }
+
+
+def _materials(layers: LayerLibrary, lang: str) -> list[dict[str, str]]:
+    choices: dict[str, str] = {}
+    for layer in layers.values():
+        if MATERIAL_FIELD in layer.field_names:
+            field = layer.field(MATERIAL_FIELD)
+            choices.update({v: value_label(field, v, lang) for v in field.values or ()})
+    return [{"value": v, "label": label} for v, label in choices.items()]

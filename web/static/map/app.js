@@ -1,0 +1,39 @@
+// Boots the map page: reads the server's config, builds the map and wires each tool to it.
+import { addLayerList, addFilters } from "./layers.js";
+import { addGrids } from "./grids.js";
+import { addSearch } from "./search.js";
+import { AssetPanel } from "./panel.js";
+import { addSelection } from "./selection.js";
+
+const config = JSON.parse(document.getElementById("map-config").textContent);
+const map = new maplibregl.Map({
+  container: "map", style: config.style, center: [114.51, 38.04], zoom: 11,
+});
+map.addControl(new maplibregl.NavigationControl(), "top-right");
+map.addControl(new maplibregl.ScaleControl({ unit: "metric" }), "bottom-left");
+
+const view = { filters: new URLSearchParams() };
+const panel = new AssetPanel(config);
+
+map.on("load", async () => {
+  addLayerList(map, config);
+  addFilters(map, config, view);
+  addSearch(map, config, panel);
+  // Registered before the drawer's own click handler, so the click ending a drawing is not
+  // also taken as a click on an asset.
+  map.on("click", (event) => selection.drawing() || openAssetAt(event));
+  const selection = addSelection(map, config, view, panel);
+  await addGrids(map, config);
+  // Tells screenshot tools and tests that the first full frame is drawn.
+  map.once("idle", () => { document.getElementById("map").dataset.ready = "true"; });
+});
+
+function openAssetAt(event) {
+  const { x, y } = event.point;
+  const layers = config.layers.filter((l) => !l.grid).flatMap((l) =>
+    ["point", "line", "fill", "cluster"].map((kind) => `${l.name}-${kind}`)).filter((id) => map.getLayer(id));
+  const [hit] = map.queryRenderedFeatures([[x - 4, y - 4], [x + 4, y + 4]], { layers });
+  if (!hit) return;
+  if (hit.properties.count !== undefined) map.easeTo({ center: event.lngLat, zoom: map.getZoom() + 2 });
+  else panel.open(hit.properties.uuid);
+}

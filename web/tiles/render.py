@@ -1,0 +1,65 @@
+"""Build one layer's tile from the registry: query the tile's box, project, encode.
+
+A tile holding more than `MAX_FEATURES` assets is sent as clusters (count per cell) instead:
+encoding costs ~5 µs an asset, so a z12 tile over the city centre (30,000 drains) would take
+over 100 ms and draw a smear.
+
+>>> from registry.layers import load_layers
+>>> tile_properties(load_layers()["gas_mains"])
+['uuid', 'gbt_code', 'state', 'condition', 'material', 'courtyard']
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import shapely
+
+from registry.filters import Filter
+from registry.layers import Layer
+from registry.query import Query
+from web.tiles.address import EXTENT, TileAddress
+from web.tiles.aggregate import clusters
+from web.tiles.mvt import TileLayer, encode
+
+MAX_FEATURES = 3000
+#: Features are fetched this far (in tile units) beyond the edge, so symbols are not cut.
+BUFFER = 64
+#: Attributes the map styles, labels or identifies by, when a layer has them.
+STYLED_FIELDS = ("name", "material", "status", "courtyard", "road_name")
+
+
+def tile_properties(layer: Layer) -> list[str]:
+    """The attributes a tile carries: identity, state, condition and what colours the layer."""
+    wanted = ["uuid", "gbt_code", "state", layer.condition.field, layer.condition.class_field,
+              *layer.style.get("by_value", {}), *STYLED_FIELDS]
+    present = {"uuid", "gbt_code", "state", *layer.field_names}
+    return list(dict.fromkeys(name for name in wanted if name in present))
+
+
+def render_tile(registry, layer: Layer, tile: TileAddress, where: Filter | None = None,
+                grid: str | None = None) -> bytes:
+    """The MVT of `layer` over `tile` (features, or clusters when there are too many)."""
+    query = Query(layer.name, bbox=tile.lonlat_bounds(BUFFER / EXTENT), where=where, grid=grid)
+    if registry.count(query) > MAX_FEATURES:
+        return encode([cluster_layer(layer.name, registry.query(replace(query, properties=[])), tile)])
+    frame = registry.query(replace(query, properties=tile_properties(layer)))
+    geometry = _pixels(frame.geometry.array, tile)
+    properties = {name: frame[name].to_numpy() for name in tile_properties(layer)}
+    return encode([TileLayer(layer.name, geometry, properties)])
+
+
+def cluster_layer(name: str, frame, tile: TileAddress) -> TileLayer:
+    """One point per occupied cell with the ``count`` of assets whose centre falls in it."""
+    bounds = shapely.bounds(np.asarray(frame.geometry.array, dtype=object))
+    x, y = tile.to_pixels((bounds[:, 0] + bounds[:, 2]) / 2, (bounds[:, 1] + bounds[:, 3]) / 2)
+    where, count = clusters(x, y)
+    return TileLayer(name, shapely.points(where), {"count": count})
+
+
+def _pixels(geometry, tile: TileAddress) -> np.ndarray:
+    """Geometries in tile units; lines and areas clipped to the tile and its buffer."""
+    pixels = shapely.transform(np.asarray(geometry, dtype=object), tile.to_pixels, interleaved=False)
+    if len(pixels) and shapely.get_type_id(pixels).max() > 0:
+        pixels = shapely.clip_by_rect(pixels, -BUFFER, -BUFFER, EXTENT + BUFFER, EXTENT + BUFFER)
+    return pixels
