@@ -349,13 +349,16 @@ class Registry:
         """Append a maintenance event; a new condition also updates the asset (a version)."""
         current = self.get(uuid)
         layer = self.layers[current["layer"]]
+        field = layer.condition.field or layer.condition.score_field
+        before = current["properties"].get(field) if field else None
+        if event.condition_before is None and before is not None:
+            event = replace(event, condition_before=before)
         row = event.as_row(uuid, layer.name, change)
         with self.transaction():
             self.storage.add_events([row])
-            field = layer.condition.field or layer.condition.score_field
-            if event.condition_after is not None and field:
-                if current["properties"].get(field) != event.condition_after:
-                    self.update(uuid, {field: event.condition_after}, change=change)
+            if field and event.condition_after is not None and before != event.condition_after:
+                why = change.why or f"{event.kind} {event.date}"
+                self.update(uuid, {field: event.condition_after}, change=replace(change, why=why))
         return row
 
     def events(self, uuid: str) -> list[dict[str, Any]]:
@@ -364,8 +367,11 @@ class Registry:
 
     def stats(self) -> pd.DataFrame:
         """Assets, km of line assets and condition mix per layer and grid."""
-        frames = [layer_stats(self, layer) for layer in self.layers.values()]
-        return pd.concat(frames, ignore_index=True)
+        table = pd.concat([layer_stats(self, layer) for layer in self.layers.values()],
+                          ignore_index=True)
+        counts = [c for c in table.columns if "=" in c]
+        table[counts] = table[counts].astype("Int64")
+        return table
 
     def add_batch(self, batch: dict[str, Any]) -> None:
         self.storage.add_batch(batch)

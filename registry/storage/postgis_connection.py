@@ -1,0 +1,99 @@
+"""Connections to a PostGIS registry: a psycopg pool, the connection of a thread's open
+transaction pinned to that thread, and server errors turned into the registry's own.
+
+>>> db = Connections("postgresql://nobody@127.0.0.1:1/none")
+>>> db.safe_url
+'postgresql://nobody@127.0.0.1:1/none'
+"""
+from __future__ import annotations
+
+import re
+import threading
+from contextlib import contextmanager
+from typing import Iterator
+
+import psycopg
+from psycopg import errors as pgerrors
+from psycopg_pool import ConnectionPool
+
+from registry.errors import Conflict, InvalidInput, RegistryError, StorageError
+
+#: Every session speaks UTC, so timestamps read back are the ones written.
+_SESSION = {"options": "-c TimeZone=UTC -c DateStyle=ISO"}
+_CONNECT_TIMEOUT_S = 10
+
+
+class Connections:
+    """A small pool per registry; a transaction keeps one connection for its whole length."""
+
+    def __init__(self, url: str, max_size: int = 8) -> None:
+        self.url = url
+        self.max_size = max_size
+        self._pool: ConnectionPool | None = None
+        self._lock = threading.Lock()
+        self._local = threading.local()
+
+    @property
+    def safe_url(self) -> str:
+        """The URL without its password, for messages."""
+        return re.sub(r"(//[^:/@]+):[^@]*@", r"\1:***@", self.url)
+
+    def _open(self) -> ConnectionPool:
+        with self._lock:
+            if self._pool is None:
+                # One direct connection first: it fails fast with the server's own reason.
+                with translated(self.safe_url):
+                    psycopg.connect(self.url, connect_timeout=_CONNECT_TIMEOUT_S).close()
+                self._pool = ConnectionPool(self.url, min_size=1, max_size=self.max_size,
+                                            kwargs=_SESSION, open=True, name="infracensus")
+            return self._pool
+
+    @contextmanager
+    def connection(self) -> Iterator[psycopg.Connection]:
+        """The thread's transaction connection, or a pooled one committed on exit."""
+        pinned = getattr(self._local, "conn", None)
+        if pinned is not None:
+            with translated(self.safe_url):
+                yield pinned
+            return
+        with translated(self.safe_url), self._open().connection() as conn:
+            yield conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Writes inside commit together; a nested transaction joins the outer one."""
+        if getattr(self._local, "conn", None) is not None:
+            yield
+            return
+        with self.connection() as conn:
+            self._local.conn = conn
+            try:
+                yield
+            finally:
+                self._local.conn = None
+
+    def close(self) -> None:
+        with self._lock:
+            if self._pool is not None:
+                self._pool.close()
+                self._pool = None
+
+
+@contextmanager
+def translated(where: str) -> Iterator[None]:
+    """Server errors as registry errors: a clash is a Conflict, a bad value InvalidInput."""
+    try:
+        yield
+    except RegistryError:
+        raise
+    except pgerrors.UniqueViolation as exc:
+        raise Conflict(f"already stored: {_detail(exc)}") from exc
+    except (pgerrors.DataError, pgerrors.IntegrityError) as exc:
+        raise InvalidInput(_detail(exc)) from exc
+    except psycopg.OperationalError as exc:
+        raise StorageError(f"{where}: {_detail(exc)}") from exc
+
+
+def _detail(exc: psycopg.Error) -> str:
+    diag = exc.diag
+    return diag.message_detail or diag.message_primary or str(exc).strip().splitlines()[0]

@@ -1,0 +1,1 @@
+"""The `infracensus` command line: one module per command, registered in `main`."""

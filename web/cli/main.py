@@ -1,0 +1,42 @@
+"""The `infracensus` console script: the group, logging flags and the list of commands.
+
+>>> from click.testing import CliRunner
+>>> "init" in CliRunner().invoke(cli, ["--help"]).output
+True
+"""
+from __future__ import annotations
+
+import importlib
+import logging
+
+import click
+
+#: Every command, as "module:function" under web.cli; each module owns one command.
+COMMANDS = [
+    "init:init", "layers:layers", "query:query", "export:export", "history:history",
+    "stats:stats", "serve:serve", "demo:demo", "import_cmd:import_survey",
+]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", count=True, help="More log output.")
+@click.option("-q", "--quiet", count=True, help="Less log output.")
+def cli(verbose: int, quiet: int) -> None:
+    """Infracensus: the city's infrastructure census and asset registry (基础设施普查与资产登记)."""
+    level = logging.WARNING - 10 * verbose + 10 * quiet
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+
+
+def _register() -> None:
+    for entry in COMMANDS:
+        module, _, name = entry.partition(":")
+        try:
+            command = getattr(importlib.import_module(f"web.cli.{module}"), name)
+        except ModuleNotFoundError as exc:
+            if exc.name != f"web.cli.{module}":
+                raise
+            continue  # a command whose module is not in this checkout yet
+        cli.add_command(command)
+
+
+_register()
