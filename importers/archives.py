@@ -19,8 +19,8 @@ from registry.errors import InvalidInput
 
 MAX_UNPACKED_BYTES = 4 << 30
 MAX_MEMBERS = 10_000
-#: Survey data compresses well, but not a thousandfold.
-MAX_RATIO = 1000
+#: Survey data compresses well (blank-padded .dbf fields ~50x), but not 500-fold.
+MAX_RATIO = 500
 #: Files a survey can be read from; shapefile sidecars (.dbf, .prj ...) ride along.
 DATASET_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json", ".fgb", ".kml", ".gml", ".dxf",
                     ".csv", ".tsv", ".txt", ".xlsx", ".xlsm")

@@ -130,7 +130,8 @@ def bulk_read(path: Path, layer: str, encoding: str | None
         try:
             frame = pyogrio.read_dataframe(path, layer=layer, encoding=encoding,
                                            use_arrow=True, fid_as_index=True)
-        except (DataSourceError, pyogrio.errors.FieldError, pyogrio.errors.GeometryError):
+        except (DataSourceError, pyogrio.errors.FieldError, pyogrio.errors.GeometryError,
+                shapely.errors.GEOSException):  # e.g. one polygon ring that is not closed
             return None, []
     frame.insert(0, "_row", np.arange(1, len(frame) + 1))
     return frame, [str(w.message) for w in caught]
@@ -146,9 +147,14 @@ def diagnose_missing(path: Path, layer: str, encoding: str | None,
     problems = []
     for fid, _, _, messages in fiona_records(path, layer, encoding, missing[:MAX_NAMED_ROWS]):
         if messages or gdal_warned:
-            problems.append(f"row {rows[fid]}: geometry unreadable, left empty"
-                            + (f" ({'; '.join(messages)})" if messages else ""))
+            problems.append(unreadable(rows[fid], messages))
     return problems
+
+
+def unreadable(row: int, messages: list[str]) -> str:
+    """The warning for a row whose geometry could not be read, with GDAL's reasons."""
+    reasons = f" ({'; '.join(dict.fromkeys(messages))})" if messages else ""
+    return f"row {row}: geometry unreadable, left empty{reasons}"
 
 
 def record_read(path: Path, layer: str, encoding: str | None) -> tuple[gpd.GeoDataFrame, list[str]]:
@@ -160,8 +166,8 @@ def record_read(path: Path, layer: str, encoding: str | None) -> tuple[gpd.GeoDa
             fiona_records(path, layer, encoding, fids), start=1):
         rows.append({"_row": row, **(properties or {})})
         geometries.append(geometry)
-        if messages:
-            problems.append(f"row {row}: {'; '.join(messages)}; geometry left empty")
+        if geometry is None and messages:  # GDAL also reports while loading, before record 1
+            problems.append(unreadable(row, messages))
     if not rows:
         raise InvalidInput(f"{path.name}: not a readable survey file (no records could be read)")
     return gpd.GeoDataFrame(rows, geometry=geometries), problems
