@@ -88,10 +88,8 @@ def grids() -> Response:
 
 
 def grid_list(registry: Registry) -> list[dict[str, Any]]:
-    """Each responsibility grid's code, name, label point and lon/lat box."""
+    """Each responsibility grid's code, name and label point."""
     frame = registry.query(Query(registry.layers.grid_layer.name))
-    geoms = np.asarray(frame.geometry.array)
-    anchors = shapely.get_coordinates(shapely.point_on_surface(geoms)).tolist()
-    return [{"code": code, "name": name, "lon": lon, "lat": lat, "bbox": box}
-            for code, name, (lon, lat), box in zip(frame["grid_code"], frame["name"], anchors,
-                                                    shapely.bounds(geoms).tolist())]
+    anchors = shapely.get_coordinates(shapely.point_on_surface(np.asarray(frame.geometry.array)))
+    return [{"code": code, "name": name, "lon": lon, "lat": lat}
+            for code, name, (lon, lat) in zip(frame["grid_code"], frame["name"], anchors.tolist())]

@@ -15,6 +15,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, send_from_directory, url_for
 
+from registry import Query, Registry
 from registry.errors import NotFound
 from registry.layers import LayerLibrary
 from web.app import current_registry
@@ -37,8 +38,9 @@ def create_blueprint() -> Blueprint:
 
 def index() -> str:
     lang = language(request.args)
-    return render_template("map/index.html", lang=lang, text=texts(lang),
-                           config=page_config(current_registry().layers, lang))
+    registry = current_registry()
+    config = page_config(registry.layers, lang) | {"bounds": initial_bounds(registry)}
+    return render_template("map/index.html", lang=lang, text=texts(lang), config=config)
 
 
 def style() -> Response:
@@ -61,6 +63,14 @@ def maplibre_folder() -> Path:
     if spec is None or not spec.submodule_search_locations:
         raise NotFound("MapLibre GL JS is not installed: pip install maplibre")
     return Path(next(iter(spec.submodule_search_locations))) / "srcjs"
+
+
+def initial_bounds(registry: Registry) -> list[float]:
+    """The box the map opens on: all responsibility grids, or the registry's extent."""
+    grids = registry.query(Query(registry.layers.grid_layer.name))
+    if grids.empty:
+        return list(registry.settings.extent)
+    return [float(v) for v in grids.total_bounds]
 
 
 def page_config(layers: LayerLibrary, lang: str) -> dict[str, Any]:

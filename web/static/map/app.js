@@ -7,7 +7,7 @@ import { addSelection } from "./selection.js";
 
 const config = JSON.parse(document.getElementById("map-config").textContent);
 const map = new maplibregl.Map({
-  container: "map", style: config.style, center: [114.51, 38.04], zoom: 11,
+  container: "map", style: config.style, bounds: config.bounds, fitBoundsOptions: { padding: 20 },
 });
 map.addControl(new maplibregl.NavigationControl(), "top-right");
 map.addControl(new maplibregl.ScaleControl({ unit: "metric" }), "bottom-left");

@@ -1,5 +1,4 @@
-// Responsibility grids: their names as HTML labels (no glyphs offline), the grid choices, and
-// the initial view framing them all.
+// Responsibility grids: their names as HTML labels (no glyphs offline) and the grid choices.
 import { el, getJSON } from "./dom.js";
 
 const LABEL_MIN_ZOOM = 12;
@@ -17,11 +16,4 @@ export async function addGrids(map, config) {
   const follow = () => container.classList.toggle("map-zoomed-out", map.getZoom() < LABEL_MIN_ZOOM);
   map.on("zoomend", follow);
   follow();
-  if (grids.length) map.fitBounds(outerBox(grids), { padding: 20, animate: false });
-}
-
-function outerBox(grids) {
-  const boxes = grids.map((g) => g.bbox);
-  return [[Math.min(...boxes.map((b) => b[0])), Math.min(...boxes.map((b) => b[1]))],
-          [Math.max(...boxes.map((b) => b[2])), Math.max(...boxes.map((b) => b[3]))]];
 }
