@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import Any, Mapping
 
 import geopandas as gpd
 import numpy as np
@@ -47,12 +47,15 @@ def spellings(layer: str, field_name: str, value: str) -> list[str]:
 
 
 def spell(layer: str, field_name: str, values: np.ndarray, rng: np.random.Generator,
-          variants: float = 0.0) -> np.ndarray:
-    """Each canonical value as a survey writes it: the usual spelling, or with probability
-    `variants` one of the other accepted spellings (surveyors are not consistent)."""
+          variants: float = 0.0, usual: Mapping[str, str] | None = None) -> np.ndarray:
+    """Each canonical value as a survey writes it: the usual spelling (the layer file's first,
+    unless `usual` names another), or with probability `variants` any accepted spelling
+    (surveyors are not consistent)."""
     written = np.empty(len(values), dtype=object)
     for value in np.unique(values):
         choices = spellings(layer, field_name, value)
+        if usual and value in usual:
+            choices.insert(0, choices.pop(choices.index(usual[value])))
         at = np.flatnonzero(values == value)
         pick = np.where(rng.random(at.size) < variants, rng.integers(0, len(choices), at.size), 0)
         written[at] = np.array(choices, dtype=object)[pick]
