@@ -30,8 +30,10 @@ from registry.errors import InvalidInput
 from registry.layers import Layer
 
 SOURCE_ID = "source_id"
-#: Columns the pipeline itself adds or that carry geometry; never a survey attribute.
+#: Columns the reader adds or that carry geometry; never a survey attribute.
 RESERVED_COLUMNS = ("_row", "_outside_extent", "geometry")
+#: Reader columns that travel on with the mapped fields: the source row and the geometry.
+KEPT_COLUMNS = ("_row", "geometry")
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,7 @@ class FieldPlan:
         >>> list(plan.apply(pd.DataFrame({"DEPTH": [1.2], "note": ["x"]})).columns)
         ['depth_m']
         """
-        keep = list(self.columns) + [c for c in RESERVED_COLUMNS if c in frame.columns]
+        keep = list(self.columns) + [c for c in KEPT_COLUMNS if c in frame.columns]
         return frame[keep].rename(columns=self.columns)
 
 

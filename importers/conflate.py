@@ -1,0 +1,209 @@
+"""Survey records against the registry: which are new, which update an asset, which repeat one.
+
+A record whose source id the registry knows updates that asset (a new version) when a field
+or the geometry changed, else it is unchanged. A new record lying within the registry's
+duplicate tolerance (1 m) of an existing asset of the layer, or of an earlier record in the
+same file, is a *probable duplicate*: a person decides, so it is not inserted by default.
+Distances are in metres in the registry's metric CRS; lines and polygons count as the same
+place only when every part is that close (Hausdorff distance), so pipes that merely touch
+are not duplicates.
+
+>>> import registry, tempfile, geopandas as gpd, shapely
+>>> reg = registry.create(tempfile.mkdtemp() + "/c.gpkg", county="130102")
+>>> survey = gpd.GeoDataFrame({"source_id": ["a", "b"], "depth_m": [1.0, 1.1]}, index=[1, 2],
+...     geometry=[shapely.Point(114.5, 38.04), shapely.Point(114.500001, 38.04)], crs=4490)
+>>> found = conflate(reg, "drains", survey, ["depth_m"])
+>>> list(found.new), found.duplicates[["row", "reason"]].values.tolist()
+([1], [[2, 'within 1 m of row 1 of this file']])
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from importers.report import no_problems, problem_table
+from registry import Query, Registry, validate
+
+#: Geometries closer than this (metres) are the same geometry when deciding "changed".
+SAME_GEOMETRY_M = 0.001
+
+
+@dataclass
+class Conflation:
+    """Where each valid survey record goes (all indexed by source row)."""
+
+    new: pd.Index
+    updates: gpd.GeoDataFrame
+    unchanged: pd.Index
+    duplicates: pd.DataFrame
+    rejections: pd.DataFrame
+
+
+def repeated_ids(frame: pd.DataFrame) -> pd.DataFrame:
+    """A rejection for every record repeating an earlier record's source id.
+
+    >>> frame = pd.DataFrame({"source_id": ["a", "b", "a", None, None]}, index=[1, 2, 3, 4, 5])
+    >>> repeated_ids(frame)[["row", "reason"]].values.tolist()
+    [[3, 'source id repeated (first at row 1)']]
+    """
+    if "source_id" not in frame.columns:
+        return no_problems()
+    ids = frame["source_id"]
+    repeated = ids.notna() & ids.duplicated(keep="first")
+    first = pd.Series(ids.index, index=ids.to_numpy()).groupby(level=0).first()
+    rows = ids.index[repeated]
+    reasons = "source id repeated (first at row " + \
+        first.reindex(ids[repeated]).astype(str).to_numpy() + ")"
+    return problem_table(rows, "source_id", ids[repeated].to_numpy(), reasons)
+
+
+def conflate(reg: Registry, layer: str, frame: gpd.GeoDataFrame, fields: Sequence[str]
+             ) -> Conflation:
+    """Sort valid records (storage CRS, index = source row) into new, updates and unchanged.
+
+    `fields` are the layer fields the survey supplies: only those are compared and updated,
+    so a survey that lacks a column never blanks it in the registry.
+    """
+    existing = reg.query(Query(layer, include_retired=True)).reset_index(drop=True)
+    typed = _typed(reg, layer, frame, fields)
+    matched = _match_ids(typed, existing)
+    retired = matched.notna() & existing["retired_at"].reindex(matched).notna().to_numpy()
+    known = typed[matched.notna() & ~retired]
+    old = existing.loc[matched[known.index]]
+    changed = _changed(reg, old, known, fields)
+    updates = known[changed].assign(uuid=old["uuid"].to_numpy()[changed])
+    unseen = typed[matched.isna()]
+    duplicates, same = _duplicates(reg, unseen, typed, existing, fields)
+    return Conflation(new=unseen.index.difference(duplicates["row"]).difference(same),
+                      updates=updates[["uuid", *fields, updates.geometry.name]],
+                      unchanged=known.index[~changed].append(same), duplicates=duplicates,
+                      rejections=_retired_rejections(typed, existing, matched, retired))
+
+
+def _typed(reg: Registry, layer: str, frame: gpd.GeoDataFrame, fields: Sequence[str]
+           ) -> gpd.GeoDataFrame:
+    """The records with each field in the type the registry stores, for comparing."""
+    columns = [*fields, *(["source_id"] if "source_id" in frame.columns else [])]
+    typed, _ = validate.coerce(reg.layers[layer], frame[[*columns, frame.geometry.name]])
+    return typed
+
+
+def _match_ids(frame: pd.DataFrame, existing: pd.DataFrame) -> pd.Series:
+    """Position in `existing` of the asset holding each record's source id (NA if none)."""
+    if "source_id" not in frame.columns:
+        return pd.Series(pd.NA, index=frame.index, dtype="Int64")
+    owners = existing.dropna(subset=["source_id"])
+    position = pd.Series(owners.index, index=owners["source_id"].to_numpy())
+    return frame["source_id"].map(position).astype("Int64")
+
+
+def _changed(reg: Registry, old: gpd.GeoDataFrame, new: gpd.GeoDataFrame,
+             fields: Sequence[str]) -> np.ndarray:
+    moved = ~shapely.equals_exact(reg.to_metric(old.geometry.to_numpy()),
+                                  reg.to_metric(new.geometry.to_numpy()), SAME_GEOMETRY_M)
+    return moved | _differs(old, new, fields)
+
+
+def _differs(old: pd.DataFrame, new: pd.DataFrame, fields: Sequence[str]) -> np.ndarray:
+    differs = np.zeros(len(new), dtype=bool)
+    for name in fields:
+        a, b = _objects(old[name]), _objects(new[name])
+        both_missing = pd.isna(a) & pd.isna(b)
+        differs |= ~both_missing & (a != b)
+    return differs
+
+
+def _objects(column: pd.Series) -> np.ndarray:
+    """Values as Python objects with None for every kind of missing, so != never meets NA."""
+    return column.astype(object).where(column.notna(), None).to_numpy()
+
+
+def _retired_rejections(frame: pd.DataFrame, existing: pd.DataFrame, matched: pd.Series,
+                        retired: pd.Series) -> pd.DataFrame:
+    if not retired.any():
+        return no_problems()
+    rows = frame.index[retired]
+    uuids = existing["uuid"].reindex(matched[retired]).to_numpy()
+    return problem_table(rows, "source_id", frame.loc[rows, "source_id"].to_numpy(),
+                         [f"source id of retired asset {u}: a retired asset never changes"
+                          for u in uuids])
+
+
+def _duplicates(reg: Registry, unseen: gpd.GeoDataFrame, survey: gpd.GeoDataFrame,
+                existing: gpd.GeoDataFrame, fields: Sequence[str]
+                ) -> tuple[pd.DataFrame, pd.Index]:
+    """Probable duplicates among new records, and those that merely repeat an id-less asset."""
+    tolerance = reg.settings.duplicate_tolerance_m
+    current = existing[existing["retired_at"].isna()]
+    metric_new = reg.to_metric(unseen.geometry.to_numpy())
+    in_file = _earlier_neighbours(metric_new, reg.to_metric(survey.geometry.to_numpy()),
+                                  unseen.index, survey.index, tolerance)
+    in_registry = _neighbours(metric_new, reg.to_metric(current.geometry.to_numpy()),
+                              unseen.index, tolerance)
+    same = _repeats(unseen, current, in_registry, fields).difference(in_file.index)
+    return _duplicate_table(unseen, current, in_file, in_registry.drop(same), tolerance), same
+
+
+def _neighbours(geoms: np.ndarray, others: np.ndarray, rows: pd.Index,
+                tolerance: float) -> pd.Series:
+    """For each record (by row) close to an other, the position of the first such other."""
+    pairs = shapely.STRtree(others).query(geoms, predicate="dwithin", distance=tolerance)
+    close = _same_place(geoms[pairs[0]], others[pairs[1]], tolerance)
+    found = pd.Series(pairs[1][close], index=rows.to_numpy()[pairs[0][close]])
+    return found.groupby(level=0).min()
+
+
+def _earlier_neighbours(geoms: np.ndarray, survey_geoms: np.ndarray, rows: pd.Index,
+                        survey_rows: pd.Index, tolerance: float) -> pd.Series:
+    """For each record (by row) close to an earlier survey record, the earliest such row."""
+    pairs = shapely.STRtree(survey_geoms).query(geoms, predicate="dwithin", distance=tolerance)
+    earlier = survey_rows.to_numpy()[pairs[1]] < rows.to_numpy()[pairs[0]]
+    pairs = pairs[:, earlier]
+    close = _same_place(geoms[pairs[0]], survey_geoms[pairs[1]], tolerance)
+    found = pd.Series(survey_rows.to_numpy()[pairs[1][close]],
+                      index=rows.to_numpy()[pairs[0][close]])
+    return found.groupby(level=0).min()
+
+
+def _same_place(a: np.ndarray, b: np.ndarray, tolerance: float) -> np.ndarray:
+    """Points within the tolerance already are; lines and polygons must be close all along."""
+    points = (shapely.get_type_id(a) == 0) & (shapely.get_type_id(b) == 0)
+    close = np.ones(len(a), dtype=bool)
+    if (~points).any():
+        close[~points] = shapely.hausdorff_distance(a[~points], b[~points]) <= tolerance
+    return close
+
+
+def _repeats(unseen: gpd.GeoDataFrame, current: gpd.GeoDataFrame, near: pd.Series,
+             fields: Sequence[str]) -> pd.Index:
+    """New records without a source id that equal the id-less asset they sit on: a re-import."""
+    rows = near.index
+    record = unseen.loc[rows]
+    asset = current.iloc[near.to_numpy()]
+    no_id = asset["source_id"].isna().to_numpy()
+    if "source_id" in record.columns:
+        no_id = no_id & record["source_id"].isna().to_numpy()
+    return rows[no_id & ~_differs(asset, record, fields)]
+
+
+def _duplicate_table(unseen: gpd.GeoDataFrame, current: gpd.GeoDataFrame, in_file: pd.Series,
+                     in_registry: pd.Series, tolerance: float) -> pd.DataFrame:
+    assets = current.iloc[in_registry.to_numpy()]
+    by_registry = pd.Series([f"within {tolerance:g} m of asset {u} ({c or 'no code'})"
+                             for u, c in zip(assets["uuid"], assets["gbt_code"])],
+                            index=in_registry.index, dtype=object)
+    by_file = (f"within {tolerance:g} m of row " + in_file.astype(str) + " of this file")
+    reasons = by_registry.combine_first(by_file.astype(object)).sort_index()
+    values = _where(unseen.geometry.loc[reasons.index].to_numpy())
+    return problem_table(reasons.index, "geometry", values, reasons.to_numpy(), "duplicate")
+
+
+def _where(geoms: np.ndarray) -> list[str]:
+    """A readable position for each geometry (lon, lat of a point on it)."""
+    points = shapely.point_on_surface(geoms)
+    return [f"{x:.6f}, {y:.6f}" for x, y in zip(shapely.get_x(points), shapely.get_y(points))]
