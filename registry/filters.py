@@ -137,6 +137,10 @@ def _tokens(text: str) -> list[tuple[str, Any]]:
     return out
 
 
+_EXPECTED = {"op": "a comparison (=, <>, <, <=, >, >=, IN, LIKE, BETWEEN, IS NULL)",
+             "word": "a field name"}
+
+
 class _WhereParser:
     """Recursive-descent parser for the planners' filter syntax (a CQL2-text subset)."""
 
@@ -158,7 +162,8 @@ class _WhereParser:
             raise self.fail("ends too early")
         tok_kind, tok_value = self.tokens[self.pos]
         if kind and tok_kind != kind or value is not None and str(tok_value).lower() != value:
-            raise self.fail(f"expected {value or kind}, found {tok_value!r}")
+            wanted = value or _EXPECTED.get(kind or "", kind)
+            raise self.fail(f"expected {wanted}, found {tok_value!r}")
         self.pos += 1
         return tok_value
 

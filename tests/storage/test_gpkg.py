@@ -1,0 +1,58 @@
+"""What only the GeoPackage backend promises: a file GDAL and QGIS open as it is."""
+from __future__ import annotations
+
+import sqlite3
+
+import pyogrio
+import pytest
+import shapely
+
+import registry
+from registry import Query
+from registry.storage.gpkg_binary import encode
+
+
+@pytest.fixture
+def storage_url(tmp_path) -> str:  # type: ignore[no-untyped-def]
+    """Only the GeoPackage backend here."""
+    return str(tmp_path / "city.gpkg")
+
+
+def test_gdal_lists_every_layer_with_the_registry_counts(city: registry.Registry) -> None:
+    listed = dict(pyogrio.list_layers(city.url).tolist())
+    assert {"drains", "lamp_posts", "bridges", "gas_mains", "safety_valves", "grids",
+            "asset_versions", "maintenance_events", "import_batches"} <= set(listed)
+    assert listed["drains"] == "Point"
+    stats = city.stats().set_index(["layer", "grid_code"])["assets"]
+    for layer in city.layers:
+        info = pyogrio.read_info(city.url, layer=layer)
+        assert info["features"] == stats[(layer, "(全部 all)")]
+        assert info["crs"] == "EPSG:4490"
+
+
+def test_gdal_uses_the_rtree_for_a_box(city: registry.Registry, origin: tuple) -> None:
+    x0, y0 = origin
+    box = (x0 - 1e-4, y0 - 1e-4, x0 + 0.0101, y0 + 0.0101)
+    frame = pyogrio.read_dataframe(city.url, layer="drains", bbox=box)
+    assert sorted(frame["source_id"]) == sorted(city.query(Query("drains", bbox=box))["source_id"])
+
+
+def test_an_edit_made_outside_keeps_the_index_true(city: registry.Registry) -> None:
+    """QGIS edits through SQLite with the GeoPackage triggers; our R*Tree must follow."""
+    uuid = city.query(Query("drains", limit=1))["uuid"].iloc[0]
+    blob = encode([shapely.Point(114.59, 38.09)], 4490)[0]
+    conn = city.storage.db.conn
+    conn.execute('UPDATE drains SET geom = ? WHERE uuid = ?', (blob, uuid))
+    found = city.query(Query("drains", bbox=(114.589, 38.089, 114.591, 38.091)))
+    assert found["uuid"].tolist() == [uuid]
+
+
+def test_events_cannot_be_changed_or_deleted(city: registry.Registry) -> None:
+    conn = sqlite3.connect(city.url)
+    conn.execute("INSERT INTO maintenance_events (event_uuid, uuid, layer, kind, date,"
+                 " recorded_at, recorded_by) VALUES ('e', 'a', 'drains', 'repair', "
+                 "'2026-01-01', 'now', 'x')")
+    for statement in ("UPDATE maintenance_events SET crew = 'y'", "DELETE FROM maintenance_events"):
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            conn.execute(statement)
+    conn.close()
