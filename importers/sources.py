@@ -19,7 +19,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import shapely
-from pyproj import CRS, Transformer
+from pyproj import CRS
 
 from importers import crs_detect, webcoords
 from importers.archives import extract_survey
@@ -134,9 +134,8 @@ def reproject(geometries: np.ndarray, source: CRS, target: CRS) -> np.ndarray:
     """Coordinates in ``target``, transformed in one vectorised pass per coordinate array."""
     if source == target or same_lonlat(source, target):
         return geometries
-    transformer = Transformer.from_crs(source, target, always_xy=True)
-    return shapely.transform(geometries, lambda xy: np.column_stack(
-        transformer.transform(xy[:, 0], xy[:, 1])))
+    move = crs_detect.transformer(source, target).transform
+    return shapely.transform(geometries, lambda xy: np.column_stack(move(xy[:, 0], xy[:, 1])))
 
 
 def same_lonlat(source: CRS, target: CRS) -> bool:
@@ -144,7 +143,7 @@ def same_lonlat(source: CRS, target: CRS) -> bool:
     them leaves coordinates untouched, so a million points need not pass through it."""
     if not (source.is_geographic and target.is_geographic):
         return False
-    ballpark = "Ballpark" in Transformer.from_crs(source, target, always_xy=True).description
+    ballpark = "Ballpark" in crs_detect.transformer(source, target).description
     return ballpark and crs_detect.datum_warning(source, target) is None
 
 

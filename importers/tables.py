@@ -91,13 +91,13 @@ def read_excel(path: Path, sheet: str | None) -> tuple[str, pd.DataFrame]:
         if sheet is not None and sheet not in names:
             raise InvalidInput(f"{path.name}: no sheet {sheet!r}; sheets: {', '.join(names)}")
         chosen = sheet or only_sheet_with_coordinates(path, book, names)
-        return chosen, book.parse(chosen)
+        return chosen, pd.read_excel(book, sheet_name=chosen)
 
 
 def only_sheet_with_coordinates(path: Path, book: pd.ExcelFile, names: list[str]) -> str:
     if len(names) == 1:
         return names[0]
-    located = [name for name in names if geometry_columns(list(book.parse(name, nrows=0)))]
+    located = [name for name in names if geometry_columns(list(pd.read_excel(book, sheet_name=name, nrows=0)))]
     if len(located) != 1:
         raise InvalidInput(f"{path.name} holds {len(names)} sheets ({', '.join(names)}); "
                            f"choose one with layer_name=")
