@@ -83,8 +83,14 @@ def output(layer: Layer, column: str, alias: str = "t") -> sql.Composable:
     ref = sql.Identifier(alias, column)
     kind = field_type(layer, column)
     if kind == "timestamp":
-        return sql.SQL("""to_char({} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')""").format(ref)
+        return iso_text(ref)
     return sql.SQL("{}::text").format(ref) if kind == "date" else ref
+
+
+def iso_text(moment: sql.Composable) -> sql.Composable:
+    """A timestamptz as `registry.change.iso` writes it: UTC, milliseconds, ``Z``."""
+    return sql.SQL("""to_char({} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')""").format(
+        moment)
 
 
 def field_type(layer: Layer, column: str) -> str:
@@ -106,14 +112,15 @@ def feature_table(layer: Layer, srid: int) -> list[sql.Composed]:
         *(sql.SQL("{} {}").format(sql.Identifier(f.name), sql.SQL(SQL_TYPES[f.type]))
           for f in layer.fields)]
     create = sql.SQL("CREATE TABLE {} ({})").format(table, sql.SQL(", ").join(columns))
-    return [create, *(_index(layer.name, column) for column in INDEXED)]
+    return [create, *(index(layer.name, column) for column in INDEXED)]
 
 
 #: Secondary indexes of every feature table, besides the unique ones (method, column).
 INDEXED = ("geom", "source_id", "grid_code", "updated_at")
 
 
-def _index(table: str, column: str) -> sql.Composed:
+def index(table: str, column: str) -> sql.Composed:
+    """CREATE INDEX for one of the `INDEXED` columns (GiST for the geometry)."""
     method = "gist" if column == "geom" else "btree"
     return sql.SQL("CREATE INDEX {} ON {} USING {} ({})").format(
         sql.Identifier(f"{table}_{column}"), sql.Identifier(table), sql.SQL(method),

@@ -58,8 +58,8 @@ class _Context:
 
     def column(self, name: str) -> sql.Identifier:
         if name not in SYSTEM_COLUMNS and name not in self.layer.field_names:
-            raise InvalidInput(f"layer {self.layer.name} has no field {name!r}; fields: "
-                               f"{', '.join([*SYSTEM_COLUMNS, *self.layer.field_names])}")
+            known = sorted([*SYSTEM_COLUMNS, *self.layer.field_names])
+            raise InvalidInput(f"unknown field {name!r}; fields: {', '.join(known)}")
         return sql.Identifier(name)
 
     def value(self, name: str, value: Any) -> sql.Placeholder:

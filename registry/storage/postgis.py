@@ -1,0 +1,306 @@
+"""The PostGIS backend: a registry in a PostgreSQL database, for many users and large cities.
+
+Tables and columns are those of the GeoPackage backend, in PostgreSQL types; queries answer
+the same frames. Bulk inserts number their rows under a table lock and COPY them in; a large
+load into a small table rebuilds the secondary indexes once at the end instead of row by row.
+History is kept server-side: an update or retirement moves each superseded state into its
+version row with one UPDATE ... FROM.
+
+>>> store = PostGISStorage("postgresql://postgres@127.0.0.1:5432/city")   # doctest: +SKIP
+>>> store.initialise(Settings(county="130102"), registry.layers.load_layers())  # doctest: +SKIP
+"""
+from __future__ import annotations
+
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any, Iterator, Sequence
+
+import geopandas as gpd
+import orjson
+import pandas as pd
+import psycopg
+import shapely
+from psycopg import sql
+
+from registry.change import Change
+from registry.errors import Conflict, NotFound, StorageError
+from registry.layers import SYSTEM_COLUMNS, Layer, LayerLibrary
+from registry.query import Query
+from registry.settings import SCHEMA_VERSION, Settings
+from registry.storage import postgis_schema as schema
+from registry.storage.base import Storage
+from registry.storage.postgis_connection import Connections
+from registry.storage.postgis_copy import copy_assets
+from registry.storage.postgis_query import Fetcher
+
+#: A load at least this big into a table no bigger rebuilds its secondary indexes afterwards.
+BULK_ROWS = 50_000
+EVENT_COLUMNS = ("event_uuid", "uuid", "layer", "kind", "date", "crew", "condition_before",
+                 "condition_after", "cost", "notes", "recorded_at", "recorded_by", "source", "ref")
+BATCH_COLUMNS = ("batch_uuid", "layer", "file_name", "checksum", "who", "started_at",
+                 "finished_at", "encoding", "encoding_note", "crs", "crs_note", "counts", "options")
+
+
+class PostGISStorage(Storage):
+    """A registry stored in a PostgreSQL database with PostGIS."""
+
+    def __init__(self, url: str) -> None:
+        self.url = str(url)
+        self.db = Connections(self.url)
+        self._settings: Settings | None = None
+
+    # -- creation and settings -----------------------------------------------------------
+    def initialise(self, settings: Settings, layers: LayerLibrary) -> None:
+        with self.transaction(), self.db.connection() as conn:
+            if _is_registry(conn):
+                raise StorageError(f"{self.db.safe_url} already holds a registry")
+            conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+            conn.execute(schema.registry_tables(settings.storage_srid))
+            for layer in layers.values():
+                for statement in schema.feature_table(layer, settings.storage_srid):
+                    conn.execute(statement)
+            conn.execute("INSERT INTO infracensus_settings VALUES ('settings', %s)",
+                         (orjson.dumps(settings.as_dict()).decode(),))
+            conn.execute("INSERT INTO infracensus_migrations VALUES (%s, %s, now())",
+                         (SCHEMA_VERSION, "initial schema"))
+
+    def read_settings(self) -> Settings:
+        if self._settings is None:
+            with self.db.connection() as conn:
+                row = _is_registry(conn) and conn.execute(
+                    "SELECT value FROM infracensus_settings WHERE key = 'settings'").fetchone()
+            if not row:
+                raise StorageError(f"{self.db.safe_url} is not an Infracensus registry")
+            self._settings = Settings.from_dict(orjson.loads(row[0]))
+        return self._settings
+
+    def transaction(self) -> AbstractContextManager[None]:
+        return self.db.transaction()
+
+    def change_stamp(self) -> int:
+        with self.db.connection() as conn:
+            return conn.execute("SELECT COALESCE(max(id), 0) FROM asset_versions").fetchone()[0]
+
+    # -- asset writes ---------------------------------------------------------------------
+    def insert_assets(self, layer: Layer, assets: gpd.GeoDataFrame, change: Change) -> None:
+        if assets.empty:
+            return
+        table = sql.Identifier(layer.name)
+        with self.transaction(), self.db.connection() as conn:
+            # Numbering rows ourselves needs the table to ourselves until commit.
+            conn.execute(sql.SQL("LOCK TABLE {} IN SHARE ROW EXCLUSIVE MODE").format(table))
+            first, stored = conn.execute(sql.SQL(
+                "SELECT COALESCE(max(fid), 0) + 1, count(*) FROM {}").format(table)).fetchone()
+            last = first + len(assets) - 1
+            with _indexes_rebuilt(conn, layer, len(assets) >= max(BULK_ROWS, stored)):
+                copy_assets(conn, layer.name, assets, _stored_columns(layer),
+                            self.read_settings().storage_srid, range(first, last + 1))
+            conn.execute("SELECT setval(pg_get_serial_sequence(%s, 'fid'), %s)",
+                         (_quoted(conn, layer.name), last))
+            conn.execute(sql.SQL(
+                "INSERT INTO asset_versions (uuid, layer, fid, version, kind, valid_from, who, why,"
+                " source, ref) SELECT uuid, %s, fid, 1, 'add', %s, %s, %s, %s, %s FROM {} "
+                "WHERE fid BETWEEN %s AND %s").format(table),
+                (layer.name, *_provenance(change), first, last))
+
+    def update_assets(self, layer: Layer, assets: gpd.GeoDataFrame, change: Change) -> None:
+        if assets.empty:
+            return
+        uuids, versions = assets["uuid"].tolist(), [int(v) for v in assets["version"]]
+        columns = [c for c in _stored_columns(layer) if c not in ("uuid", "created_at")]
+        with self.transaction(), self.db.connection() as conn:
+            self._check_versions(conn, layer, uuids, versions)
+            _snapshot(conn, layer, uuids, change)
+            with _staged(conn, layer, assets, self.read_settings().storage_srid) as stage:
+                conn.execute(sql.SQL("UPDATE {t} SET {sets} FROM {s} WHERE {t}.uuid = {s}.uuid")
+                             .format(t=sql.Identifier(layer.name), s=stage, sets=sql.SQL(", ").join(
+                                 sql.SQL("{0} = {1}.{0}").format(sql.Identifier(c), stage)
+                                 for c in ["geom", *columns])))
+            _append_versions(conn, layer, uuids, versions, "update", change)
+
+    def retire_assets(self, layer: Layer, uuids: Sequence[str], versions: Sequence[int],
+                      change: Change) -> None:
+        uuids, versions = list(uuids), [int(v) for v in versions]
+        with self.transaction(), self.db.connection() as conn:
+            self._check_versions(conn, layer, uuids, versions)
+            _snapshot(conn, layer, uuids, change)
+            conn.execute(sql.SQL(
+                "UPDATE {} t SET retired_at = %s, updated_at = %s, version = x.version FROM "
+                "unnest(%s::text[], %s::int[]) x(uuid, version) WHERE t.uuid = x.uuid").format(
+                sql.Identifier(layer.name)), (change.stamp, change.stamp, uuids, versions))
+            _append_versions(conn, layer, uuids, versions, "retire", change)
+
+    def _check_versions(self, conn: psycopg.Connection, layer: Layer, uuids: list[str],
+                        versions: list[int]) -> None:
+        """NotFound, or Conflict when an asset is retired or was changed meanwhile."""
+        rows = conn.execute(sql.SQL(
+            "SELECT uuid, version, retired_at IS NOT NULL FROM {} WHERE uuid = ANY(%s) "
+            "FOR UPDATE").format(sql.Identifier(layer.name)), (uuids,)).fetchall()
+        stored = {uuid: (version, retired) for uuid, version, retired in rows}
+        missing = set(uuids) - set(stored)
+        if missing:
+            raise NotFound(f"layer {layer.name} has no asset {sorted(missing)[0]}")
+        for uuid, version in zip(uuids, versions):
+            if stored[uuid][0] + 1 != version:
+                raise Conflict(f"asset {uuid} was changed by someone else (now version "
+                               f"{stored[uuid][0]}); reload it and try again")
+        retired = [uuid for uuid in uuids if stored[uuid][1]]
+        if retired:
+            raise Conflict(f"asset {retired[0]} is retired")
+
+    # -- reads ----------------------------------------------------------------------------
+    def _fetcher(self, layer: Layer) -> Fetcher:
+        return Fetcher(self.db, layer, self.read_settings())
+
+    def fetch(self, layer: Layer, query: Query) -> gpd.GeoDataFrame:
+        return self._fetcher(layer).fetch(query)
+
+    def count(self, layer: Layer, query: Query) -> int:
+        return self._fetcher(layer).count(query)
+
+    def attributes(self, layer: Layer, columns: Sequence[str],
+                   include_retired: bool = False) -> pd.DataFrame:
+        unknown = [c for c in columns if c not in _stored_columns(layer)]
+        if unknown:
+            raise NotFound(f"layer {layer.name} has no column {unknown[0]!r}")
+        where = sql.SQL("" if include_retired else " WHERE t.retired_at IS NULL")
+        statement = sql.SQL("SELECT {} FROM {} t{} ORDER BY t.fid").format(
+            sql.SQL(", ").join(schema.output(layer, c) for c in columns) or sql.SQL("1"),
+            sql.Identifier(layer.name), where)
+        with self.db.connection() as conn:
+            rows = conn.execute(statement).fetchall()
+        return pd.DataFrame.from_records([r[:len(columns)] for r in rows], columns=list(columns))
+
+    def layer_of(self, uuid: str) -> str:
+        with self.db.connection() as conn:
+            row = conn.execute("SELECT layer FROM asset_versions WHERE uuid = %s LIMIT 1",
+                               (uuid,)).fetchone()
+        if row is None:
+            raise NotFound(f"no asset {uuid}")
+        return row[0]
+
+    def versions(self, uuid: str) -> list[dict[str, Any]]:
+        statement = sql.SQL(
+            "SELECT version, kind, {}, {}, who, why, source, ref, ST_AsBinary(geom), attributes,"
+            " layer FROM asset_versions WHERE uuid = %s ORDER BY version").format(
+            schema.iso_text(sql.Identifier("valid_from")), schema.iso_text(sql.Identifier("valid_to")))
+        with self.db.connection() as conn:
+            return [_version_record(row) for row in conn.execute(statement, (uuid,))]
+
+    # -- events, serials, batches -----------------------------------------------------------
+    def add_events(self, events: Sequence[dict[str, Any]]) -> None:
+        with self.transaction(), self.db.connection() as conn:
+            conn.cursor().executemany(_insert("maintenance_events", EVENT_COLUMNS),
+                                      [[event.get(c) for c in EVENT_COLUMNS] for event in events])
+
+    def events(self, uuid: str) -> list[dict[str, Any]]:
+        statement = sql.SQL("SELECT {} FROM maintenance_events WHERE uuid = %s ORDER BY date, id"
+                            ).format(sql.SQL(", ").join(map(sql.Identifier, EVENT_COLUMNS)))
+        with self.db.connection() as conn:
+            return [dict(zip(EVENT_COLUMNS, row)) for row in conn.execute(statement, (uuid,))]
+
+    def allocate_serials(self, class_code: str, n: int) -> int:
+        with self.transaction(), self.db.connection() as conn:
+            last = conn.execute(
+                "INSERT INTO gbt_serials VALUES (%s, %s) ON CONFLICT (class_code) DO UPDATE SET"
+                " last_serial = gbt_serials.last_serial + EXCLUDED.last_serial"
+                " RETURNING last_serial", (class_code, n)).fetchone()[0]
+        return last - n + 1
+
+    def add_batch(self, batch: dict[str, Any]) -> None:
+        values = [_jsonable(batch.get(c)) for c in BATCH_COLUMNS]
+        with self.transaction(), self.db.connection() as conn:
+            conn.execute(_insert("import_batches", BATCH_COLUMNS), values)
+
+    def batches(self) -> list[dict[str, Any]]:
+        names = ("id", *BATCH_COLUMNS)
+        statement = sql.SQL("SELECT {} FROM import_batches ORDER BY id DESC").format(
+            sql.SQL(", ").join(map(sql.Identifier, names)))
+        with self.db.connection() as conn:
+            records = [dict(zip(names, row)) for row in conn.execute(statement)]
+        for record in records:
+            for key in ("counts", "options"):
+                record[key] = orjson.loads(record[key]) if record[key] else None
+        return records
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def _is_registry(conn: psycopg.Connection) -> bool:
+    return conn.execute("SELECT to_regclass('infracensus_settings') IS NOT NULL").fetchone()[0]
+
+
+def _stored_columns(layer: Layer) -> list[str]:
+    return [*SYSTEM_COLUMNS, *layer.field_names]
+
+
+def _quoted(conn: psycopg.Connection, name: str) -> str:
+    return sql.Identifier(name).as_string(conn)
+
+
+def _provenance(change: Change) -> tuple:
+    return change.stamp, change.who, change.why, change.source, change.ref
+
+
+def _insert(table: str, columns: Sequence[str]) -> sql.Composed:
+    return sql.SQL("INSERT INTO {} ({}) VALUES ({})").format(
+        sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns)),
+        sql.SQL(", ").join(sql.Placeholder() * len(columns)))
+
+
+@contextmanager
+def _indexes_rebuilt(conn: psycopg.Connection, layer: Layer, rebuild: bool) -> Iterator[None]:
+    """Drop the secondary indexes for a large load and build each once after it."""
+    if not rebuild:
+        yield
+        return
+    for column in schema.INDEXED:
+        conn.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(f"{layer.name}_{column}")))
+    yield
+    for column in schema.INDEXED:
+        conn.execute(schema.index(layer.name, column))
+
+
+@contextmanager
+def _staged(conn: psycopg.Connection, layer: Layer, assets: gpd.GeoDataFrame,
+            srid: int) -> Iterator[sql.Identifier]:
+    """The assets COPYed into a temporary table shaped like the layer's."""
+    name = f"infracensus_stage_{layer.name}"
+    stage = sql.Identifier(name)
+    conn.execute(sql.SQL("CREATE TEMP TABLE {} ON COMMIT DROP AS SELECT * FROM {} WITH NO DATA")
+                 .format(stage, sql.Identifier(layer.name)))
+    copy_assets(conn, name, assets, _stored_columns(layer), srid)
+    yield stage
+    conn.execute(sql.SQL("DROP TABLE {}").format(stage))
+
+
+def _snapshot(conn: psycopg.Connection, layer: Layer, uuids: list[str], change: Change) -> None:
+    """Move the superseded state of each asset into its version row, on the server."""
+    state = sql.SQL(", ").join(sql.SQL("{}, {}").format(sql.Literal(c), schema.output(layer, c))
+                               for c in _stored_columns(layer))
+    conn.execute(sql.SQL(
+        "UPDATE asset_versions v SET valid_to = %s, geom = t.geom, attributes = "
+        "jsonb_build_object({}) FROM {} t WHERE t.uuid = ANY(%s) AND v.uuid = t.uuid "
+        "AND v.version = t.version").format(state, sql.Identifier(layer.name)),
+        (change.stamp, uuids))
+
+
+def _append_versions(conn: psycopg.Connection, layer: Layer, uuids: list[str],
+                     versions: list[int], kind: str, change: Change) -> None:
+    conn.execute(sql.SQL(
+        "INSERT INTO asset_versions (uuid, layer, fid, version, kind, valid_from, who, why, "
+        "source, ref) SELECT x.uuid, %s, t.fid, x.version, %s, %s, %s, %s, %s, %s FROM "
+        "unnest(%s::text[], %s::int[]) x(uuid, version) JOIN {} t ON t.uuid = x.uuid").format(
+        sql.Identifier(layer.name)), (layer.name, kind, *_provenance(change), uuids, versions))
+
+
+def _version_record(row: tuple) -> dict[str, Any]:
+    version, kind, valid_from, valid_to, who, why, source, ref, geom, attributes, layer = row
+    return {"version": version, "kind": kind, "valid_from": valid_from, "valid_to": valid_to,
+            "who": who, "why": why, "source": source, "ref": ref, "layer": layer,
+            "geometry": shapely.from_wkb(geom) if geom is not None else None,
+            "attributes": attributes}
+
+
+def _jsonable(value: Any) -> Any:
+    return orjson.dumps(value).decode() if isinstance(value, (dict, list)) else value
