@@ -8,6 +8,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from browser import city
+
 pytestmark = pytest.mark.browser
 
 
@@ -45,3 +47,52 @@ def test_hiding_a_layer_removes_its_pixels(open_map, page):
     page.locator("#layers input[name='drains']").uncheck()
     page.wait_for_timeout(500)
     assert colour_pixels(page.locator("#map").screenshot(), "#1f78b4") < 20
+
+
+def click_at(page, lon: float, lat: float, double: bool = False) -> None:
+    """Click the map where a lon/lat is drawn."""
+    x, y = page.evaluate("([lon, lat]) => { const p = infracensusMap.project([lon, lat]);"
+                         " return [p.x, p.y]; }", [lon, lat])
+    box = page.locator("#map").bounding_box()
+    where = (box["x"] + x, box["y"] + y)
+    page.mouse.dblclick(*where) if double else page.mouse.click(*where)
+
+
+def test_clicking_a_bridge_opens_its_panel(open_map, page):
+    open_map()
+    click_at(page, city.WEST + city.DLON + 0.014, city.SOUTH + 0.0127)
+    panel = page.locator("#panel")
+    panel.wait_for(state="visible")
+    assert panel.locator("h2").inner_text() == "桥梁 · 胜利桥"
+    assert panel.locator("tr[data-field='condition_class'] td").inner_text() == "E"
+    assert panel.locator("tr[data-field='bci'] td").inner_text() == "40.0"
+    assert panel.locator("tr[data-field='gbt_code'] td").inner_text() == "1301020208000002 (跨河桥)"
+    assert panel.locator("tr[data-field='grid_code'] td").inner_text() == "中华北大街街道 (130102002)"
+    assert "版本 1 · 登记 · 测试" in panel.locator(".timeline").inner_text()
+    assert page.console_errors == []
+
+
+def test_a_drawn_box_selects_and_counts_the_drains_inside(open_map, page):
+    open_map()
+    page.locator("#select-layer").select_option("drains")
+    page.get_by_role("button", name="框选").click()
+    click_at(page, city.WEST + 0.0005, city.SOUTH + city.DLAT + 0.0005)
+    click_at(page, city.WEST + city.DLON - 0.0005, city.SOUTH + 2 * city.DLAT - 0.0005)
+    summary = page.locator("#selection-summary")
+    summary.wait_for(state="visible")
+    assert summary.inner_text() == "已选 100 个"
+    assert page.locator("#selection-list li").count() == 100
+    assert page.locator("#panel").is_hidden()  # the click closing the box opened no asset
+
+
+def test_a_buffered_line_selects_the_mains_it_crosses_with_their_length(open_map, page):
+    open_map()
+    page.locator("#select-layer").select_option("gas_mains")
+    page.get_by_role("button", name="沿线缓冲").click()
+    click_at(page, city.WEST + 0.01, city.SOUTH + 0.001)
+    click_at(page, city.WEST + 0.01, city.SOUTH + 0.034, double=True)
+    summary = page.locator("#selection-summary")
+    summary.wait_for(state="visible")
+    assert summary.inner_text() == "已选 12 个 · 总长度 10.54 公里"
+    links = page.locator("#selection-export a")
+    assert links.all_inner_texts() == ["GEOJSON", "CSV", "GPKG"]

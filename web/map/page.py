@@ -79,7 +79,6 @@ def page_config(layers: LayerLibrary, lang: str) -> dict[str, Any]:
         "lang": lang, "text": texts(lang),
         "style": url_for("map.style", lang=lang),
         "layers": [{"name": layer.name, "title": layer.title(lang), "grid": layer.is_grid,
-                    "lines": any("Line" in g for g in layer.geometry),
                     "legend": legend(layer, lang)} for layer in layers.values()],
         "materials": _materials(layers, lang),
     }

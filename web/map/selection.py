@@ -105,7 +105,7 @@ def select() -> Response:
 
 def _length_km(registry: Registry, picked: Selection) -> float | None:
     """Total length of a line layer's selection (mains are counted in km)."""
-    if not any("Line" in g for g in registry.layers[picked.layer].geometry):
+    if not all("Line" in g for g in registry.layers[picked.layer].geometry):
         return None
     frame = registry.query(picked.query(registry))
     return round(float(registry.length_m(frame.geometry.array).sum()) / 1000, 3)

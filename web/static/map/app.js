@@ -10,6 +10,8 @@ const map = new maplibregl.Map({
   container: "map", style: config.style, bounds: config.bounds, fitBoundsOptions: { padding: 20 },
 });
 map.addControl(new maplibregl.NavigationControl(), "top-right");
+// For scripts driving the page (screenshots, browser tests): where is this lon/lat on screen?
+window.infracensusMap = map;
 map.addControl(new maplibregl.ScaleControl({ unit: "metric" }), "bottom-left");
 
 const view = { filters: new URLSearchParams() };
