@@ -15,10 +15,13 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pytest
 import shapely
+from flask import Flask
 
 import registry
 from registry import Change
+from web.app import create_app
 
 WEST, SOUTH = 114.48, 38.02
 #: Grid cells are 0.02° of longitude by 0.018° of latitude (about 1.75 × 2 km).
@@ -96,3 +99,11 @@ def safety_valves() -> gpd.GeoDataFrame:
                    "status": ["planned", "installed", "verified"] * 5,
                    "courtyard": ["怀特小区"] * 15},
                   shapely.points(lon, np.full(15, SOUTH + DLAT * 1.6)))
+
+
+@pytest.fixture(scope="module")
+def city_app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
+    """The web app over a fresh synthetic city (one per test module)."""
+    path = tmp_path_factory.mktemp("city") / "city.gpkg"
+    build_city(path).close()
+    return create_app({"REGISTRY": str(path)})

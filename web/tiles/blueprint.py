@@ -16,14 +16,18 @@ from web.app import current_registry
 from web.map.filters import MapFilter
 from web.tiles.address import TileAddress
 from web.tiles.cache import TileCache
-from web.tiles.render import render_tile
+from web.tiles.render import MAX_FEATURES, render_tile
 
 MVT_TYPE = "application/vnd.mapbox-vector-tile"
 CACHE_KEY = "infracensus.tiles"
 
 
 def create_blueprint() -> Blueprint:
-    """The ``/tiles`` blueprint; ``TILE_CACHE_TILES`` (default 4096) sizes its cache."""
+    """The ``/tiles`` blueprint.
+
+    Configuration: ``TILE_CACHE_TILES`` (default 4096) sizes the cache; ``TILE_MAX_FEATURES``
+    (default 3000) is the most features a tile carries before it is sent as clusters.
+    """
     blueprint = Blueprint("tiles", __name__, url_prefix="/tiles")
     blueprint.record_once(_add_cache)
     blueprint.add_url_rule("/<layer>/<int:z>/<int:x>/<int:y>.mvt", "tile", tile)
@@ -42,7 +46,8 @@ def tile(layer: str, z: int, x: int, y: int) -> Response:
     stamp, key = str(registry.change_stamp()), (layer, address, view)
     body = cache.get(stamp, key)
     if body is None:
-        body = render_tile(registry, spec, address, view.where(spec), view.grid_of(spec))
+        body = render_tile(registry, spec, address, view.where(spec), view.grid_of(spec),
+                           current_app.config.get("TILE_MAX_FEATURES", MAX_FEATURES))
         cache.put(stamp, key, body)
     response = Response(body, mimetype=MVT_TYPE)
     response.headers["Cache-Control"] = "no-cache"  # edits must show at the next look

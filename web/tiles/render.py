@@ -12,9 +12,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import geopandas as gpd
 import numpy as np
 import shapely
 
+from registry import Registry
 from registry.filters import Filter
 from registry.layers import Layer
 from registry.query import Query
@@ -37,11 +39,11 @@ def tile_properties(layer: Layer) -> list[str]:
     return list(dict.fromkeys(name for name in wanted if name in present))
 
 
-def render_tile(registry, layer: Layer, tile: TileAddress, where: Filter | None = None,
-                grid: str | None = None) -> bytes:
-    """The MVT of `layer` over `tile` (features, or clusters when there are too many)."""
+def render_tile(registry: Registry, layer: Layer, tile: TileAddress, where: Filter | None = None,
+                grid: str | None = None, max_features: int = MAX_FEATURES) -> bytes:
+    """The MVT of `layer` over `tile`: its features, or clusters when there are too many."""
     query = Query(layer.name, bbox=tile.lonlat_bounds(BUFFER / EXTENT), where=where, grid=grid)
-    if registry.count(query) > MAX_FEATURES:
+    if registry.count(query) > max_features:
         return encode([cluster_layer(layer.name, registry.query(replace(query, properties=[])), tile)])
     frame = registry.query(replace(query, properties=tile_properties(layer)))
     geometry = _pixels(frame.geometry.array, tile)
@@ -49,7 +51,7 @@ def render_tile(registry, layer: Layer, tile: TileAddress, where: Filter | None 
     return encode([TileLayer(layer.name, geometry, properties)])
 
 
-def cluster_layer(name: str, frame, tile: TileAddress) -> TileLayer:
+def cluster_layer(name: str, frame: gpd.GeoDataFrame, tile: TileAddress) -> TileLayer:
     """One point per occupied cell with the ``count`` of assets whose centre falls in it."""
     bounds = shapely.bounds(np.asarray(frame.geometry.array, dtype=object))
     x, y = tile.to_pixels((bounds[:, 0] + bounds[:, 2]) / 2, (bounds[:, 1] + bounds[:, 3]) / 2)
