@@ -20,6 +20,7 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 import shapely
+from openpyxl import Workbook
 
 from importers.webcoords import wgs84_to_gcj02
 
@@ -69,4 +70,10 @@ def write_xy_workbook(frame: gpd.GeoDataFrame, path: Path, sheet: str) -> None:
     xy = shapely.get_coordinates(frame.geometry)
     table = pd.DataFrame(frame.drop(columns=frame.geometry.name))
     table["X"], table["Y"] = xy[:, 0].round(3), xy[:, 1].round(3)
-    table.to_excel(path, sheet_name=sheet, index=False, engine="openpyxl")
+    # openpyxl's streaming writer: pandas' to_excel styles every cell and is 5x slower.
+    book = Workbook(write_only=True)
+    rows = book.create_sheet(sheet)
+    rows.append(list(table.columns))
+    for row in table.astype(object).where(table.notna(), None).itertuples(index=False):
+        rows.append(list(row))
+    book.save(path)
