@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import threading
+import weakref
 from contextlib import contextmanager
 from typing import Iterator
 
@@ -30,6 +31,7 @@ class Connections:
         self.url = url
         self.max_size = max_size
         self._pool: ConnectionPool | None = None
+        self._closer: weakref.finalize | None = None
         self._lock = threading.Lock()
         self._local = threading.local()
 
@@ -46,6 +48,9 @@ class Connections:
                     psycopg.connect(self.url, connect_timeout=_CONNECT_TIMEOUT_S).close()
                 self._pool = ConnectionPool(self.url, min_size=1, max_size=self.max_size,
                                             kwargs=_SESSION, open=True, name="infracensus")
+                # A registry dropped without close() must still stop the pool's threads, from
+                # the dropping thread: left to its own __del__, a worker would join itself.
+                self._closer = weakref.finalize(self, self._pool.close)
             return self._pool
 
     @contextmanager
@@ -75,7 +80,7 @@ class Connections:
     def close(self) -> None:
         with self._lock:
             if self._pool is not None:
-                self._pool.close()
+                self._closer()
                 self._pool = None
 
 
