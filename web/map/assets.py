@@ -41,7 +41,7 @@ def asset(uuid: str) -> Response:
     return jsonify({
         "uuid": uuid, "layer": layer.name, "title": labels.title(layer, properties, lang),
         "attributes": labels.attributes(registry.layers, layer, properties, names, lang),
-        "timeline": labels.timeline(registry.history(uuid), lang),
+        "timeline": labels.timeline(layer, registry.history(uuid), lang),
         "export": url_for("map_selection.export", layer=layer.name, ids=uuid, format="geojson"),
     })
 

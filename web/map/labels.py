@@ -55,21 +55,29 @@ def display(field: Field, value: Any, lang: str) -> str:
     return str(value)
 
 
-def timeline(history: Mapping[str, Any], lang: str) -> list[dict[str, str]]:
+def timeline(layer: Layer, history: Mapping[str, Any], lang: str) -> list[dict[str, str]]:
     """Versions and maintenance events together, newest first."""
-    entries = [_version_entry(v, lang) for v in history["versions"]]
+    entries = [_version_entry(layer, v, lang) for v in history["versions"]]
     entries += [_event_entry(e, lang) for e in history["events"]]
-    return sorted(entries, key=lambda e: e["at"], reverse=True)
+    # Within one minute, later versions (listed later) come first.
+    ranked = sorted(enumerate(entries), key=lambda pair: (pair[1]["at"], pair[0]), reverse=True)
+    return [entry for _, entry in ranked]
 
 
-def _version_entry(version: Mapping[str, Any], lang: str) -> dict[str, str]:
-    changes = "; ".join(f"{name}: {before} → {after}"
+def _version_entry(layer: Layer, version: Mapping[str, Any], lang: str) -> dict[str, str]:
+    changes = "; ".join(f"{_field_label(layer, name, lang)}: {before} → {after}"
                         for name, (before, after) in version["changes"].items())
     words = [f"{say(UI, 'version', lang)} {version['version']}",
              say(VERSION_KINDS, version["kind"], lang), version["who"], version.get("why") or "",
              changes]
     return {"kind": "version", "at": str(version["valid_from"])[:16].replace("T", " "),
             "text": " · ".join(w for w in words if w)}
+
+
+def _field_label(layer: Layer, name: str, lang: str) -> str:
+    if name in layer.field_names:
+        return layer.field(name).label(lang)
+    return texts(lang).get(name, name)
 
 
 def _event_entry(event: Mapping[str, Any], lang: str) -> dict[str, str]:
