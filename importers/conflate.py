@@ -72,12 +72,13 @@ def conflate(reg: Registry, layer: str, frame: gpd.GeoDataFrame, fields: Sequenc
     existing = reg.query(Query(layer, include_retired=True)).reset_index(drop=True)
     typed = _typed(reg, layer, frame, fields)
     matched = _match_ids(typed, existing)
-    retired = matched.notna() & existing["retired_at"].reindex(matched).notna().to_numpy()
-    known = typed[matched.notna() & ~retired]
-    old = existing.loc[matched[known.index]]
+    retired = matched >= 0
+    retired[retired] = existing["retired_at"].notna().to_numpy()[matched[retired]]
+    known = typed[(matched >= 0) & ~retired]
+    old = existing.iloc[matched[(matched >= 0) & ~retired]]
     changed = _changed(reg, old, known, fields)
     updates = known[changed].assign(uuid=old["uuid"].to_numpy()[changed])
-    unseen = typed[matched.isna()]
+    unseen = typed[matched < 0]
     duplicates, same = _duplicates(reg, unseen, typed, existing, fields)
     return Conflation(new=unseen.index.difference(duplicates["row"]).difference(same),
                       updates=updates[["uuid", *fields, updates.geometry.name]],
@@ -93,13 +94,13 @@ def _typed(reg: Registry, layer: str, frame: gpd.GeoDataFrame, fields: Sequence[
     return typed
 
 
-def _match_ids(frame: pd.DataFrame, existing: pd.DataFrame) -> pd.Series:
-    """Position in `existing` of the asset holding each record's source id (NA if none)."""
+def _match_ids(frame: pd.DataFrame, existing: pd.DataFrame) -> np.ndarray:
+    """Position in `existing` of the asset holding each record's source id (-1 if none)."""
     if "source_id" not in frame.columns:
-        return pd.Series(pd.NA, index=frame.index, dtype="Int64")
+        return np.full(len(frame), -1)
     owners = existing.dropna(subset=["source_id"])
     position = pd.Series(owners.index, index=owners["source_id"].to_numpy())
-    return frame["source_id"].map(position).astype("Int64")
+    return frame["source_id"].map(position).fillna(-1).to_numpy(dtype="int64")
 
 
 def _changed(reg: Registry, old: gpd.GeoDataFrame, new: gpd.GeoDataFrame,
@@ -123,12 +124,12 @@ def _objects(column: pd.Series) -> np.ndarray:
     return column.astype(object).where(column.notna(), None).to_numpy()
 
 
-def _retired_rejections(frame: pd.DataFrame, existing: pd.DataFrame, matched: pd.Series,
-                        retired: pd.Series) -> pd.DataFrame:
+def _retired_rejections(frame: pd.DataFrame, existing: pd.DataFrame, matched: np.ndarray,
+                        retired: np.ndarray) -> pd.DataFrame:
     if not retired.any():
         return no_problems()
     rows = frame.index[retired]
-    uuids = existing["uuid"].reindex(matched[retired]).to_numpy()
+    uuids = existing["uuid"].to_numpy()[matched[retired]]
     return problem_table(rows, "source_id", frame.loc[rows, "source_id"].to_numpy(),
                          [f"source id of retired asset {u}: a retired asset never changes"
                           for u in uuids])

@@ -77,18 +77,22 @@ class Parsed:
 
 @dataclass
 class Normalised:
-    """A frame of field columns with normalised values, and what was rejected or corrected."""
+    """A frame of field columns with normalised values, and what was rejected or corrected.
+
+    ``raw`` keeps the values as surveyed, for problems to quote.
+    """
 
     frame: pd.DataFrame
     rejections: pd.DataFrame = field(default_factory=no_problems)
     corrections: pd.DataFrame = field(default_factory=no_problems)
+    raw: pd.DataFrame | None = None
 
 
 def normalise(frame: pd.DataFrame, layer: Layer,
               value_maps: Mapping[str, Mapping[str, str]] | None = None) -> Normalised:
     """Normalise every field column of `frame` (index = source row) for `layer`."""
     value_maps = value_maps or {}
-    out = Normalised(frame.copy())
+    out = Normalised(frame.copy(), raw=frame)
     for fld in layer.fields:
         if fld.name in frame.columns:
             parsed = parse_column(frame[fld.name], fld, value_maps.get(fld.name))
@@ -341,17 +345,18 @@ def check_pressure_class(out: Normalised) -> Normalised:
     if not {"pressure_mpa", "pressure_class"} <= set(frame.columns):
         return out
     mpa, stated = frame["pressure_mpa"].astype("float64"), frame["pressure_class"]
+    as_surveyed = stated if out.raw is None else out.raw["pressure_class"]
     other = stated.map(SWAPPED_CLASS)
     misfit = mpa.notna() & stated.notna() & ~_fits(mpa, stated)
     swapped, wrong = misfit & _fits(mpa, other), misfit & ~_fits(mpa, other)
     said = "pressure " + mpa.astype(str) + " MPa does not fit " + stated.map(_band, "ignore")
     fits_other = "; it fits " + other.map(_band, "ignore") + ": class corrected"
-    corrected = problem_rows(stated, "pressure_class", (said + fits_other).where(swapped),
+    corrected = problem_rows(as_surveyed, "pressure_class", (said + fits_other).where(swapped),
                              "corrected")
-    frame = frame.assign(pressure_class=stated.where(~swapped, other))
-    return Normalised(frame, combine(out.rejections, problem_rows(stated, "pressure_class",
-                                                                  said.where(wrong))),
-                      combine(out.corrections, corrected))
+    rejected = problem_rows(as_surveyed, "pressure_class", said.where(wrong))
+    return Normalised(frame.assign(pressure_class=stated.where(~swapped, other)),
+                      combine(out.rejections, rejected), combine(out.corrections, corrected),
+                      out.raw)
 
 
 def _fits(mpa: pd.Series, pressure_class: pd.Series) -> pd.Series:
