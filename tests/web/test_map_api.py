@@ -21,10 +21,14 @@ def uuid_of(client, q: str) -> str:
     return hits[0]["uuid"]
 
 
+def panel(client, source_id: str, lang: str = "zh") -> tuple[dict, dict]:
+    """The panel of the asset with a survey id, and its rows as {field: (label, value)}."""
+    body = client.get(f"/api/assets/{uuid_of(client, source_id)}?lang={lang}").json
+    return body, {row["name"]: (row["label"], row["value"]) for row in body["attributes"]}
+
+
 def test_the_panel_shows_labelled_attributes_with_units(city_app):
-    client = city_app.test_client()
-    body = client.get(f"/api/assets/{uuid_of(client, 'YS0007')}").json
-    rows = {row["name"]: (row["label"], row["value"]) for row in body["attributes"]}
+    body, rows = panel(city_app.test_client(), "YS0007")
     assert body["title"] == "收水井 · 1301020104000008"
     assert rows["depth_m"] == ("井深 (m)", "1.5")
     assert rows["material"] == ("井体材质", "混凝土")
@@ -35,9 +39,7 @@ def test_the_panel_shows_labelled_attributes_with_units(city_app):
 
 
 def test_the_panel_speaks_english_when_asked(city_app):
-    client = city_app.test_client()
-    body = client.get(f"/api/assets/{uuid_of(client, 'RQ00')}?lang=en").json
-    rows = {row["name"]: (row["label"], row["value"]) for row in body["attributes"]}
+    body, rows = panel(city_app.test_client(), "RQ00", "en")
     assert body["title"] == "Courtyard gas mains · 1301020150000001"
     assert rows["material"] == ("Material", "grey cast iron")
     assert rows["diameter_mm"] == ("Diameter (mm)", "100")
