@@ -136,14 +136,25 @@ def write_rejects(report: ImportReport, path: Path | str) -> Path:
     Excel opens a CSV as the local code page unless it starts with a byte-order mark, so
     the BOM keeps Chinese readable there.
     """
-    path = Path(path)
+    path = check_rejects_path(path)
     table = report.problem_table.assign(value=report.problem_table["value"].map(_show_value))
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
+    if path.suffix.lower() == ".csv":
         table.to_csv(path, index=False, encoding="utf-8-sig")
-    elif suffix in (".geojson", ".json"):
-        _rejects_geojson(table, report.geometry).to_file(path, driver="GeoJSON")
     else:
+        _rejects_geojson(table, report.geometry).to_file(path, driver="GeoJSON")
+    return path
+
+
+def check_rejects_path(path: Path | str) -> Path:
+    """The rejects file name, refused unless it ends .csv or .geojson (checked before importing).
+
+    >>> check_rejects_path("out.xlsx")
+    Traceback (most recent call last):
+    ...
+    registry.errors.InvalidInput: rejects file out.xlsx: use a .csv or .geojson name
+    """
+    path = Path(path)
+    if path.suffix.lower() not in (".csv", ".geojson", ".json"):
         raise InvalidInput(f"rejects file {path}: use a .csv or .geojson name")
     return path
 

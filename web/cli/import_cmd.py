@@ -1,0 +1,77 @@
+"""`infracensus import`: import a contractor's survey file into one layer, as one batch.
+
+    infracensus import -r city.gpkg 雨水箅子.shp --layer drains --rejects rejects.csv
+"""
+from __future__ import annotations
+
+import sys
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+import click
+
+from importers.pipeline import import_survey as run_import
+from importers.report import check_rejects_path, write_rejects
+from importers.sources import WEB_SYSTEMS
+from web.cli.options import clear_errors, default_who, open_registry, registry_option, who_option
+
+#: Writes of at least this many records show a progress bar.
+PROGRESS_FROM = 5_000
+
+
+class WriteProgress(ExitStack):
+    """A progress bar on stderr that appears once a large write starts (small ones stay quiet)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.bar: Any = None
+        self.shown = 0
+
+    def __call__(self, done: int, total: int) -> None:
+        if total < PROGRESS_FROM:
+            return
+        if self.bar is None:
+            self.bar = self.enter_context(click.progressbar(
+                length=total, label="写入 Writing", file=sys.stderr))
+        self.bar.update(done - self.shown)
+        self.shown = done
+
+
+@click.command("import")
+@registry_option
+@click.argument("survey", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--layer", required=True, help="The layer the survey feeds (drains, lamp_posts ...).")
+@click.option("--encoding", default=None,
+              help="Text encoding of the attributes (default: detected, e.g. GBK without .cpg).")
+@click.option("--crs", default=None, metavar="EPSG:CODE",
+              help="Coordinate system of the file, when it does not say or says wrong.")
+@click.option("--coords", type=click.Choice(sorted(WEB_SYSTEMS)), default=None,
+              help="Remove a Chinese web-map offset from lon/lat (GCJ-02 or BD-09).")
+@click.option("--mapping", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="TOML file mapping columns ([fields]) and values ([values.FIELD]).")
+@click.option("--gpkg-layer", default=None, help="Which layer of a multi-layer file to read.")
+@click.option("--dry-run", is_flag=True, help="Report what would happen; write nothing.")
+@click.option("--rejects", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write every rejected or altered record to this .csv or .geojson file.")
+@click.option("--accept-duplicates", is_flag=True,
+              help="Insert probable duplicates (within 1 m of an asset) instead of holding them.")
+@who_option
+@clear_errors
+def import_survey(registry_url: str, survey: Path, layer: str, encoding: str | None,
+                  crs: str | None, coords: str | None, mapping: Path | None,
+                  gpkg_layer: str | None, dry_run: bool, rejects: Path | None,
+                  accept_duplicates: bool, who: str | None) -> None:
+    """Import SURVEY (shapefile, GeoPackage, GeoJSON, CSV, Excel, zip ...) into a layer."""
+    if rejects is not None:
+        check_rejects_path(rejects)
+    reg = open_registry(registry_url)
+    with WriteProgress() as progress:
+        report = run_import(reg, survey, layer, who=default_who(who), encoding=encoding,
+                            crs=crs, coords=coords, mapping=mapping, gpkg_layer=gpkg_layer,
+                            dry_run=dry_run, accept_duplicates=accept_duplicates,
+                            progress=progress)
+    click.echo(report.summary())
+    if rejects is not None:
+        write_rejects(report, rejects)
+        click.echo(f"问题清单 Rejects file: {rejects} ({len(report.problem_table)} problems)")
