@@ -90,7 +90,8 @@ def _lay_network(yard: Any, rng: np.random.Generator) -> Network:
 
 def _loops(width: float, rows: np.ndarray, rng: np.random.Generator) -> list:
     """One or two loops, each joining the ends of two neighbouring rows on one side."""
-    first = rng.choice(rows.size - 1, min(rng.integers(1, 3), rows.size - 1), replace=False)
+    count = min(int(rng.integers(1, 3)), rows.size - 1)
+    first = rng.choice(rows.size - 1, count, replace=False)
     ends = np.where(rng.random(first.size) < 0.5, EDGE_M, width - EDGE_M)
     return [[(x, rows[k]), (x, rows[k + 1])] for k, x in zip(first, ends)]
 
