@@ -182,7 +182,7 @@ class PostGISStorage(Storage):
         statement = sql.SQL(
             "SELECT version, kind, {}, {}, who, why, source, ref, ST_AsBinary(geom), attributes,"
             " layer FROM asset_versions WHERE uuid = %s ORDER BY version").format(
-            schema.iso_text(sql.Identifier("valid_from")), schema.iso_text(sql.Identifier("valid_to")))
+            *(schema.iso_text(sql.Identifier(c)) for c in ("valid_from", "valid_to")))
         with self.db.connection() as conn:
             return [_version_record(row) for row in conn.execute(statement, (uuid,))]
 

@@ -124,7 +124,8 @@ class Fetcher:
                     *(output(self.layer, c) for c in self.columns)]
         if plan.distance is not None:
             selected.append(plan.distance)
-        statement = sql.SQL("SELECT {} FROM {} t WHERE {} ORDER BY t.fid LIMIT {} OFFSET {}").format(
+        statement = sql.SQL(
+            "SELECT {} FROM {} t WHERE {} ORDER BY t.fid LIMIT {} OFFSET {}").format(
             sql.SQL(", ").join(selected), plan.source, plan.where_sql(), plan.params(limit),
             plan.params(offset))
         with self.db.connection() as conn:

@@ -53,7 +53,8 @@ def matching(city: registry.Registry, node) -> list[str]:
     (IsNull("condition"), ["A5"]),
     (Not(IsNull("road_name")), ["A1", "A2", "A3", "A4"]),
     (Or((Compare("condition", "=", 1), Compare("source_id", "=", "A5"))), ["A1", "A5"]),
-    (And((Compare("condition", ">", 1), Not(Compare("road_name", "=", "中山路")))), ["A3", "A4"]),
+    (And((Compare("condition", ">", 1), Not(Compare("road_name", "=", "中山路")))),
+     ["A3", "A4"]),
     (Spatial("intersects", shapely.box(114.5005, 38.0, 114.5025, 38.1)), ["A2", "A3"]),
     (Spatial("disjoint", shapely.box(114.4995, 38.0, 114.5035, 38.1)), ["A5"]),
     (Compare("created_at", "<", "2000-01-01"), []),
@@ -101,8 +102,8 @@ def test_events_are_append_only_on_the_server(city) -> None:
                               "kind": "cleaning", "date": "2026-03-01",
                               "recorded_at": "2026-03-01T08:00:00.000Z", "recorded_by": "王工"}])
     with psycopg.connect(city.url) as conn:
-        for statement in ("UPDATE maintenance_events SET crew = 'x'", "DELETE FROM maintenance_events",
-                          "TRUNCATE maintenance_events"):
+        for statement in ("UPDATE maintenance_events SET crew = 'x'",
+                          "DELETE FROM maintenance_events", "TRUNCATE maintenance_events"):
             with pytest.raises(psycopg.errors.IntegrityConstraintViolation, match="append-only"):
                 conn.execute(statement)
             conn.rollback()
