@@ -90,7 +90,7 @@ class PostgisServer:
     def stop(self) -> None:
         self.run("pg_ctl", "-D", str(self.data_dir), "-m", "immediate", "-w", "stop")
 
-    def admin(self, statement: sql.Composable) -> None:
+    def admin(self, statement: sql.Composed) -> None:
         """Run one statement outside a transaction (CREATE/DROP DATABASE need that)."""
         with psycopg.connect(self.url(), autocommit=True) as conn:
             conn.execute(statement)
@@ -137,7 +137,9 @@ def postgis_server() -> Iterator[PostgisServer]:
     reason = _skip_reason()
     if reason:
         pytest.skip(reason)
-    server = PostgisServer(find_bin_dir(), _server_root(), free_port())
+    bin_dir = find_bin_dir()
+    assert bin_dir is not None
+    server = PostgisServer(bin_dir, _server_root(), free_port())
     try:
         server.start()
         server.create_template()

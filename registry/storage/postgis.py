@@ -28,7 +28,7 @@ from registry.query import Query
 from registry.settings import SCHEMA_VERSION, Settings
 from registry.storage import postgis_schema as schema
 from registry.storage.base import Storage
-from registry.storage.postgis_connection import Connections
+from registry.storage.postgis_connection import Connections, scalar
 from registry.storage.postgis_copy import copy_assets
 from registry.storage.postgis_query import Fetcher
 
@@ -78,7 +78,7 @@ class PostGISStorage(Storage):
 
     def change_stamp(self) -> int:
         with self.db.connection() as conn:
-            return conn.execute("SELECT COALESCE(max(id), 0) FROM asset_versions").fetchone()[0]
+            return int(scalar(conn, "SELECT COALESCE(max(id), 0) FROM asset_versions"))
 
     # -- asset writes ---------------------------------------------------------------------
     def insert_assets(self, layer: Layer, assets: gpd.GeoDataFrame, change: Change) -> None:
@@ -88,8 +88,8 @@ class PostGISStorage(Storage):
         with self.transaction(), self.db.connection() as conn:
             # Numbering rows ourselves needs the table to ourselves until commit.
             conn.execute(sql.SQL("LOCK TABLE {} IN SHARE ROW EXCLUSIVE MODE").format(table))
-            first, stored = conn.execute(sql.SQL(
-                "SELECT COALESCE(max(fid), 0) + 1, count(*) FROM {}").format(table)).fetchone()
+            first = scalar(conn, sql.SQL("SELECT COALESCE(max(fid), 0) + 1 FROM {}").format(table))
+            stored = scalar(conn, sql.SQL("SELECT count(*) FROM {}").format(table))
             last = first + len(assets) - 1
             with _indexes_rebuilt(conn, layer, len(assets) >= max(BULK_ROWS, stored)):
                 copy_assets(conn, layer.name, assets, _stored_columns(layer),
@@ -200,10 +200,10 @@ class PostGISStorage(Storage):
 
     def allocate_serials(self, class_code: str, n: int) -> int:
         with self.transaction(), self.db.connection() as conn:
-            last = conn.execute(
-                "INSERT INTO gbt_serials VALUES (%s, %s) ON CONFLICT (class_code) DO UPDATE SET"
-                " last_serial = gbt_serials.last_serial + EXCLUDED.last_serial"
-                " RETURNING last_serial", (class_code, n)).fetchone()[0]
+            last = scalar(
+                conn, "INSERT INTO gbt_serials VALUES (%s, %s) ON CONFLICT (class_code) DO UPDATE"
+                " SET last_serial = gbt_serials.last_serial + EXCLUDED.last_serial"
+                " RETURNING last_serial", (class_code, n))
         return last - n + 1
 
     def add_batch(self, batch: dict[str, Any]) -> None:
@@ -227,7 +227,7 @@ class PostGISStorage(Storage):
 
 
 def _is_registry(conn: psycopg.Connection) -> bool:
-    return conn.execute("SELECT to_regclass('infracensus_settings') IS NOT NULL").fetchone()[0]
+    return bool(scalar(conn, "SELECT to_regclass('infracensus_settings') IS NOT NULL"))
 
 
 def _stored_columns(layer: Layer) -> list[str]:

@@ -11,7 +11,7 @@ import re
 import threading
 import weakref
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Any, Iterator
 
 import psycopg
 from psycopg import errors as pgerrors
@@ -79,7 +79,7 @@ class Connections:
 
     def close(self) -> None:
         with self._lock:
-            if self._pool is not None:
+            if self._closer is not None:
                 self._closer()
                 self._pool = None
 
@@ -97,6 +97,14 @@ def translated(where: str) -> Iterator[None]:
         raise InvalidInput(_detail(exc)) from exc
     except psycopg.OperationalError as exc:
         raise StorageError(f"{where}: {_detail(exc)}") from exc
+
+
+def scalar(conn: psycopg.Connection, statement: Any, params: Any = None) -> Any:
+    """The first column of the statement's one row (statements that always return one)."""
+    row = conn.execute(statement, params).fetchone()
+    if row is None:
+        raise StorageError("the server answered no row where one is always expected")
+    return row[0]
 
 
 def _detail(exc: psycopg.Error) -> str:

@@ -21,7 +21,7 @@ from registry.layers import Layer
 from registry.measure import Metric
 from registry.query import Query
 from registry.settings import Settings
-from registry.storage.postgis_connection import Connections
+from registry.storage.postgis_connection import Connections, scalar
 from registry.storage.postgis_schema import output
 from registry.storage.postgis_sql import Params, compile_filter
 
@@ -61,7 +61,7 @@ class Fetcher:
         statement = sql.SQL("SELECT count(*) FROM {} t WHERE {}").format(plan.source,
                                                                          plan.where_sql())
         with self.db.connection() as conn:
-            return conn.execute(statement, plan.params).fetchone()[0]
+            return int(scalar(conn, statement, plan.params))
 
     # -- planning -------------------------------------------------------------------------
     def _plan(self, query: Query) -> _Plan:
@@ -166,6 +166,6 @@ class Fetcher:
             metric=metric, target=target, source=plan.source, where=plan.where_sql(),
             k=plan.params(k))
         with self.db.connection() as conn:
-            radius = conn.execute(statement, plan.params).fetchone()[0]
+            radius = scalar(conn, statement, plan.params)
         # A hair more, so the seeds themselves pass the within-distance test.
         return None if radius is None else radius * (1 + 1e-9) + 1e-6

@@ -3,6 +3,7 @@ loads, append-only events, connection errors. The shared behaviour is in test_co
 from __future__ import annotations
 
 import gc
+from typing import Iterator
 
 import geopandas as gpd
 import numpy as np
@@ -25,7 +26,7 @@ DRAINS = load_layers()["drains"]
 
 
 @pytest.fixture
-def city(postgis_url: str) -> registry.Registry:
+def city(postgis_url: str) -> Iterator[registry.Registry]:
     """Five drains in a row along 38.05° N, 0.001° apart, with varied attributes."""
     reg = registry.create(postgis_url, county="130102")
     drains = gpd.GeoDataFrame(
@@ -85,7 +86,7 @@ def test_bad_filters_are_the_users_error(city, node, message) -> None:
 
 def test_schema_on_the_server(city) -> None:
     with psycopg.connect(city.url) as conn:
-        indexes = dict(conn.execute(
+        indexes: dict[str, str] = dict(conn.execute(
             "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'drains'").fetchall())
         geometry = conn.execute("SELECT type, srid FROM geometry_columns "
                                 "WHERE f_table_name = 'drains'").fetchone()
