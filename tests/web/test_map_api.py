@@ -41,7 +41,7 @@ def test_the_panel_shows_labelled_attributes_with_units(city_app):
 def test_the_panel_speaks_english_when_asked(city_app):
     body, rows = panel(city_app.test_client(), "RQ00", "en")
     assert body["title"] == "Courtyard gas mains · 1301020150000001"
-    assert rows["material"] == ("Material", "grey cast iron")
+    assert rows["material"] == ("Material", "Grey cast iron")
     assert rows["diameter_mm"] == ("Diameter (mm)", "100")
 
 

@@ -86,12 +86,15 @@ def language(args: Mapping[str, str]) -> str:
 
 
 def value_label(field: Field, value: str, lang: str) -> str:
-    """How a user reads a stored value: ``grey_cast_iron`` → 灰口铸铁 / grey cast iron.
+    """How a user reads a stored value: ``grey_cast_iron`` → 灰口铸铁 / Grey cast iron.
 
-    The first Chinese spelling a layer file lists for a value is its Chinese label.
+    The first Chinese spelling a layer file lists for a value is its Chinese label; in
+    English an alias spelling the value itself keeps its case (``pe`` → PE).
     """
+    spellings = [s for s, v in field.value_aliases.items() if v == value]
     if lang == "zh":
-        spelling = next((s for s, v in field.value_aliases.items() if v == value and not s.isascii()), None)
-        if spelling:
-            return spelling
-    return value.replace("_", " ")
+        chinese = next((s for s in spellings if not s.isascii()), None)
+        if chinese:
+            return chinese
+    words = value.replace("_", " ")
+    return next((s for s in spellings if s.lower() == words.lower()), words.capitalize())
