@@ -20,30 +20,30 @@ def colour_pixels(png: bytes, hex_colour: str, tolerance: int = 12) -> int:
     return int((np.abs(pixels - target).max(axis=2) <= tolerance).sum())
 
 
-def test_page_loads_in_chinese_without_console_errors(open_map, page):
-    open_map()
+def test_page_loads_in_chinese_without_console_errors(map_page, page):
+    map_page()
     assert page.title() == "城市部件普查 · 地图"
     assert "收水井" in page.inner_text("#layers")
     assert page.locator(".grid-label", has_text="建北街道").count() == 1
     assert page.console_errors == []
 
 
-def test_page_speaks_english_when_asked(open_map, page):
-    open_map("?lang=en")
+def test_page_speaks_english_when_asked(map_page, page):
+    map_page("?lang=en")
     assert "Storm-drain inlets" in page.inner_text("#layers")
     assert page.console_errors == []
 
 
-def test_layers_are_drawn_in_their_colours(open_map, page):
-    open_map()
+def test_layers_are_drawn_in_their_colours(map_page, page):
+    map_page()
     shot = page.locator("#map").screenshot()
     assert colour_pixels(shot, "#1f78b4") > 500     # drains in good condition
     assert colour_pixels(shot, "#e31a1c") > 200     # poor drains (grade 4) and the class D bridge
     assert colour_pixels(shot, "#b10026") > 100     # grey cast-iron mains and the class E bridge
 
 
-def test_hiding_a_layer_removes_its_pixels(open_map, page):
-    open_map()
+def test_hiding_a_layer_removes_its_pixels(map_page, page):
+    map_page()
     page.locator("#layers input[name='drains']").uncheck()
     page.wait_for_timeout(500)
     assert colour_pixels(page.locator("#map").screenshot(), "#1f78b4") < 20
@@ -58,8 +58,8 @@ def click_at(page, lon: float, lat: float, double: bool = False) -> None:
     page.mouse.dblclick(*where) if double else page.mouse.click(*where)
 
 
-def test_clicking_a_bridge_opens_its_panel(open_map, page):
-    open_map()
+def test_clicking_a_bridge_opens_its_panel(map_page, page):
+    map_page()
     click_at(page, city.WEST + city.DLON + 0.014, city.SOUTH + 0.0127)
     panel = page.locator("#panel")
     panel.wait_for(state="visible")
@@ -72,8 +72,8 @@ def test_clicking_a_bridge_opens_its_panel(open_map, page):
     assert page.console_errors == []
 
 
-def test_a_drawn_box_selects_and_counts_the_drains_inside(open_map, page):
-    open_map()
+def test_a_drawn_box_selects_and_counts_the_drains_inside(map_page, page):
+    map_page()
     page.locator("#select-layer").select_option("drains")
     page.get_by_role("button", name="框选").click()
     click_at(page, city.WEST + 0.0005, city.SOUTH + city.DLAT + 0.0005)
@@ -85,8 +85,8 @@ def test_a_drawn_box_selects_and_counts_the_drains_inside(open_map, page):
     assert page.locator("#panel").is_hidden()  # the click closing the box opened no asset
 
 
-def test_a_buffered_line_selects_the_mains_it_crosses_with_their_length(open_map, page):
-    open_map()
+def test_a_buffered_line_selects_the_mains_it_crosses_with_their_length(map_page, page):
+    map_page()
     page.locator("#select-layer").select_option("gas_mains")
     page.get_by_role("button", name="沿线缓冲").click()
     click_at(page, city.WEST + 0.01, city.SOUTH + 0.001)
