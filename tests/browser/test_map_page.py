@@ -96,3 +96,23 @@ def test_a_buffered_line_selects_the_mains_it_crosses_with_their_length(map_page
     assert summary.inner_text() == "已选 12 个 · 总长度 10.54 公里"
     links = page.locator("#selection-export a")
     assert links.all_inner_texts() == ["GEOJSON", "CSV", "GPKG"]
+
+
+def test_a_condition_filter_leaves_only_the_poorest_drains(map_page, page):
+    map_page()
+    page.locator("#filters select[name='condition']").select_option("5")
+    page.locator("#filters button[type='submit']").click()
+    page.wait_for_function("() => infracensusMap.loaded() && infracensusMap.areTilesLoaded()")
+    page.wait_for_timeout(500)
+    shot = page.locator("#map").screenshot()
+    assert colour_pixels(shot, "#1f78b4") < 20       # no drain of grade 1–3 is left
+    assert colour_pixels(shot, "#99000d") > 200      # the grade-5 drains are
+
+
+def test_searching_a_survey_id_opens_the_asset(map_page, page):
+    map_page()
+    page.locator("#search-q").fill("QL2")
+    page.locator("#search button").click()
+    page.get_by_role("button", name="桥梁 · 和平路天桥 · 1301020205000001").click()
+    page.locator("#panel").wait_for(state="visible")
+    assert page.locator("#panel tr[data-field='condition_class'] td").inner_text() == "D"
