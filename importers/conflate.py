@@ -27,6 +27,7 @@ import pandas as pd
 import shapely
 
 from importers.report import no_problems, problem_table
+from importers.values import as_objects
 from registry import Query, Registry, validate
 
 #: Geometries closer than this (metres) are the same geometry when deciding "changed".
@@ -79,7 +80,7 @@ def conflate(reg: Registry, layer: str, frame: gpd.GeoDataFrame, fields: Sequenc
     changed = _changed(reg, old, known, fields)
     updates = known[changed].assign(uuid=old["uuid"].to_numpy()[changed])
     unseen = typed[matched < 0]
-    duplicates, same = _duplicates(reg, unseen, typed, existing, fields)
+    duplicates, same = _duplicates(reg, layer, unseen, typed, existing, fields)
     return Conflation(new=unseen.index.difference(duplicates["row"]).difference(same),
                       updates=updates[["uuid", *fields, updates.geometry.name]],
                       unchanged=known.index[~changed].append(same), duplicates=duplicates,
@@ -113,15 +114,11 @@ def _changed(reg: Registry, old: gpd.GeoDataFrame, new: gpd.GeoDataFrame,
 def _differs(old: pd.DataFrame, new: pd.DataFrame, fields: Sequence[str]) -> np.ndarray:
     differs = np.zeros(len(new), dtype=bool)
     for name in fields:
-        a, b = _objects(old[name]), _objects(new[name])
+        # As plain objects with None for missing, so != never meets pd.NA.
+        a, b = as_objects(old[name]).to_numpy(), as_objects(new[name]).to_numpy()
         both_missing = pd.isna(a) & pd.isna(b)
         differs |= ~both_missing & (a != b)
     return differs
-
-
-def _objects(column: pd.Series) -> np.ndarray:
-    """Values as Python objects with None for every kind of missing, so != never meets NA."""
-    return column.astype(object).where(column.notna(), None).to_numpy()
 
 
 def _retired_rejections(frame: pd.DataFrame, existing: pd.DataFrame, matched: np.ndarray,
@@ -135,11 +132,13 @@ def _retired_rejections(frame: pd.DataFrame, existing: pd.DataFrame, matched: np
                           for u in uuids])
 
 
-def _duplicates(reg: Registry, unseen: gpd.GeoDataFrame, survey: gpd.GeoDataFrame,
-                existing: gpd.GeoDataFrame, fields: Sequence[str]
+def _duplicates(reg: Registry, layer: str, unseen: gpd.GeoDataFrame,
+                survey: gpd.GeoDataFrame, existing: gpd.GeoDataFrame, fields: Sequence[str]
                 ) -> tuple[pd.DataFrame, pd.Index]:
     """Probable duplicates among new records, and those that merely repeat an id-less asset."""
-    tolerance = reg.settings.duplicate_tolerance_m
+    tolerance = reg.duplicate_tolerance_m(layer)
+    if tolerance <= 0:  # the layer tells assets apart by attributes, not position
+        return no_problems(), pd.Index([])
     current = existing[existing["retired_at"].isna()]
     metric_new = reg.to_metric(unseen.geometry.to_numpy())
     in_file = _earlier_neighbours(metric_new, reg.to_metric(survey.geometry.to_numpy()),

@@ -16,7 +16,6 @@ storage backend.
 """
 from __future__ import annotations
 
-import uuid as uuidlib
 from contextlib import AbstractContextManager
 from dataclasses import replace
 from datetime import datetime
@@ -36,6 +35,7 @@ from registry.errors import Conflict, InvalidInput, NotFound, RecordErrors
 from registry.events import MaintenanceEvent
 from registry.frames import asset_columns
 from registry.history import timeline
+from registry.ids import new_uuids
 from registry.layers import LAYERS_DIR, Layer, LayerLibrary, load_layers
 from registry.measure import Metric
 from registry.query import Query
@@ -94,6 +94,11 @@ class Registry:
         """Length of each geometry in metres."""
         return self.metric.length_m(geoms)
 
+    def duplicate_tolerance_m(self, layer: str) -> float:
+        """How close two assets of a layer must be to count as probable duplicates (0: off)."""
+        own = self.layers[layer].duplicate_tolerance_m
+        return self.settings.duplicate_tolerance_m if own is None else own
+
     def transaction(self) -> AbstractContextManager[None]:
         """Group writes into one atomic unit."""
         return self.storage.transaction()
@@ -139,10 +144,11 @@ class Registry:
         found: list[dict] = []
         if "source_id" in frame and frame["source_id"].notna().any():
             known = self.storage.attributes(layer, ["source_id", "uuid"], include_retired=True)
+            taken = frame["source_id"][frame["source_id"].isin(known["source_id"].dropna())]
             owner = dict(zip(known["source_id"], known["uuid"]))
             found += [{"row": i, "asset": s, "field": "source_id", "value": s,
                        "reason": f"source id already in the registry (asset {owner[s]})"}
-                      for i, s in frame["source_id"].items() if s in owner]
+                      for i, s in taken.items()]
         if "uuid" in frame:
             found += [{"row": i, "asset": u, "field": "uuid", "value": u,
                        "reason": "UUID already in the registry"}
@@ -160,17 +166,22 @@ class Registry:
                     ) -> gpd.GeoDataFrame:
         n = len(frame)
         out = frame.reset_index(drop=True).copy()
-        given = out["uuid"] if "uuid" in out else pd.Series([None] * n)
-        out["uuid"] = [u or str(uuidlib.uuid4()) for u in given.tolist()]
+        uuids = new_uuids(n)
+        if "uuid" in out:
+            given = out["uuid"].notna().to_numpy()
+            uuids[given] = out["uuid"].to_numpy(dtype=object)[given]
+        out["uuid"] = pd.Series(uuids, dtype=object)
         if "source_id" not in out:
-            out["source_id"] = None
+            out["source_id"] = pd.Series([None] * n, dtype=object)
         out["state"] = out["state"].fillna("intact") if "state" in out else "intact"
         out["version"] = 1
         out["created_at"] = out["updated_at"] = change.stamp
         out["retired_at"] = None
         self._derive(layer, out)
-        out["grid_code"] = out["source_id"] if layer.is_grid else self._grid_codes(out.geometry)
-        out["gbt_code"] = None if layer.is_grid else self._allocate_codes(layer, out)
+        grid_codes = out["source_id"] if layer.is_grid else self._grid_codes(out.geometry)
+        out["grid_code"] = pd.Series(grid_codes, dtype=object)
+        gbt_codes = [None] * n if layer.is_grid else self._allocate_codes(layer, out)
+        out["gbt_code"] = pd.Series(gbt_codes, dtype=object)
         return out[[c for c in asset_columns(layer) if c in out] + [out.geometry.name]]
 
     def _derive(self, layer: Layer, frame: pd.DataFrame) -> None:
@@ -369,9 +380,9 @@ class Registry:
         """Assets, km of line assets and condition mix per layer and grid."""
         table = pd.concat([layer_stats(self, layer) for layer in self.layers.values()],
                           ignore_index=True)
-        counts = [c for c in table.columns if "=" in c]
+        counts = sorted(c for c in table.columns if "=" in c)
         table[counts] = table[counts].astype("Int64")
-        return table
+        return table[[c for c in table.columns if c not in counts] + counts]
 
     def add_batch(self, batch: dict[str, Any]) -> None:
         self.storage.add_batch(batch)

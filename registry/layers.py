@@ -92,6 +92,8 @@ class Layer:
     inspection_interval_days: int | None = None
     design_life_years: int | None = None
     source_id_aliases: tuple[str, ...] = ()
+    #: Records closer than this are probable duplicates; None: the registry's default, 0: off.
+    duplicate_tolerance_m: float | None = None
     condition: Condition = Condition()
     style: Mapping[str, Any] = field(default_factory=dict)
     path: Path | None = None
@@ -220,6 +222,7 @@ def _parse_layer(path: Path, data: dict, catalogue: Catalogue) -> Layer:
         inspection_interval_days=data.get("inspection_interval_days"),
         design_life_years=data.get("design_life_years"),
         source_id_aliases=tuple(data.get("source_id_aliases", ())),
+        duplicate_tolerance_m=data.get("duplicate_tolerance_m"),
         condition=_parse_condition(path, data.get("condition", {}), names),
         style=data.get("style", {}), path=path)
     _check_classes(path, layer, catalogue)

@@ -28,7 +28,7 @@ def layer_stats(reg: "Registry", layer: Layer) -> pd.DataFrame:
     columns = ["grid_code"] + ([cond] if cond else [])
     frame = reg.storage.attributes(layer, columns)
     frame["grid_code"] = frame["grid_code"].fillna("(无网格 none)")
-    if set(layer.geometry) & {"LineString", "MultiLineString"}:
+    if set(layer.geometry) <= {"LineString", "MultiLineString"}:
         geoms = reg.query(Query(layer.name)).geometry.to_numpy()
         frame["km"] = reg.length_m(geoms) / 1000.0 if len(geoms) else []
     else:

@@ -135,11 +135,8 @@ class GeoPackageStorage(Storage):
                 conn.executemany(f'INSERT INTO "{layer.name}" (fid, geom, {names}) VALUES ({marks})',
                                  rows)
                 self._index(layer.name, fids, geoms, replace=False)
-            conn.executemany(
-                "INSERT INTO asset_versions (uuid, layer, fid, version, kind, valid_from, who, why,"
-                " source, ref) VALUES (?, ?, ?, 1, 'add', ?, ?, ?, ?, ?)",
-                ((u, layer.name, f, change.stamp, change.who, change.why, change.source, change.ref)
-                 for u, f in zip(assets["uuid"].tolist(), fids)))
+            self._append_versions(layer, assets["uuid"].tolist(), fids, [1] * len(fids),
+                                  "add", change)
             self._touch(layer.name, geoms)
 
     def _bulk_index(self, table: str) -> AbstractContextManager[None]:
@@ -227,11 +224,11 @@ class GeoPackageStorage(Storage):
 
     def _append_versions(self, layer: Layer, uuids: list[str], fids: list[int],
                          versions: list[int], kind: str, change: Change) -> None:
+        same = (layer.name, kind, change.stamp, change.who, change.why, change.source, change.ref)
         self.db.conn.executemany(
-            "INSERT INTO asset_versions (uuid, layer, fid, version, kind, valid_from, who, why,"
+            "INSERT INTO asset_versions (uuid, fid, version, layer, kind, valid_from, who, why,"
             " source, ref) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            ((u, layer.name, f, v, kind, change.stamp, change.who, change.why, change.source,
-              change.ref) for u, f, v in zip(uuids, fids, versions)))
+            ((u, f, v, *same) for u, f, v in zip(uuids, fids, versions)))
 
     def retire_assets(self, layer: Layer, uuids: Sequence[str], versions: Sequence[int],
                       change: Change) -> None:
