@@ -6,7 +6,7 @@ over 100 ms and draw a smear.
 
 >>> from registry.layers import load_layers
 >>> tile_properties(load_layers()["gas_mains"])
-['uuid', 'gbt_code', 'state', 'condition', 'material', 'courtyard']
+['uuid', 'gbt_code', 'state', 'condition', 'material']
 """
 from __future__ import annotations
 
@@ -27,8 +27,8 @@ from web.tiles.mvt import TileLayer, encode
 MAX_FEATURES = 3000
 #: Features are fetched this far (in tile units) beyond the edge, so symbols are not cut.
 BUFFER = 64
-#: Attributes the map styles, labels or identifies by, when a layer has them.
-STYLED_FIELDS = ("name", "material", "status", "courtyard", "road_name")
+#: Attributes the map's filters and colours read, when a layer has them.
+STYLED_FIELDS = ("material", "status")
 
 
 def tile_properties(layer: Layer) -> list[str]:
@@ -43,9 +43,10 @@ def render_tile(registry: Registry, layer: Layer, tile: TileAddress, where: Filt
                 grid: str | None = None, max_features: int = MAX_FEATURES) -> bytes:
     """The MVT of `layer` over `tile`: its features, or clusters when there are too many."""
     query = Query(layer.name, bbox=tile.lonlat_bounds(BUFFER / EXTENT), where=where, grid=grid)
-    if registry.count(query) > max_features:
+    # One query answers both "how many?" and "which?" for the common, uncrowded tile.
+    frame = registry.query(replace(query, properties=tile_properties(layer), limit=max_features + 1))
+    if len(frame) > max_features:
         return encode([cluster_layer(layer.name, registry.query(replace(query, properties=[])), tile)])
-    frame = registry.query(replace(query, properties=tile_properties(layer)))
     geometry = _pixels(frame.geometry.array, tile)
     properties = {name: frame[name].to_numpy() for name in tile_properties(layer)}
     return encode([TileLayer(layer.name, geometry, properties)])
