@@ -33,7 +33,7 @@ def attributes(layers: LayerLibrary, layer: Layer, properties: Mapping[str, Any]
         ("gbt_code", text["gbt_code"], f"{code} ({_class_name(layers, code, lang)})" if code else EMPTY),
         ("source_id", text["source_id"], properties.get("source_id") or EMPTY),
         ("grid_code", text["grid_code"], f"{grid_names.get(grid, '')} ({grid})".strip() if grid else EMPTY),
-        ("state", text["state"], layers.catalogue.states.get(state, {}).get(lang, state or EMPTY)),
+        ("state", text["state"], layers.catalogue.states.get(state or "", {}).get(lang, state or EMPTY)),
     ]
     rows += [(f.name, f.label(lang), display(f, properties.get(f.name), lang)) for f in layer.fields]
     return [{"name": name, "label": label, "value": value} for name, label, value in rows]

@@ -122,11 +122,13 @@ def legend(layer: Layer, lang: str) -> list[dict[str, str]]:
     """The legend rows of a layer: its colour, then each value with its own colour."""
     field, colours = colour_rules(layer)
     rows = [{"label": layer.title(lang), "colour": layer.style.get("color", "#888888")}]
+    if field is None:
+        return rows
     return rows + [{"label": _value_title(layer, field, value, lang), "colour": colour}
                    for value, colour in colours.items()]
 
 
-def _value_title(layer: Layer, field: str | None, value: Any, lang: str) -> str:
+def _value_title(layer: Layer, field: str, value: Any, lang: str) -> str:
     if isinstance(value, int):
         return f"{layer.field(field).label(lang)} {value}"
     if field == layer.condition.class_field:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import shapely
 from mapbox_vector_tile.geom_encoder import GeometryEncoder
@@ -35,7 +36,7 @@ class TileLayer:
 
     name: str
     geometry: np.ndarray
-    properties: Mapping[str, Sequence[Any]]
+    properties: Mapping[str, npt.ArrayLike]
 
 
 def encode(layers: Sequence[TileLayer]) -> bytes:
