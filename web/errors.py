@@ -19,7 +19,7 @@ import re
 
 import orjson
 from flask import Flask, Response, current_app
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from registry.errors import RegistryError
 
@@ -45,7 +45,7 @@ def registry_problem(exc: RegistryError) -> Response:
 
 def http_problem(exc: HTTPException) -> Response:
     response = problem(exc.code or 500, exc.name, exc.description or exc.name)
-    if exc.code == 405 and exc.valid_methods:  # clients learn what they may do instead
+    if isinstance(exc, MethodNotAllowed) and exc.valid_methods:  # say what is allowed instead
         response.headers["Allow"] = ", ".join(exc.valid_methods)
     return response
 

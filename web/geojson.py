@@ -83,6 +83,7 @@ def geometries(geoms: Any) -> list[Any]:
     out: list[Any] = [None] * len(geoms)
     if not present.any():
         return out
+    encoded: list[Any]
     if (shapely.get_type_id(geoms[present]) == POINT).all():
         coordinates = shapely.get_coordinates(geoms[present],
                                               include_z=bool(shapely.has_z(geoms).any())).tolist()

@@ -81,6 +81,11 @@ class OutputCrs:
     def swaps(self) -> bool:
         return self.srid is not None and _northing_first(self.srid)
 
+    @property
+    def moves(self) -> bool:
+        """Whether coordinates differ from storage's lon/lat at all."""
+        return self.reprojects or self.swaps
+
     def from_storage_coords(self, coords: np.ndarray | list) -> np.ndarray:
         """Storage lon/lat pairs (n × 2) → this CRS, in its axis order."""
         coords = np.asarray(coords, dtype=float)
@@ -100,13 +105,13 @@ class OutputCrs:
 
     def from_storage(self, geometries: np.ndarray) -> np.ndarray:
         """Storage geometries → this CRS (a no-op for CRS84)."""
-        if not (self.reprojects or self.swaps):
+        if not self.moves:
             return geometries
         return shapely.transform(geometries, self.from_storage_coords)
 
     def to_storage(self, geometry: BaseGeometry) -> BaseGeometry:
         """A geometry given in this CRS → storage lon/lat."""
-        if not (self.reprojects or self.swaps):
+        if not self.moves:
             return geometry
         return shapely.transform(geometry, self.to_storage_coords)
 

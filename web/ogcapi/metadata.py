@@ -5,7 +5,7 @@ layer appears here without code.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Mapping
 
 from registry.layers import Field, Layer
 from registry.settings import Settings
@@ -74,7 +74,7 @@ def conformance() -> dict[str, Any]:
 
 
 def collections(settings: Settings, layers: list[Layer],
-                extents: dict[str, tuple[float, ...] | None]) -> dict[str, Any]:
+                extents: Mapping[str, tuple[float, ...] | None]) -> dict[str, Any]:
     """Every layer as a collection."""
     return {"collections": [collection(settings, layer, extents[layer.name]) for layer in layers],
             "crs": supported_uris(offered_srids(settings)),
@@ -111,12 +111,7 @@ def _collection_links(layer: Layer) -> list[dict[str, str]]:
 
 
 def queryables(layer: Layer) -> dict[str, Any]:
-    """The layer's filterable properties as a JSON Schema (OGC API Features Part 3).
-
-    >>> from registry.layers import load_layers
-    >>> queryables(load_layers()["drains"])["properties"]["condition"]["type"]  # doctest: +SKIP
-    'integer'
-    """
+    """The layer's filterable properties as a JSON Schema (OGC API Features Part 3)."""
     properties: dict[str, Any] = {"geometry": {"format": _geometry_format(layer),
                                                "title": "几何 Geometry"}}
     for name in FILTERABLE_SYSTEM_COLUMNS:
@@ -137,6 +132,12 @@ def _geometry_format(layer: Layer) -> str:
 
 
 def field_schema(field: Field) -> dict[str, Any]:
+    """JSON Schema of one field, with its Chinese title, domain and unit.
+
+    >>> from registry.layers import load_layers
+    >>> field_schema(load_layers()["drains"].field("condition"))
+    {'type': 'integer', 'title': '状况等级 Condition grade', 'minimum': 1, 'maximum': 5}
+    """
     schema: dict[str, Any] = {"type": _JSON_TYPES[field.type], "title": f"{field.zh} {field.en}"}
     if field.type == "date":
         schema["format"] = "date"

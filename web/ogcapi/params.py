@@ -94,7 +94,8 @@ def parse_limit(args: Mapping[str, str]) -> int:
     return limit
 
 
-def parse_bbox(args: Mapping[str, str], settings: Settings) -> tuple[float, ...] | None:
+def parse_bbox(args: Mapping[str, str],
+               settings: Settings) -> tuple[float, float, float, float] | None:
     """``bbox`` (4 numbers, or 6 with heights) in ``bbox-crs``, as a storage lon/lat box."""
     text = args.get("bbox")
     if text is None:

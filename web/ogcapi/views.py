@@ -6,19 +6,21 @@ or HTML (`web.ogcapi.render`); errors travel as registry exceptions to `web.erro
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import Callable
 
 import geopandas as gpd
 from flask import Blueprint, Response, request
 
 from registry.errors import NotFound
 from registry.layers import Layer
+from registry import Registry
 from registry.query import Query
 from web import geojson
 from web.app import current_registry
 from web.ogcapi import metadata, openapi
 from web.ogcapi.crs import OutputCrs
 from web.ogcapi.extent import layer_extent
-from web.ogcapi.links import GEOJSON, OPENAPI, SCHEMA, link, page_links, self_links
+from web.ogcapi.links import GEOJSON, JSON, OPENAPI, SCHEMA, link, page_links, self_links
 from web.ogcapi.params import (ITEM_PARAMETERS, check_parameters, items_request, parse_as_of,
                                parse_crs)
 from web.ogcapi.render import json_response, respond, wants_html
@@ -57,16 +59,24 @@ def items(layer: str) -> Response:
     found = reg.layers[layer]
     asked = items_request(found, reg.settings, request.args)
     frame = reg.query(asked.query)
-    matched = reg.count(asked.query)
+    matched = _number_matched(reg, asked.query, len(frame))
     members = {
         "numberMatched": matched, "numberReturned": len(frame),
         "timeStamp": _now(),
         "links": self_links("ogcapi.items", GEOJSON, found.zh, layer=layer, **request.args)
         + page_links("ogcapi.items", request.args, matched, len(frame), asked.query.limit or 0,
                      asked.query.offset, layer=layer)
-        + [link("collection", "ogcapi.collection", "application/json", found.zh, layer=layer)],
+        + [link("collection", "ogcapi.collection", JSON, found.zh, layer=layer)],
     }
-    return _features(found, frame, asked.crs, members, "items.html")
+    return _features(found, frame, asked.crs, members, "items.html", geojson.feature_collection)
+
+
+def _number_matched(reg: Registry, query: Query, returned: int) -> int:
+    # A page that is not full ends the result, so its size gives the count without a second
+    # query, unless it is empty because the offset ran past the end.
+    if returned < (query.limit or 0) and (returned or not query.offset):
+        return query.offset + returned
+    return reg.count(query)
 
 
 def item(layer: str, uuid: str) -> Response:
@@ -78,20 +88,20 @@ def item(layer: str, uuid: str) -> Response:
     if frame.empty:
         raise NotFound(f"no asset {uuid} in layer {layer}")
     links = self_links("ogcapi.item", GEOJSON, uuid, layer=layer, uuid=uuid, **request.args) + [
-        link("collection", "ogcapi.collection", "application/json", found.zh, layer=layer)]
-    return _features(found, frame, crs, {"links": links}, "item.html")
+        link("collection", "ogcapi.collection", JSON, found.zh, layer=layer)]
+    return _features(found, frame, crs, {"links": links}, "item.html", geojson.feature)
 
 
 def _features(layer: Layer, frame: gpd.GeoDataFrame, crs: OutputCrs, members: dict,
-              template: str) -> Response:
+              template: str, encode: Callable[[gpd.GeoDataFrame, dict], bytes]) -> Response:
     headers = {"Content-Crs": f"<{crs.uri}>"}
-    frame = frame.set_geometry(crs.from_storage(frame.geometry.array.to_numpy()), crs=None)
+    if crs.moves:
+        frame = frame.set_geometry(crs.from_storage(frame.geometry.array.to_numpy()), crs=None)
     if wants_html():
         response = respond({"features": geojson.features(frame), **members}, template,
                            layer=layer, label=lambda name: metadata.column_label(layer, name))
         response.headers.update(headers)
         return response
-    encode = geojson.feature if template == "item.html" else geojson.feature_collection
     return json_response(encode(frame, members), GEOJSON, headers)
 
 
@@ -106,13 +116,14 @@ def _now() -> str:
 
 def register(blueprint: Blueprint) -> None:
     """Add every endpoint to the ``/ogcapi`` blueprint."""
-    rules = [("", "landing", landing), ("/", "landing_slash", landing),
-             ("/conformance", "conformance", conformance),
-             ("/openapi", "openapi", openapi_document),
-             ("/collections", "collections", collections),
-             ("/collections/<layer>", "collection", collection),
-             ("/collections/<layer>/queryables", "queryables", queryables),
-             ("/collections/<layer>/items", "items", items),
-             ("/collections/<layer>/items/<uuid>", "item", item)]
+    rules: list[tuple[str, str, Callable[..., Response]]] = [
+        ("", "landing", landing), ("/", "landing_slash", landing),
+        ("/conformance", "conformance", conformance),
+        ("/openapi", "openapi", openapi_document),
+        ("/collections", "collections", collections),
+        ("/collections/<layer>", "collection", collection),
+        ("/collections/<layer>/queryables", "queryables", queryables),
+        ("/collections/<layer>/items", "items", items),
+        ("/collections/<layer>/items/<uuid>", "item", item)]
     for rule, endpoint, view in rules:
         blueprint.add_url_rule(rule, endpoint, view)
