@@ -1,0 +1,65 @@
+"""`python -m bench`: build (or reuse) the city-scale registry, run the jobs, report.
+
+    python -m bench                        # 1,000,000 points, 50,000 gas mains, every job
+    python -m bench --points 100000 --only box --only nearest
+"""
+from __future__ import annotations
+
+import shlex
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable, TypeVar
+
+import click
+
+from bench import cache, report
+from bench.city import bench_city, query_boxes
+from bench.registry_bench import JOBS, Bench
+
+HERE = Path(__file__).resolve().parent
+T = TypeVar("T")
+
+
+@click.command()
+@click.option("--points", default=1_000_000, show_default=True, help="Point assets in all.")
+@click.option("--mains", default=50_000, show_default=True, help="Gas-main segments.")
+@click.option("--only", multiple=True, type=click.Choice(list(JOBS)),
+              help="Run only this job (repeatable).")
+@click.option("--cache", "cache_dir", type=click.Path(path_type=Path), default=HERE / "cache",
+              show_default=True, help="Where the built registry is kept.")
+@click.option("--boxes", default=1000, show_default=True, help="500 m boxes to query.")
+@click.option("--repeats", default=2, show_default=True, help="Bulk adds to time.")
+@click.option("--asof-boxes", default=5, show_default=True, help="Boxes for the as-of job.")
+@click.option("--out", type=click.Path(path_type=Path), default=HERE / "results.md",
+              show_default=True, help="The results file to write.")
+def main(points: int, mains: int, only: tuple[str, ...], cache_dir: Path, boxes: int,
+         repeats: int, asof_boxes: int, out: Path) -> None:
+    """Time the registry beside its peers and write the results table."""
+    setup: list[str] = []
+    city = _step(setup, "generate the city", bench_city, points, mains)
+    scratch = cache_dir / "scratch"
+    scratch.mkdir(parents=True, exist_ok=True)
+    target = cache.cache_path(cache_dir, points, mains, city.seed)
+    bench = Bench(city, target, scratch, query_boxes(city, boxes), repeats, asof_boxes)
+    rows = []
+    for name in [n for n in JOBS if not only or n in only]:
+        if name != "add" and not target.exists():
+            _step(setup, f"build the registry cache {target.name}", cache.ensure,
+                  city, target, scratch)
+        rows += _step(setup, f"job {name}", JOBS[name], bench)
+    command = shlex.join(["python", "-m", "bench", *sys.argv[1:]])
+    report.write(rows, command, setup + bench.notes, out)
+
+
+def _step(setup: list[str], what: str, fn: Callable[..., T], *args: Any) -> T:
+    """Run one stage, saying so on stderr, and note how long it took."""
+    click.echo(f"{what} ...", err=True)
+    start = time.perf_counter()
+    result = fn(*args)
+    setup.append(f"{what}: {time.perf_counter() - start:.1f} s")
+    return result
+
+
+if __name__ == "__main__":
+    main()

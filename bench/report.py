@@ -1,0 +1,86 @@
+"""The results table: each job's figure beside its peers', the ratio, and the target.
+
+Printed as Markdown and written, with the machine, versions and date, to `bench/results.md`.
+
+>>> row = Row("box", Figure("reg.query", Timings([0.002])), [Figure("STRtree", Timings([0.001]))],
+...           target="p50 ≤ 5 ms", met=True)
+>>> print(table([row]).splitlines()[2])
+| box | reg.query: p50 2.00 · p95 2.00 ms | STRtree: p50 1.00 · p95 1.00 ms | ×2.0 STRtree | p50 ≤ 5 ms ✓ |
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from bench.machine import machine, versions
+from bench.timing import Timings
+
+_HEADER = ("| job | Infracensus | peers | ratio (Infracensus ÷ peer, p50) | target |\n"
+           "|---|---|---|---|---|")
+
+
+@dataclass
+class Figure:
+    """One method's timings; with `items` set it reads as a throughput (items per second)."""
+
+    label: str
+    timings: Timings
+    items: int | None = None
+
+    def text(self) -> str:
+        t = self.timings
+        if self.items is not None:
+            return (f"{self.label}: {_rate(self.items / t.p50)} "
+                    f"(p95 run {_rate(self.items / t.p95)}, {t.p50:.1f} s)")
+        return f"{self.label}: p50 {_ms(t.p50)} · p95 {_ms(t.p95)} ms"
+
+
+@dataclass
+class Row:
+    """One job of the suite: our figure, its peers in the same run, and the target."""
+
+    job: str
+    ours: Figure
+    peers: list[Figure]
+    target: str = "—"
+    met: bool | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def cells(self) -> list[str]:
+        ratios = [f"×{self.ours.timings.p50 / p.timings.p50:.1f} {p.label}" for p in self.peers]
+        mark = "" if self.met is None else (" ✓" if self.met else " ✗ missed")
+        return [self.job, self.ours.text(), "; ".join(p.text() for p in self.peers),
+                "; ".join(ratios), self.target + mark]
+
+
+def table(rows: list[Row]) -> str:
+    """The Markdown table of `rows`."""
+    return "\n".join([_HEADER] + ["| " + " | ".join(r.cells()) + " |" for r in rows])
+
+
+def document(rows: list[Row], command: str, setup: list[str]) -> str:
+    """The whole results file: when, on what, how, the table and its notes."""
+    now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    host = machine()
+    lines = ["# Registry benchmarks", "", f"Run {now} with `{command}`.", "",
+             f"Machine: {host['cpu']}, {host['cores']} cores, {host['memory']}.", "",
+             "Versions: " + ", ".join(f"{k} {v}" for k, v in versions().items()) + ".", "",
+             table(rows), ""]
+    notes = setup + [note for row in rows for note in row.notes]
+    return "\n".join(lines + [f"- {note}" for note in notes]) + "\n"
+
+
+def write(rows: list[Row], command: str, setup: list[str], path: Path) -> None:
+    """Print the table and notes, and write the results file."""
+    text = document(rows, command, setup)
+    print(text[text.index("| job"):])
+    path.write_text(text, encoding="utf-8")
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:.2f}" if seconds < 0.1 else f"{seconds * 1000:,.0f}"
+
+
+def _rate(per_second: float) -> str:
+    return f"{per_second / 1000:,.0f} k/s"

@@ -1,0 +1,25 @@
+"""The benchmark suite runs end to end at a tiny scale and reports every job (no timing asserts)."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+JOBS = ("bulk add, 2,000 points", "500 m box over drains", "drains within one grid polygon",
+        "drains of one grid (grid=code)", "10 nearest drains", "as of before a 10 % update")
+
+
+def test_suite_prints_every_row(tmp_path: Path) -> None:
+    out = tmp_path / "results.md"
+    run = subprocess.run(
+        [sys.executable, "-m", "bench", "--points", "2000", "--mains", "100", "--boxes", "20",
+         "--repeats", "1", "--asof-boxes", "3", "--cache", str(tmp_path / "cache"),
+         "--out", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    written = out.read_text(encoding="utf-8")
+    for job in JOBS:
+        assert job in run.stdout, f"{job!r} missing from the printed table"
+        assert job in written, f"{job!r} missing from {out.name}"
+    assert "Machine:" in written and "shapely" in written
