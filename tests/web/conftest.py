@@ -37,6 +37,7 @@ class City:
     """The test registry and the facts the tests check against."""
 
     path: Path
+    counts: dict[str, int]
     drains: gpd.GeoDataFrame
     repaired_drain: str
     before_repair: str
@@ -116,7 +117,7 @@ def build_city(path: Path) -> City:
     repaired = drains["uuid"].iloc[0]
     reg.update(repaired, {"condition": 1}, change=Change(who="test", why="repaired"))
     reg.close()
-    return City(path, drains, repaired, before)
+    return City(path, COUNTS, drains, repaired, before)
 
 
 @pytest.fixture(scope="session")

@@ -5,8 +5,6 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.web.conftest import COUNTS
-
 DRAINS = "/ogcapi/collections/drains"
 
 
@@ -31,10 +29,10 @@ def test_conformance_declares_parts_1_to_3(client):
     assert "http://www.opengis.net/spec/cql2/1.0/conf/cql2-text" in classes
 
 
-def test_collections_list_every_layer_with_chinese_titles(client):
+def test_collections_list_every_layer_with_chinese_titles(client, city):
     doc = client.get("/ogcapi/collections").get_json()
     titles = {c["id"]: c["title"] for c in doc["collections"]}
-    assert set(titles) == set(COUNTS)
+    assert set(titles) == set(city.counts)
     assert titles["drains"] == "收水井 Storm-drain inlets"
     assert titles["grids"].startswith("责任网格")
 
