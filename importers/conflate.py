@@ -72,15 +72,19 @@ def conflate(reg: Registry, layer: str, frame: gpd.GeoDataFrame, fields: Sequenc
     """
     existing = reg.query(Query(layer, include_retired=True)).reset_index(drop=True)
     typed = _typed(reg, layer, frame, fields)
+    # Project each side once; every distance below is in metres on these.
+    typed["_metric"] = reg.to_metric(typed.geometry.to_numpy())
+    existing["_metric"] = reg.to_metric(existing.geometry.to_numpy())
     matched = _match_ids(typed, existing)
     retired = matched >= 0
     retired[retired] = existing["retired_at"].notna().to_numpy()[matched[retired]]
     known = typed[(matched >= 0) & ~retired]
     old = existing.iloc[matched[(matched >= 0) & ~retired]]
-    changed = _changed(reg, old, known, fields)
+    changed = _changed(old, known, fields)
     updates = known[changed].assign(uuid=old["uuid"].to_numpy()[changed])
     unseen = typed[matched < 0]
-    duplicates, same = _duplicates(reg, layer, unseen, typed, existing, fields)
+    duplicates, same = _duplicates(reg.duplicate_tolerance_m(layer), unseen, typed, existing,
+                                   fields)
     return Conflation(new=unseen.index.difference(duplicates["row"]).difference(same),
                       updates=updates[["uuid", *fields, updates.geometry.name]],
                       unchanged=known.index[~changed].append(same), duplicates=duplicates,
@@ -99,15 +103,16 @@ def _match_ids(frame: pd.DataFrame, existing: pd.DataFrame) -> np.ndarray:
     """Position in `existing` of the asset holding each record's source id (-1 if none)."""
     if "source_id" not in frame.columns:
         return np.full(len(frame), -1)
-    owners = existing.dropna(subset=["source_id"])
-    position = pd.Series(owners.index, index=owners["source_id"].to_numpy())
-    return frame["source_id"].map(position).fillna(-1).to_numpy(dtype="int64")
+    owners = existing["source_id"].dropna()
+    found = pd.Index(owners.to_numpy()).get_indexer(frame["source_id"].to_numpy())
+    positions = np.full(len(frame), -1)
+    positions[found >= 0] = owners.index.to_numpy()[found[found >= 0]]
+    return positions
 
 
-def _changed(reg: Registry, old: gpd.GeoDataFrame, new: gpd.GeoDataFrame,
-             fields: Sequence[str]) -> np.ndarray:
-    moved = ~shapely.equals_exact(reg.to_metric(old.geometry.to_numpy()),
-                                  reg.to_metric(new.geometry.to_numpy()), SAME_GEOMETRY_M)
+def _changed(old: pd.DataFrame, new: pd.DataFrame, fields: Sequence[str]) -> np.ndarray:
+    moved = ~shapely.equals_exact(old["_metric"].to_numpy(), new["_metric"].to_numpy(),
+                                  SAME_GEOMETRY_M)
     return moved | _differs(old, new, fields)
 
 
@@ -132,19 +137,18 @@ def _retired_rejections(frame: pd.DataFrame, existing: pd.DataFrame, matched: np
                           for u in uuids])
 
 
-def _duplicates(reg: Registry, layer: str, unseen: gpd.GeoDataFrame,
-                survey: gpd.GeoDataFrame, existing: gpd.GeoDataFrame, fields: Sequence[str]
+def _duplicates(tolerance: float, unseen: gpd.GeoDataFrame, survey: gpd.GeoDataFrame,
+                existing: gpd.GeoDataFrame, fields: Sequence[str]
                 ) -> tuple[pd.DataFrame, pd.Index]:
     """Probable duplicates among new records, and those that merely repeat an id-less asset."""
-    tolerance = reg.duplicate_tolerance_m(layer)
     if tolerance <= 0:  # the layer tells assets apart by attributes, not position
         return no_problems(), pd.Index([])
     current = existing[existing["retired_at"].isna()]
-    metric_new = reg.to_metric(unseen.geometry.to_numpy())
-    in_file = _earlier_neighbours(metric_new, reg.to_metric(survey.geometry.to_numpy()),
-                                  unseen.index, survey.index, tolerance)
-    in_registry = _neighbours(metric_new, reg.to_metric(current.geometry.to_numpy()),
-                              unseen.index, tolerance)
+    metric_new = unseen["_metric"].to_numpy()
+    in_file = _earlier_neighbours(metric_new, survey["_metric"].to_numpy(), unseen.index,
+                                  survey.index, tolerance)
+    in_registry = _neighbours(metric_new, current["_metric"].to_numpy(), unseen.index,
+                              tolerance)
     same = _repeats(unseen, current, in_registry, fields).difference(in_file.index)
     return _duplicate_table(unseen, current, in_file, in_registry.drop(same), tolerance), same
 

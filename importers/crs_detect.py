@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-import shapely
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
@@ -26,7 +25,6 @@ from registry.errors import InvalidInput
 GUESS_MARGIN_DEG = 1.0
 #: Share of sampled points that must fit a candidate system for it to be assumed.
 GUESS_QUORUM = 0.9
-SAMPLE_SIZE = 2000
 #: Datums pyproj can only shift to CGCS2000 by a "ballpark" (zero) offset, and what that costs.
 BALLPARK_DATUMS = {
     "Beijing 1954": "EPSG has no Beijing 1954 -> CGCS2000 shift valid here and pyproj applies "
@@ -154,13 +152,6 @@ def span(values: np.ndarray) -> str:
     return f"{values.min():.6g}..{values.max():.6g}"
 
 
-def coordinate_sample(geometries: np.ndarray) -> np.ndarray:
-    """Up to ``SAMPLE_SIZE`` coordinates spread over the file, read without a Python loop."""
-    step = max(1, len(geometries) // SAMPLE_SIZE)
-    coords = shapely.get_coordinates(geometries[::step])
-    return coords[:: max(1, len(coords) // SAMPLE_SIZE)]
-
-
 def datum_warning(source: CRS, target: CRS) -> str | None:
     """A warning when pyproj can only move this datum to the target by a zero 'ballpark' shift."""
     datum = source.geodetic_crs.datum.name if source.geodetic_crs else ""
@@ -171,13 +162,14 @@ def datum_warning(source: CRS, target: CRS) -> str | None:
     return f"{crs_label(source)} ({datum}) -> {crs_label(target)}: {reason}"
 
 
-def outside_extent(geometries: np.ndarray, extent: tuple[float, float, float, float]) -> np.ndarray:
-    """True where a lon/lat geometry reaches outside ``extent`` (missing geometries are not).
+def outside_extent(bounds: np.ndarray, extent: tuple[float, float, float, float]) -> np.ndarray:
+    """True where a record's lon/lat bounds reach outside ``extent``; NaN bounds (no geometry)
+    are not flagged.
 
-    >>> outside_extent(shapely.points([[114.5, 38.0], [0, 0]]), (113.5, 37.4, 115.5, 38.8))
-    array([False,  True])
+    >>> outside_extent(np.array([[114.5, 38, 114.6, 38.1], [0, 0, 0, 0], [np.nan] * 4]),
+    ...                (113.5, 37.4, 115.5, 38.8))
+    array([False,  True, False])
     """
-    bounds = shapely.bounds(geometries)
     with np.errstate(invalid="ignore"):
         inside = ((bounds[:, 0] >= extent[0]) & (bounds[:, 1] >= extent[1])
                   & (bounds[:, 2] <= extent[2]) & (bounds[:, 3] <= extent[3]))

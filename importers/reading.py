@@ -1,29 +1,42 @@
 """What a format reader hands back before coordinates are resolved: a `Reading`.
 
 Readers (`importers.vectors`, `importers.tables`) only decode; `importers.sources` then
-settles the coordinate system and builds the `RawSurvey`.
+settles the coordinate system and builds the `RawSurvey`. A reading's geometry is either an
+array of shapely geometries or, when every record is a 2-D point, a plain (n, 2) float array
+of x/y (NaN where a record has none): a million points are then swapped, un-shifted and
+reprojected as numbers, and become shapely objects once, at the end.
 
->>> import geopandas as gpd
->>> Reading(gpd.GeoDataFrame({"_row": [1]}, geometry=[None]), "CSV").declared_crs is None
-True
+>>> import numpy as np, pandas as pd
+>>> reading = Reading(pd.DataFrame({"_row": [1, 2]}), np.array([[114.5, 38.0], [np.nan, np.nan]]), "CSV")
+>>> to_shapely(move(reading.geometry, lambda xy: xy[:, ::-1])).tolist()
+[<POINT (38 114.5)>, None]
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
-import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+#: Enough coordinates to recognise a coordinate system, drawn from across the file.
+SAMPLE_SIZE = 2000
+CoordinateFunction = Callable[[np.ndarray], np.ndarray]
 
 
 @dataclass
 class Reading:
     """A decoded survey in its own coordinates.
 
+    ``attributes`` holds the source columns and ``_row``; ``geometry`` is aligned with it.
     ``declared_crs`` is what the file says (code or WKT), None when it says nothing;
     ``spec_crs`` is what the format's specification implies when the file is silent
     (RFC 7946 GeoJSON: WGS84 lon/lat).
     """
 
-    frame: gpd.GeoDataFrame
+    attributes: pd.DataFrame
+    geometry: np.ndarray
     format: str
     declared_crs: str | None = None
     spec_crs: str | None = None
@@ -31,3 +44,38 @@ class Reading:
     encoding_note: str = ""
     layer_name: str | None = None
     warnings: list[str] = field(default_factory=list)
+
+
+def is_points(geometry: np.ndarray) -> bool:
+    return geometry.dtype.kind == "f"
+
+
+def coordinate_sample(geometry: np.ndarray) -> np.ndarray:
+    """Up to ``SAMPLE_SIZE`` x/y pairs spread over the file, gathered without a Python loop."""
+    step = max(1, len(geometry) // SAMPLE_SIZE)
+    coords = geometry[::step] if is_points(geometry) else shapely.get_coordinates(geometry[::step])
+    return coords[:: max(1, len(coords) // SAMPLE_SIZE)]
+
+
+def move(geometry: np.ndarray, function: CoordinateFunction) -> np.ndarray:
+    """Apply a vectorised (n, 2) -> (n, 2) coordinate function to every vertex."""
+    if is_points(geometry):
+        return function(geometry)
+    return shapely.transform(geometry, function)
+
+
+def bounds(geometry: np.ndarray) -> np.ndarray:
+    """(n, 4) minx, miny, maxx, maxy per record; NaN where there is no geometry."""
+    if is_points(geometry):
+        return np.column_stack([geometry, geometry])
+    return shapely.bounds(geometry)
+
+
+def to_shapely(geometry: np.ndarray) -> np.ndarray:
+    """Shapely geometries (None where there is none), built once for point arrays."""
+    if not is_points(geometry):
+        return geometry
+    shapes = np.full(len(geometry), None, dtype=object)
+    present = ~np.isnan(geometry).any(axis=1)  # inf (a failed projection) stays visible
+    shapes[present] = shapely.points(geometry[present])
+    return shapes

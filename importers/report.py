@@ -38,12 +38,13 @@ def problem_table(rows: Sequence[Any], field_name: str | Sequence[str | None] | 
                   action: str = "rejected") -> pd.DataFrame:
     """A problem table from parallel columns (a single field name applies to every row).
 
-    >>> problem_table([3], "depth_m", [-1], ["below the minimum 0.2 m"]).iloc[0].to_dict()
-    {'row': 3, 'field': 'depth_m', 'value': -1, 'reason': 'below the minimum 0.2 m', 'action': 'rejected'}
+    >>> problem_table([3], "depth_m", [-1], ["below 0.2 m"]).iloc[0].to_dict()
+    {'row': 3, 'field': 'depth_m', 'value': -1, 'reason': 'below 0.2 m', 'action': 'rejected'}
     """
-    values = np.asarray(list(values), dtype=object) if len(values) else np.array([], dtype=object)
+    column = np.empty(len(values), dtype=object)
+    column[:] = list(values)  # element by element: a value may itself be a sequence
     return pd.DataFrame({"row": np.asarray(rows, dtype=object), "field": field_name,
-                         "value": values, "reason": np.asarray(reasons, dtype=object),
+                         "value": column, "reason": np.asarray(reasons, dtype=object),
                          "action": action}, columns=PROBLEM_COLUMNS).astype(object)
 
 
@@ -53,7 +54,7 @@ def no_problems() -> pd.DataFrame:
 
 
 def from_dicts(problems: Sequence[dict], action: str = "rejected") -> pd.DataFrame:
-    """A problem table from the registry's problem dicts (``row``, ``field``, ``value``, ``reason``)."""
+    """A problem table from the registry's problem dicts (row, field, value, reason)."""
     return problem_table([p["row"] for p in problems], [p.get("field") for p in problems],
                          [p.get("value") for p in problems], [p["reason"] for p in problems],
                          action)

@@ -13,17 +13,17 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
-import shapely
 from pyproj import CRS
 
 from importers import crs_detect, webcoords
 from importers.archives import extract_survey
-from importers.reading import Reading
+from importers.reading import Reading, bounds, coordinate_sample, move, to_shapely
 from importers.tables import read_table
 from importers.vectors import read_vector
 from registry.errors import InvalidInput, NotFound
@@ -33,6 +33,7 @@ DEFAULT_EXTENT = (113.5, 37.4, 115.5, 38.8)
 TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls")
 SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
 WEB_SYSTEMS = {"gcj02": "GCJ-02", "bd09": "BD-09"}
+WEB_NOTE = "given: coords={0}, {1} offset removed (iterative inverse, < 0.5 m)"
 
 
 @dataclass
@@ -71,17 +72,24 @@ def read_survey(path: str | Path, *, layer_name: str | None = None, encoding: st
         raise NotFound(f"{path.name}: no such survey file")
     if coords is not None and coords not in WEB_SYSTEMS:
         raise InvalidInput(f"coords={coords!r}: expected one of {', '.join(WEB_SYSTEMS)}")
-    if path.suffix.lower() == ".zip":
-        with tempfile.TemporaryDirectory(prefix="infracensus-survey-") as folder:
-            dataset, layer = extract_survey(path, Path(folder), layer_name)
-            reading = read_dataset(dataset, layer, encoding)
-            reading.format = f"{reading.format} (zip)"
-    else:
-        reading = read_dataset(path, layer_name, encoding)
-    survey = RawSurvey(reading.frame, path, reading.format, checksum(path), reading.encoding,
-                       reading.encoding_note, layer_name=reading.layer_name,
-                       warnings=list(reading.warnings))
-    return place(survey, reading, crs, coords, extent, CRS.from_epsg(target_srid))
+    with ThreadPoolExecutor(max_workers=1) as pool:  # hashing releases the GIL: overlap it
+        digest = pool.submit(checksum, path)
+        reading = read_file(path, layer_name, encoding)
+        placed = place(reading, path.name, crs, coords, extent, CRS.from_epsg(target_srid))
+        return RawSurvey(placed.frame, path, reading.format, digest.result(), reading.encoding,
+                         reading.encoding_note, placed.source_crs, placed.crs_note,
+                         reading.layer_name, reading.warnings + placed.warnings)
+
+
+def read_file(path: Path, layer_name: str | None, encoding: str | None) -> Reading:
+    """The reading of a survey file, or of the one dataset inside a zip archive."""
+    if path.suffix.lower() != ".zip":
+        return read_dataset(path, layer_name, encoding)
+    with tempfile.TemporaryDirectory(prefix="infracensus-survey-") as folder:
+        dataset, layer = extract_survey(path, Path(folder), layer_name)
+        reading = read_dataset(dataset, layer, encoding)
+    reading.format = f"{reading.format} (zip)"
+    return reading
 
 
 def read_dataset(path: Path, layer_name: str | None, encoding: str | None) -> Reading:
@@ -90,39 +98,45 @@ def read_dataset(path: Path, layer_name: str | None, encoding: str | None) -> Re
     return read_vector(path, layer_name, encoding)
 
 
-def place(survey: RawSurvey, reading: Reading, crs: str | int | None, coords: str | None,
-          extent: tuple[float, float, float, float], target: CRS) -> RawSurvey:
+@dataclass
+class Placement:
+    """Where a reading's geometry ended up, and what was decided on the way."""
+
+    frame: gpd.GeoDataFrame
+    source_crs: str
+    crs_note: str
+    warnings: list[str]
+
+
+def place(reading: Reading, name: str, crs: str | int | None, coords: str | None,
+          extent: tuple[float, float, float, float], target: CRS) -> Placement:
     """Settle the source CRS, move the geometry to ``target`` and flag what lies outside."""
-    geometries = np.asarray(reading.frame.geometry.values, dtype=object)
-    choice = crs_detect.choose_crs(crs_detect.coordinate_sample(geometries), override=crs,
+    geometry = reading.geometry
+    choice = crs_detect.choose_crs(coordinate_sample(geometry), override=crs,
                                    declared=reading.declared_crs, spec=reading.spec_crs,
-                                   extent=extent, source=survey.path.name)
+                                   extent=extent, source=name)
     if choice.swap_xy:
-        geometries = shapely.transform(geometries, lambda xy: xy[:, ::-1])
-    source = crs_detect.parse_crs(choice.crs, survey.path.name)
-    survey.source_crs, survey.crs_note = choice.crs, choice.note
+        geometry = move(geometry, lambda xy: xy[:, ::-1])
+    source, label, note = crs_detect.parse_crs(choice.crs, name), choice.crs, choice.note
     if coords is not None:
-        geometries, source = remove_web_offset(survey, geometries, source, coords)
-    survey.warnings += list(choice.warnings) + datum_warnings(source, target)
-    geometries = reproject(geometries, source, target)
-    outside = crs_detect.outside_extent(geometries, extent)
-    survey.frame = gpd.GeoDataFrame(reading.frame.drop(columns="geometry"),
-                                    geometry=geometries, crs=target)
-    survey.frame["_outside_extent"] = outside
-    survey.warnings += outside_warning(int(outside.sum()), len(outside), extent)
-    return survey
+        geometry, source = remove_web_offset(name, geometry, source, coords)
+        label, note = WEB_SYSTEMS[coords], f"{note}; {WEB_NOTE.format(coords, WEB_SYSTEMS[coords])}"
+    geometry = reproject(geometry, source, target)
+    outside = crs_detect.outside_extent(bounds(geometry), extent)
+    frame = gpd.GeoDataFrame(reading.attributes, geometry=to_shapely(geometry), crs=target)
+    frame["_outside_extent"] = outside
+    warnings = (list(choice.warnings) + datum_warnings(source, target)
+                + outside_warning(int(outside.sum()), len(outside), extent))
+    return Placement(frame, label, note, warnings)
 
 
-def remove_web_offset(survey: RawSurvey, geometries: np.ndarray, source: CRS,
+def remove_web_offset(name: str, geometry: np.ndarray, source: CRS,
                       coords: str) -> tuple[np.ndarray, CRS]:
     """GCJ-02/BD-09 lon/lat back to WGS84; refused for coordinates that are not lon/lat."""
     if not source.is_geographic:
-        raise InvalidInput(f"{survey.path.name}: coords={coords} needs lon/lat coordinates, "
-                           f"but they are in {survey.source_crs}")
-    name = WEB_SYSTEMS[coords]
-    survey.source_crs = name
-    survey.crs_note += f"; given: coords={coords}, {name} offset removed (iterative inverse, < 0.5 m)"
-    return shapely.transform(geometries, lambda xy: webcoords.to_wgs84(xy, coords)), CRS.from_epsg(4326)
+        raise InvalidInput(f"{name}: coords={coords} needs lon/lat coordinates, "
+                           f"but they are in {crs_detect.crs_label(source)}")
+    return move(geometry, lambda xy: webcoords.to_wgs84(xy, coords)), CRS.from_epsg(4326)
 
 
 def datum_warnings(source: CRS, target: CRS) -> list[str]:
@@ -130,12 +144,12 @@ def datum_warnings(source: CRS, target: CRS) -> list[str]:
     return [warning] if warning else []
 
 
-def reproject(geometries: np.ndarray, source: CRS, target: CRS) -> np.ndarray:
-    """Coordinates in ``target``, transformed in one vectorised pass per coordinate array."""
+def reproject(geometry: np.ndarray, source: CRS, target: CRS) -> np.ndarray:
+    """Coordinates in ``target``, transformed in one vectorised pass."""
     if source == target or same_lonlat(source, target):
-        return geometries
-    move = crs_detect.transformer(source, target).transform
-    return shapely.transform(geometries, lambda xy: np.column_stack(move(xy[:, 0], xy[:, 1])))
+        return geometry
+    project = crs_detect.transformer(source, target).transform
+    return move(geometry, lambda xy: np.column_stack(project(xy[:, 0], xy[:, 1])))
 
 
 def same_lonlat(source: CRS, target: CRS) -> bool:

@@ -5,7 +5,7 @@ names surveys use (lon/lng/经度/X坐标/X ..., lat/纬度/Y坐标/Y ..., wkt/g
 Which of x/y is the easting is left to CRS detection: Chinese surveyors' X is the northing.
 
 >>> reading = read_table(Path("lamps.csv"))     # doctest: +SKIP
->>> reading.frame[["_row", "经度", "纬度", "geometry"]].head(1)   # doctest: +SKIP
+>>> reading.attributes[["_row", "经度", "纬度"]].head(1)   # doctest: +SKIP
 """
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ import io
 import re
 from pathlib import Path
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
@@ -36,16 +35,16 @@ def read_table(path: Path, layer_name: str | None = None, encoding: str | None =
     """Read a CSV/TSV or Excel survey; InvalidInput naming the file if no geometry is found."""
     if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
         sheet, frame = read_excel(path, layer_name)
-        return with_geometry(path, frame, Reading(frame, "Excel", encoding_note=EXCEL_NOTE,
-                                                  layer_name=sheet), decimal_comma=False)
+        return with_geometry(path, frame, "Excel", decimal_comma=False,
+                             encoding_note=EXCEL_NOTE, layer_name=sheet)
     data = path.read_bytes()
     choice = text_encoding(data, encoding)
     text = decode(path, data, choice.encoding)
     delimiter = sniff_delimiter(text, path)
     frame = parse_csv(path, text, delimiter)
-    label = "TSV" if delimiter == "\t" else "CSV"
-    reading = Reading(frame, label, encoding=choice.encoding, encoding_note=choice.note)
-    return with_geometry(path, frame, reading, decimal_comma=delimiter != ",")
+    return with_geometry(path, frame, "TSV" if delimiter == "\t" else "CSV",
+                         decimal_comma=delimiter != ",", encoding=choice.encoding,
+                         encoding_note=choice.note)
 
 
 def decode(path: Path, data: bytes, encoding: str) -> str:
@@ -129,22 +128,20 @@ def geometry_columns(columns: list) -> tuple | None:
     return ("xy", xs[0], ys[0]) if xs and ys else None
 
 
-def with_geometry(path: Path, frame: pd.DataFrame, reading: Reading,
-                  decimal_comma: bool) -> Reading:
-    """Attach ``_row`` and the geometry built from the recognised columns to the reading."""
+def with_geometry(path: Path, frame: pd.DataFrame, label: str, decimal_comma: bool,
+                  **notes: str) -> Reading:
+    """A reading with ``_row`` and the geometry built from the recognised columns."""
     found = geometry_columns(list(frame.columns))
     if found is None:
         raise InvalidInput(f"{path.name}: no coordinate columns (looked for lon/lat, 经度/纬度, "
                            f"X/Y, X坐标/Y坐标 or a WKT column) among {', '.join(map(str, frame.columns))}")
     if found[0] == "wkt":
-        geometries, problems = wkt_geometries(frame[found[1]])
+        geometry, problems = wkt_geometries(frame[found[1]])
     else:
-        geometries, problems = point_geometries(frame[found[1]], frame[found[2]], decimal_comma)
+        geometry, problems = point_coordinates(frame[found[1]], frame[found[2]], decimal_comma)
     attributes = frame.reset_index(drop=True)
     attributes.insert(0, "_row", np.arange(1, len(frame) + 1))
-    reading.frame = gpd.GeoDataFrame(attributes, geometry=geometries)
-    reading.warnings.extend(problems)
-    return reading
+    return Reading(attributes, geometry, label, warnings=problems, **notes)
 
 
 def wkt_geometries(column: pd.Series) -> tuple[np.ndarray, list[str]]:
@@ -156,18 +153,17 @@ def wkt_geometries(column: pd.Series) -> tuple[np.ndarray, list[str]]:
                         for i in bad[:MAX_NAMED_ROWS]] + summary(bad)
 
 
-def point_geometries(xs: pd.Series, ys: pd.Series,
-                     decimal_comma: bool) -> tuple[np.ndarray, list[str]]:
-    """Points from coordinate columns; a value that is no number is named and left empty."""
-    x, y = numbers(xs, decimal_comma), numbers(ys, decimal_comma)
-    valid = np.isfinite(x) & np.isfinite(y)
-    geometries = np.full(len(x), None, dtype=object)
-    geometries[valid] = shapely.points(x[valid], y[valid])
+def point_coordinates(xs: pd.Series, ys: pd.Series,
+                      decimal_comma: bool) -> tuple[np.ndarray, list[str]]:
+    """(n, 2) x/y from coordinate columns; a value that is no number is named, left NaN."""
+    xy = np.column_stack([numbers(xs, decimal_comma), numbers(ys, decimal_comma)])
+    valid = np.isfinite(xy).all(axis=1)
+    xy[~valid] = np.nan
     given = xs.notna().to_numpy() | ys.notna().to_numpy()
     bad = np.flatnonzero(given & ~valid)
-    return geometries, [f"row {i + 1}: {xs.name} {xs.iloc[i]!r}, {ys.name} {ys.iloc[i]!r} "
-                        f"is not a coordinate pair; geometry left empty"
-                        for i in bad[:MAX_NAMED_ROWS]] + summary(bad)
+    return xy, [f"row {i + 1}: {xs.name} {xs.iloc[i]!r}, {ys.name} {ys.iloc[i]!r} "
+                f"is not a coordinate pair; geometry left empty"
+                for i in bad[:MAX_NAMED_ROWS]] + summary(bad)
 
 
 def numbers(column: pd.Series, decimal_comma: bool) -> np.ndarray:

@@ -161,8 +161,8 @@ def _text(uniques: pd.Series, fld: Field, value_map: Mapping[str, str]) -> Parse
     text, key = as_text(uniques), text_key(uniques)
     null = key.isin(NULL_TOKENS)
     if fld.values is None:
-        return _parsed(_objects(text.mask(null)))
-    values = _objects(key.map(domain_lookup(fld, value_map)))
+        return _parsed(as_objects(text.mask(null)))
+    values = as_objects(key.map(domain_lookup(fld, value_map)))
     unknown = values.isna() & ~null
     hint = f"not one of {fld.name}'s values ({', '.join(fld.values)}); " \
            f"add it to the mapping file under [values.{fld.name}]"
@@ -241,7 +241,7 @@ def _dates(uniques: pd.Series, fld: Field, value_map: Mapping[str, str]) -> Pars
     ymd, failed, altered = _calendar(uniques)
     days = _days(ymd)
     iso = pd.Series(np.datetime_as_string(days, unit="D"), index=uniques.index, dtype="string")
-    return Parsed(_objects(iso.mask(failed.notna() | altered.notna() | ymd["y"].isna())),
+    return Parsed(as_objects(iso.mask(failed.notna() | altered.notna() | ymd["y"].isna())),
                   failed, altered)
 
 
@@ -290,10 +290,11 @@ def _ymd(key: pd.Series) -> pd.DataFrame:
         ymd = ymd.combine_first(found.apply(pd.to_numeric).astype("Int64"))
     epoch = pd.to_numeric(key.str.extract(_EPOCH_MS)["ms"]).dropna().astype("int64")
     moments = epoch.to_numpy().astype("datetime64[ms]")
+    months = moments.astype("datetime64[M]")
     return ymd.combine_first(pd.DataFrame({
         "y": moments.astype("datetime64[Y]").astype("int64") + 1970,
-        "m": moments.astype("datetime64[M]").astype("int64") % 12 + 1,
-        "d": (moments.astype("datetime64[D]") - moments.astype("datetime64[M]")).astype("int64") + 1,
+        "m": months.astype("int64") % 12 + 1,
+        "d": (moments.astype("datetime64[D]") - months).astype("int64") + 1,
     }, index=epoch.index, dtype="Int64"))
 
 
@@ -388,9 +389,9 @@ def _reasons(like: pd.Series, *rules: tuple[pd.Series | bool, str | pd.Series]) 
     return out
 
 
-def _objects(text: pd.Series) -> pd.Series:
-    """Text as the registry's frames hold it: Python strings, None where missing."""
-    return text.astype(object).where(text.notna(), None)
+def as_objects(column: pd.Series) -> pd.Series:
+    """Values as the registry's frames hold text: Python objects, None for every missing kind."""
+    return column.astype(object).where(column.notna(), None)
 
 
 def _none(like: pd.Series) -> pd.Series:
