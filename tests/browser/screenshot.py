@@ -1,6 +1,6 @@
 """Save a picture of the map page over a registry; ``docs/map.png`` is made this way::
 
-    cd tests && ../.venv/bin/python -m browser.screenshot ../demo.gpkg ../docs/map.png [?lang=en]
+    PYTHONPATH=tests .venv/bin/python -m browser.screenshot demo/city.gpkg docs/map.png [?lang=en]
 """
 from __future__ import annotations
 

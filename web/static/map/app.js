@@ -8,6 +8,7 @@ import { addSelection } from "./selection.js";
 const config = JSON.parse(document.getElementById("map-config").textContent);
 const map = new maplibregl.Map({
   container: "map", style: config.style, bounds: config.bounds, fitBoundsOptions: { padding: 20 },
+  hash: true,  // the view is in the address (#zoom/lat/lon): links open where they were taken
 });
 map.addControl(new maplibregl.NavigationControl(), "top-right");
 // For scripts driving the page (screenshots, browser tests): where is this lon/lat on screen?
