@@ -56,14 +56,23 @@ def create(url: str | Path, county: str, *, name: str = "Infracensus registry",
                         **({"extent": tuple(extent)} if extent else {}))
     layers = load_layers(layers_dir)
     storage = backend_for(str(url))(str(url))
-    storage.initialise(settings, layers)
+    try:
+        storage.initialise(settings, layers)
+    except BaseException:
+        storage.close()
+        raise
     return Registry(storage, layers)
 
 
 def open(url: str | Path, *, layers_dir: str | Path = LAYERS_DIR) -> "Registry":  # noqa: A001
     """Open an existing registry; StorageError if `url` holds none."""
     storage = backend_for(str(url))(str(url))
-    storage.read_settings()
+    try:
+        storage.read_settings()
+        storage.migrate()
+    except BaseException:
+        storage.close()
+        raise
     return Registry(storage, load_layers(layers_dir))
 
 
@@ -383,6 +392,32 @@ class Registry:
         counts = sorted(c for c in table.columns if "=" in c)
         table[counts] = table[counts].astype("Int64")
         return table[[c for c in table.columns if c not in counts] + counts]
+
+    # -- documents: cases, plans, work packages, programmes -------------------------------
+    def save_document(self, kind: str, key: str, body: dict[str, Any], change: Change,
+                      expected_version: int | None = None) -> int:
+        """Create or replace a document; Conflict if it moved on from `expected_version`
+        (0: it must be new). Returns the new version."""
+        return self.storage.save_document(kind, key, body, expected_version, change.stamp)
+
+    def document(self, kind: str, key: str) -> dict[str, Any]:
+        """One document as {key, version, body, created_at, updated_at}; NotFound if none."""
+        found = self.storage.documents(kind, [key])
+        if not found:
+            raise NotFound(f"no {kind} {key}")
+        return found[0]
+
+    def documents(self, kind: str) -> list[dict[str, Any]]:
+        """Every document of a kind, in key order."""
+        return self.storage.documents(kind)
+
+    def append_journal(self, kind: str, key: str, entry: dict[str, Any], change: Change) -> None:
+        """Append an entry to the append-only journal."""
+        self.storage.append_journal(kind, key, change.who, entry, change.stamp)
+
+    def journal(self, kind: str, key: str | None = None) -> list[dict[str, Any]]:
+        """Journal entries of a kind (or one key), oldest first."""
+        return self.storage.journal(kind, key)
 
     def add_batch(self, batch: dict[str, Any]) -> None:
         self.storage.add_batch(batch)

@@ -12,7 +12,8 @@ from registry.errors import InvalidInput
 
 #: Shijiazhuang's administrative extent (lon/lat, CGCS2000), with a margin.
 SHIJIAZHUANG_EXTENT = (113.5, 37.4, 115.5, 38.8)
-SCHEMA_VERSION = 1
+#: The registry schema this code writes; older registries are migrated on opening.
+SCHEMA_VERSION = 2
 
 
 @dataclass(frozen=True)

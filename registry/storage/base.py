@@ -17,9 +17,25 @@ import geopandas as gpd
 import pandas as pd
 
 from registry.change import Change
+from registry.errors import Conflict, NotFound
 from registry.layers import Layer, LayerLibrary
 from registry.query import Query
 from registry.settings import Settings
+
+
+def check_expected(kind: str, key: str, stored: int, expected: int | None) -> None:
+    """Conflict unless a document is at the version the caller last saw (0: absent).
+
+    >>> check_expected("case", "C-1", 2, 2)
+    """
+    if expected is None or expected == stored:
+        return
+    if expected == 0:
+        raise Conflict(f"{kind} {key} already exists")
+    if stored == 0:
+        raise NotFound(f"no {kind} {key}")
+    raise Conflict(f"{kind} {key} is at version {stored}, not {expected}: someone changed it "
+                   "meanwhile; reload and try again")
 
 
 class Storage(ABC):
@@ -106,6 +122,34 @@ class Storage(ABC):
     @abstractmethod
     def batches(self) -> list[dict[str, Any]]:
         """Every import batch, newest first."""
+
+    # -- documents and journal: cases, plans, work packages, programmes, users -------------
+    @abstractmethod
+    def save_document(self, kind: str, key: str, body: dict[str, Any],
+                      expected_version: int | None, at: str) -> int:
+        """Create or replace a document; returns its new version (1 for a new one).
+
+        `expected_version` 0 means "must be new", n "must still be at version n", None "any";
+        otherwise Conflict.
+        """
+
+    @abstractmethod
+    def documents(self, kind: str, keys: Sequence[str] | None = None) -> list[dict[str, Any]]:
+        """Documents of a kind (all, or those with `keys`), each as {key, version, body,
+        created_at, updated_at}, in key order."""
+
+    @abstractmethod
+    def append_journal(self, kind: str, key: str, who: str, entry: dict[str, Any],
+                       at: str) -> None:
+        """Append to the journal (append-only: case transitions, audit trail)."""
+
+    @abstractmethod
+    def journal(self, kind: str, key: str | None = None) -> list[dict[str, Any]]:
+        """Journal entries of a kind (or one key), oldest first, each {key, at, who, entry}."""
+
+    @abstractmethod
+    def migrate(self) -> list[int]:
+        """Bring an older registry's schema up to date in place; returns the versions applied."""
 
     @abstractmethod
     def close(self) -> None:

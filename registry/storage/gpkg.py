@@ -23,9 +23,9 @@ from registry.change import Change, iso, utc_now
 from registry.errors import Conflict, NotFound, StorageError
 from registry.layers import SYSTEM_COLUMNS, Layer, LayerLibrary
 from registry.query import Query
-from registry.settings import SCHEMA_VERSION, Settings
+from registry.settings import Settings
 from registry.storage import gpkg_schema as schema
-from registry.storage.base import Storage
+from registry.storage.base import Storage, check_expected
 from registry.storage.gpkg_binary import decode, encode
 from registry.storage.gpkg_connection import Connections, run_script
 from registry.storage.gpkg_query import Fetcher
@@ -62,8 +62,9 @@ class GeoPackageStorage(Storage):
             run_script(conn, schema.REGISTRY_TABLES)
             self._register_attribute_tables()
             self._write_settings(settings)
-            conn.execute("INSERT INTO infracensus_migrations VALUES (?, ?, ?)",
-                         (SCHEMA_VERSION, "initial schema", iso(utc_now())))
+            conn.execute("INSERT INTO infracensus_migrations VALUES (1, 'initial schema', ?)",
+                         (iso(utc_now()),))
+            self.migrate()
         # GDAL reads the application id from the file header, not from the WAL.
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
@@ -97,6 +98,18 @@ class GeoPackageStorage(Storage):
         if self._settings is None:
             self._settings = Settings.from_dict(orjson.loads(self._setting("settings")))
         return self._settings
+
+    def migrate(self) -> list[int]:
+        conn = self.db.conn
+        with self.transaction():
+            applied = conn.execute("SELECT max(version) FROM infracensus_migrations").fetchone()[0]
+            pending = sorted(v for v in schema.MIGRATIONS if v > applied)
+            for version in pending:
+                description, ddl = schema.MIGRATIONS[version]
+                run_script(conn, ddl)
+                conn.execute("INSERT INTO infracensus_migrations VALUES (?, ?, ?)",
+                             (version, description, iso(utc_now())))
+        return pending
 
     def _setting(self, key: str) -> str:
         if not Path(self.url).exists():
@@ -322,6 +335,47 @@ class GeoPackageStorage(Storage):
                 record[key] = orjson.loads(record[key]) if record[key] else None
             out.append(record)
         return out
+
+    # -- documents and journal -------------------------------------------------------------
+    def save_document(self, kind: str, key: str, body: dict[str, Any],
+                      expected_version: int | None, at: str) -> int:
+        conn = self.db.conn
+        with self.transaction():
+            row = conn.execute("SELECT version FROM registry_documents WHERE kind = ? AND key = ?",
+                               (kind, key)).fetchone()
+            version = row[0] if row else 0
+            check_expected(kind, key, version, expected_version)
+            text = orjson.dumps(body, default=str).decode()
+            conn.execute("INSERT INTO registry_documents VALUES (?, ?, ?, ?, ?, ?) "
+                         "ON CONFLICT (kind, key) DO UPDATE SET version = excluded.version, "
+                         "body = excluded.body, updated_at = excluded.updated_at",
+                         (kind, key, version + 1, text, at, at))
+        return version + 1
+
+    def documents(self, kind: str, keys: Sequence[str] | None = None) -> list[dict[str, Any]]:
+        sql = ("SELECT key, version, body, created_at, updated_at FROM registry_documents"
+               " WHERE kind = ?")
+        params: list[Any] = [kind]
+        if keys is not None:
+            sql += f" AND key IN ({', '.join('?' * len(keys))})"
+            params += list(keys)
+        rows = self.db.conn.execute(sql + " ORDER BY key", params).fetchall()
+        return [{"key": k, "version": v, "body": orjson.loads(b), "created_at": c,
+                 "updated_at": u} for k, v, b, c, u in rows]
+
+    def append_journal(self, kind: str, key: str, who: str, entry: dict[str, Any],
+                       at: str) -> None:
+        with self.transaction():
+            self.db.conn.execute(
+                "INSERT INTO registry_journal (kind, key, at, who, entry) VALUES (?, ?, ?, ?, ?)",
+                (kind, key, at, who, orjson.dumps(entry, default=str).decode()))
+
+    def journal(self, kind: str, key: str | None = None) -> list[dict[str, Any]]:
+        sql = "SELECT key, at, who, entry FROM registry_journal WHERE kind = ?"
+        params = [kind] + ([key] if key is not None else [])
+        sql += " AND key = ?" if key is not None else ""
+        rows = self.db.conn.execute(sql + " ORDER BY id", params).fetchall()
+        return [{"key": k, "at": a, "who": w, "entry": orjson.loads(e)} for k, a, w, e in rows]
 
     def close(self) -> None:
         self.db.close()

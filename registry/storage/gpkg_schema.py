@@ -130,4 +130,21 @@ def drop_rtree_triggers(table: str) -> str:
 
 
 #: Numbered migrations after the initial schema (version 1). Never edit a released one.
-MIGRATIONS: dict[int, tuple[str, str]] = {}
+MIGRATIONS: dict[int, tuple[str, str]] = {
+    2: ("documents and journal (cases, plans, work packages, audit)", """
+CREATE TABLE registry_documents (
+  kind TEXT NOT NULL, key TEXT NOT NULL, version INTEGER NOT NULL, body TEXT NOT NULL,
+  created_at TEXT NOT NULL, updated_at TEXT NOT NULL, PRIMARY KEY (kind, key));
+CREATE TABLE registry_journal (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, key TEXT NOT NULL,
+  at TEXT NOT NULL, who TEXT NOT NULL, entry TEXT NOT NULL);
+CREATE INDEX registry_journal_key ON registry_journal (kind, key, id);
+CREATE TRIGGER registry_journal_no_update BEFORE UPDATE ON registry_journal
+BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
+CREATE TRIGGER registry_journal_no_delete BEFORE DELETE ON registry_journal
+BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
+INSERT INTO gpkg_contents (table_name, data_type, identifier, description) VALUES
+  ('registry_documents', 'attributes', 'registry_documents', 'Cases, plans, work packages (文档)'),
+  ('registry_journal', 'attributes', 'registry_journal', 'Append-only journal (日志)');
+"""),
+}

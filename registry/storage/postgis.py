@@ -25,9 +25,9 @@ from registry.change import Change
 from registry.errors import Conflict, NotFound, StorageError
 from registry.layers import SYSTEM_COLUMNS, Layer, LayerLibrary
 from registry.query import Query
-from registry.settings import SCHEMA_VERSION, Settings
+from registry.settings import Settings
 from registry.storage import postgis_schema as schema
-from registry.storage.base import Storage
+from registry.storage.base import Storage, check_expected
 from registry.storage.postgis_connection import Connections, scalar
 from registry.storage.postgis_copy import copy_assets
 from registry.storage.postgis_query import Fetcher
@@ -60,8 +60,19 @@ class PostGISStorage(Storage):
                     conn.execute(statement)
             conn.execute("INSERT INTO infracensus_settings VALUES ('settings', %s)",
                          (orjson.dumps(settings.as_dict()).decode(),))
-            conn.execute("INSERT INTO infracensus_migrations VALUES (%s, %s, now())",
-                         (SCHEMA_VERSION, "initial schema"))
+            conn.execute("INSERT INTO infracensus_migrations VALUES (1, 'initial schema', now())")
+            self.migrate()
+
+    def migrate(self) -> list[int]:
+        with self.transaction(), self.db.connection() as conn:
+            applied = scalar(conn, "SELECT max(version) FROM infracensus_migrations")
+            pending = sorted(v for v in schema.MIGRATIONS if v > applied)
+            for version in pending:
+                description, ddl = schema.MIGRATIONS[version]
+                conn.execute(ddl)
+                conn.execute("INSERT INTO infracensus_migrations VALUES (%s, %s, now())",
+                             (version, description))
+        return pending
 
     def read_settings(self) -> Settings:
         if self._settings is None:
@@ -221,6 +232,46 @@ class PostGISStorage(Storage):
             for key in ("counts", "options"):
                 record[key] = orjson.loads(record[key]) if record[key] else None
         return records
+
+    # -- documents and journal -------------------------------------------------------------
+    def save_document(self, kind: str, key: str, body: dict[str, Any],
+                      expected_version: int | None, at: str) -> int:
+        with self.transaction(), self.db.connection() as conn:
+            row = conn.execute("SELECT version FROM registry_documents WHERE kind = %s AND "
+                               "key = %s FOR UPDATE", (kind, key)).fetchone()
+            version = row[0] if row else 0
+            check_expected(kind, key, version, expected_version)
+            conn.execute("INSERT INTO registry_documents VALUES (%s, %s, %s, %s, %s, %s) "
+                         "ON CONFLICT (kind, key) DO UPDATE SET version = excluded.version, "
+                         "body = excluded.body, updated_at = excluded.updated_at",
+                         (kind, key, version + 1, orjson.dumps(body, default=str).decode(),
+                          at, at))
+        return version + 1
+
+    def documents(self, kind: str, keys: Sequence[str] | None = None) -> list[dict[str, Any]]:
+        sql_text = ("SELECT key, version, body, created_at, updated_at FROM registry_documents "
+                    "WHERE kind = %s" + (" AND key = ANY(%s)" if keys is not None else "")
+                    + " ORDER BY key")
+        params = (kind, list(keys)) if keys is not None else (kind,)
+        with self.db.connection() as conn:
+            rows = conn.execute(sql_text, params).fetchall()
+        return [{"key": k, "version": v, "body": b, "created_at": c, "updated_at": u}
+                for k, v, b, c, u in rows]
+
+    def append_journal(self, kind: str, key: str, who: str, entry: dict[str, Any],
+                       at: str) -> None:
+        with self.transaction(), self.db.connection() as conn:
+            conn.execute("INSERT INTO registry_journal (kind, key, at, who, entry) "
+                         "VALUES (%s, %s, %s, %s, %s)",
+                         (kind, key, at, who, orjson.dumps(entry, default=str).decode()))
+
+    def journal(self, kind: str, key: str | None = None) -> list[dict[str, Any]]:
+        sql_text = ("SELECT key, at, who, entry FROM registry_journal WHERE kind = %s"
+                    + (" AND key = %s" if key is not None else "") + " ORDER BY id")
+        params = (kind, key) if key is not None else (kind,)
+        with self.db.connection() as conn:
+            rows = conn.execute(sql_text, params).fetchall()
+        return [{"key": k, "at": a, "who": w, "entry": e} for k, a, w, e in rows]
 
     def close(self) -> None:
         self.db.close()

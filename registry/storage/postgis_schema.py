@@ -66,7 +66,22 @@ CREATE TABLE gbt_serials (class_code text PRIMARY KEY, last_serial bigint NOT NU
 """
 
 #: Numbered migrations after the initial schema (version 1). Never edit a released one.
-MIGRATIONS: dict[int, tuple[str, str]] = {}
+MIGRATIONS: dict[int, tuple[str, str]] = {
+    2: ("documents and journal (cases, plans, work packages, audit)", """
+CREATE TABLE registry_documents (
+  kind text NOT NULL, key text COLLATE "C" NOT NULL, version integer NOT NULL,
+  body jsonb NOT NULL, created_at text NOT NULL, updated_at text NOT NULL,
+  PRIMARY KEY (kind, key));
+CREATE TABLE registry_journal (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, kind text NOT NULL,
+  key text COLLATE "C" NOT NULL, at text NOT NULL, who text NOT NULL, entry jsonb NOT NULL);
+CREATE INDEX registry_journal_key ON registry_journal (kind, key, id);
+CREATE TRIGGER registry_journal_append_only BEFORE UPDATE OR DELETE ON registry_journal
+  FOR EACH ROW EXECUTE FUNCTION infracensus_append_only();
+CREATE TRIGGER registry_journal_no_truncate BEFORE TRUNCATE ON registry_journal
+  FOR EACH STATEMENT EXECUTE FUNCTION infracensus_append_only();
+"""),
+}
 
 
 def registry_tables(srid: int) -> sql.Composed:

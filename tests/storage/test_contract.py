@@ -235,3 +235,28 @@ def test_changing_grids_reassigns_assets(city: registry.Registry) -> None:
     moved = city.query(Query("drains", bbox=(114.5, 38.0, 114.549, 38.1)))
     assert set(moved["grid_code"]) == {"130102001"}
     assert moved["version"].min() == 2
+
+
+def test_documents_keep_versions_and_refuse_stale_saves(city: registry.Registry) -> None:
+    change = Change(who="planner")
+    assert city.save_document("plan", "P-1", {"title": "民心河清淤", "assets": ["a"]}, change,
+                              expected_version=0) == 1
+    with pytest.raises(Conflict, match="plan P-1 already exists"):
+        city.save_document("plan", "P-1", {"title": "again"}, change, expected_version=0)
+    assert city.save_document("plan", "P-1", {"title": "民心河清淤 二期"}, change,
+                              expected_version=1) == 2
+    with pytest.raises(Conflict, match="version 2, not 1"):
+        city.save_document("plan", "P-1", {"title": "stale"}, change, expected_version=1)
+    stored = city.document("plan", "P-1")
+    assert (stored["version"], stored["body"]) == (2, {"title": "民心河清淤 二期"})
+    assert [d["key"] for d in city.documents("plan")] == ["P-1"]
+    with pytest.raises(NotFound, match="no plan P-2"):
+        city.document("plan", "P-2")
+
+
+def test_the_journal_is_append_only_and_ordered(city: registry.Registry) -> None:
+    for step in ("立案", "派遣", "处置"):
+        city.append_journal("case", "C-7", {"to": step}, Change(who="值班长"))
+    city.append_journal("case", "C-8", {"to": "立案"}, Change(who="值班长"))
+    assert [e["entry"]["to"] for e in city.journal("case", "C-7")] == ["立案", "派遣", "处置"]
+    assert len(city.journal("case")) == 4 and city.journal("case")[0]["who"] == "值班长"

@@ -56,3 +56,19 @@ def test_events_cannot_be_changed_or_deleted(city: registry.Registry) -> None:
         with pytest.raises(sqlite3.IntegrityError, match="append-only"):
             conn.execute(statement)
     conn.close()
+
+
+def test_an_older_registry_is_upgraded_in_place(city: registry.Registry) -> None:
+    """A registry of schema version 1 (before documents existed) opens and gains them."""
+    conn = sqlite3.connect(city.url)
+    conn.executescript("DROP TABLE registry_documents; DROP TABLE registry_journal;"
+                       "DELETE FROM infracensus_migrations WHERE version > 1;"
+                       "DELETE FROM gpkg_contents WHERE table_name LIKE 'registry_%';")
+    conn.close()
+    city.close()
+    upgraded = registry.open(city.url)
+    versions = sqlite3.connect(city.url).execute(
+        "SELECT version FROM infracensus_migrations ORDER BY version").fetchall()
+    assert versions == [(1,), (2,)]
+    assert upgraded.count(Query("drains")) == 200
+    assert upgraded.documents("plan") == []
