@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
+import tempfile
 import warnings
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,13 +26,16 @@ import pyogrio
 import shapely.geometry
 from pyogrio.errors import DataSourceError
 
-from importers.encoding import EncodingChoice, shapefile_encoding
+from importers.encoding import (CSV_SAMPLE_BYTES, EncodingChoice, shapefile_encoding,
+                                text_encoding as bytes_encoding)
 from importers.reading import Reading
 from registry.errors import InvalidInput
 
 FORMATS = {"ESRI Shapefile": "Shapefile", "GPKG": "GeoPackage", "LIBKML": "KML"}
 #: Formats whose specification fixes the text encoding (GDAL decodes them itself).
 SELF_DESCRIBING = "text decoded by GDAL as the format declares (UTF-8)"
+UTF8 = ("utf-8", "utf-8-sig")
+GEOJSON_SUFFIXES = (".geojson", ".json")
 #: Old GeoJSON (2008 spec) named its CRS in a top-level member; RFC 7946 dropped it.
 CRS_MEMBER = re.compile(rb'"crs"\s*:\s*\{[^{}]*"properties"\s*:\s*\{[^{}]*"name"\s*:\s*"([^"]+)"')
 CRS_MEMBER_SCAN_BYTES = 1 << 20
@@ -50,6 +54,10 @@ def read_vector(path: Path, layer_name: str | None = None,
     Traceback (most recent call last):
     registry.errors.InvalidInput: notes.txt: not a readable survey file (...)
     """
+    if path.suffix.lower() in GEOJSON_SUFFIXES:
+        text = geojson_encoding(path, encoding)
+        if text.encoding not in UTF8:
+            return read_transcoded(path, layer_name, text)
     layer = choose_layer(path, layer_name)
     info = call_gdal(path, pyogrio.read_info, path, layer=layer)
     text = text_encoding(path, info["driver"], encoding)
@@ -92,6 +100,22 @@ def text_encoding(path: Path, driver: str, override: str | None) -> EncodingChoi
     if driver == "ESRI Shapefile":
         return shapefile_encoding(path.with_suffix(".dbf"), override)
     return EncodingChoice("utf-8", SELF_DESCRIBING)
+
+
+def geojson_encoding(path: Path, override: str | None) -> EncodingChoice:
+    """GeoJSON must be UTF-8, but Chinese tools also write GBK: check its first bytes."""
+    with open(path, "rb") as stream:
+        return bytes_encoding(stream.read(CSV_SAMPLE_BYTES), override)
+
+
+def read_transcoded(path: Path, layer: str | None, text: EncodingChoice) -> Reading:
+    """Read a GeoJSON written in a legacy encoding through a UTF-8 copy (GDAL reads only UTF-8)."""
+    with tempfile.TemporaryDirectory(prefix="infracensus-utf8-") as folder:
+        copy = Path(folder) / path.name
+        copy.write_text(path.read_bytes().decode(text.encoding, errors="replace"), "utf-8")
+        reading = read_vector(copy, layer, "utf-8")
+    reading.encoding, reading.encoding_note = text.encoding, text.note
+    return reading
 
 
 def file_crs(path: Path, driver: str, gdal_crs: str | None) -> tuple[str | None, str | None]:
@@ -138,7 +162,8 @@ def bulk_read(path: Path, layer: str, encoding: str | None) -> tuple | None:
             if geometry is None:
                 geometry = shapely.from_wkb(wkb.to_numpy(zero_copy_only=False))
         except (DataSourceError, pyogrio.errors.FieldError, pyogrio.errors.GeometryError,
-                shapely.errors.GEOSException):  # e.g. one polygon ring that is not closed
+                shapely.errors.GEOSException,  # e.g. one polygon ring that is not closed
+                ValueError):  # e.g. text GDAL could not hand over as UTF-8
             return None
     fids = table.column(meta["fid_column"]).to_numpy()
     attributes = table.drop_columns([meta["fid_column"], geometry_column]).to_pandas()

@@ -247,3 +247,12 @@ def test_crs_argument_overrides_the_file(tmp_path, drains):
     raw = read_survey(path, crs="EPSG:4547")
     assert (raw.source_crs, raw.crs_note) == ("EPSG:4547", "given: crs=EPSG:4547")
     assert_same_points(raw)
+
+
+def test_geojson_saved_in_gbk_is_read_through_a_utf8_copy(tmp_path):
+    path = tmp_path / "gbk.geojson"
+    path.write_bytes(json.dumps(feature_collection(LONLAT), ensure_ascii=False).encode("gbk"))
+    raw = read_survey(path)
+    assert raw.frame["名称"].tolist() == NAMES
+    assert raw.encoding == "gb18030" and raw.encoding_note.startswith("detected: GB18030")
+    assert raw.source_crs == "EPSG:4326"
