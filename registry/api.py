@@ -112,6 +112,10 @@ class Registry:
         """Group writes into one atomic unit."""
         return self.storage.transaction()
 
+    def extent(self, layer: str) -> tuple[float, float, float, float] | None:
+        """Lon/lat bounds of a layer's assets; None when it is empty."""
+        return self.storage.extent(self.layers[layer])
+
     def change_stamp(self) -> int:
         """Grows with every change to any asset."""
         return self.storage.change_stamp()

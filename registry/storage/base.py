@@ -87,6 +87,10 @@ class Storage(ABC):
         id look-ups, conflation and statistics)."""
 
     @abstractmethod
+    def extent(self, layer: Layer) -> tuple[float, float, float, float] | None:
+        """Lon/lat bounds of a layer (may include retired assets); None when empty."""
+
+    @abstractmethod
     def change_stamp(self) -> int:
         """A number that grows with every asset change (for caches such as map tiles)."""
 

@@ -126,6 +126,12 @@ class GeoPackageStorage(Storage):
     def transaction(self) -> AbstractContextManager[None]:
         return self.db.transaction()
 
+    def extent(self, layer: Layer) -> tuple[float, float, float, float] | None:
+        # gpkg_contents keeps the extent of every write (see _touch), as GDAL reads it.
+        row = self.db.conn.execute("SELECT min_x, min_y, max_x, max_y FROM gpkg_contents "
+                                   "WHERE table_name = ?", (layer.name,)).fetchone()
+        return None if row is None or row[0] is None else tuple(row)  # type: ignore[return-value]
+
     def change_stamp(self) -> int:
         """A number that grows with every asset change (for caches)."""
         row = self.db.conn.execute("SELECT max(id) FROM asset_versions").fetchone()

@@ -87,6 +87,14 @@ class PostGISStorage(Storage):
     def transaction(self) -> AbstractContextManager[None]:
         return self.db.transaction()
 
+    def extent(self, layer: Layer) -> tuple[float, float, float, float] | None:
+        with self.db.connection() as conn:
+            row = conn.execute(sql.SQL(
+                "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT "
+                "ST_Extent(geom) AS e FROM {} WHERE retired_at IS NULL) x").format(
+                sql.Identifier(layer.name))).fetchone()
+        return None if row is None or row[0] is None else tuple(row)  # type: ignore[return-value]
+
     def change_stamp(self) -> int:
         with self.db.connection() as conn:
             return int(scalar(conn, "SELECT COALESCE(max(id), 0) FROM asset_versions"))

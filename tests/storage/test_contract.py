@@ -260,3 +260,11 @@ def test_the_journal_is_append_only_and_ordered(city: registry.Registry) -> None
     city.append_journal("case", "C-8", {"to": "立案"}, Change(who="值班长"))
     assert [e["entry"]["to"] for e in city.journal("case", "C-7")] == ["立案", "派遣", "处置"]
     assert len(city.journal("case")) == 4 and city.journal("case")[0]["who"] == "值班长"
+
+
+def test_extent_covers_the_layer(city: registry.Registry, origin: tuple) -> None:
+    x0, y0 = origin
+    minx, miny, maxx, maxy = city.extent("drains")
+    assert (minx, miny) == pytest.approx((x0, y0), abs=1e-6)
+    assert (maxx, maxy) == pytest.approx((x0 + 0.095, y0 + 0.045), abs=1e-6)
+    assert city.extent("bridges") is None

@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import threading
 
-import shapely
 from flask import current_app
 
-from registry import Query, Registry
+from registry import Registry
 
 _CACHE_KEY = "infracensus.ogcapi.extents"
 _lock = threading.Lock()
@@ -32,7 +31,4 @@ def layer_extent(reg: Registry, layer: str) -> tuple[float, float, float, float]
 
 
 def _bounds(reg: Registry, layer: str) -> tuple[float, float, float, float] | None:
-    geometries = reg.query(Query(layer)).geometry.array
-    if not len(geometries) or shapely.is_empty(geometries).all():
-        return None
-    return tuple(float(v) for v in shapely.total_bounds(geometries))  # type: ignore[return-value]
+    return reg.extent(layer)
