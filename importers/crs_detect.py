@@ -154,7 +154,8 @@ def span(values: np.ndarray) -> str:
 
 def datum_warning(source: CRS, target: CRS) -> str | None:
     """A warning when pyproj can only move this datum to the target by a zero 'ballpark' shift."""
-    datum = source.geodetic_crs.datum.name if source.geodetic_crs else ""
+    geodetic = source.geodetic_crs
+    datum = geodetic.datum.name if geodetic and geodetic.datum else ""
     if "Ballpark" not in transformer(source, target).description or datum.startswith(CGCS2000_LIKE):
         return None
     reason = next((text for name, text in BALLPARK_DATUMS.items() if name in datum),
