@@ -56,7 +56,10 @@ def repeated_ids(frame: pd.DataFrame) -> pd.DataFrame:
         return no_problems()
     ids = frame["source_id"]
     repeated = ids.notna() & ids.duplicated(keep="first")
-    first = pd.Series(ids.index, index=ids.to_numpy()).groupby(level=0).first()
+    if not repeated.any():
+        return no_problems()
+    firsts = ids[ids.isin(ids[repeated].unique()) & ~repeated]
+    first = pd.Series(firsts.index, index=firsts.to_numpy())
     rows = ids.index[repeated]
     reasons = "source id repeated (first at row " + \
         first.reindex(ids[repeated]).astype(str).to_numpy() + ")"
