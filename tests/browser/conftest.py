@@ -5,7 +5,6 @@ the browser tests skip, which the suite's CI hook turns into failures.
 """
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import pytest

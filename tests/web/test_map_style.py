@@ -35,9 +35,10 @@ def test_no_base_map_unless_one_is_configured(city_app, tmp_path):
     path = tmp_path / "city.gpkg"
     build_city(path).close()
     url = "http://t0.tianditu.gov.cn/vec_w/wmts?tk=KEY&x={x}&y={y}&l={z}"
-    app = create_app({"REGISTRY": str(path), "BASEMAP_URL": url})
+    app = create_app({"REGISTRY": str(path), "BASEMAP_URL": url, "BASEMAP_ATTRIBUTION": "天地图"})
     styled = app.test_client().get("/map/style.json").json
-    assert styled["sources"]["basemap"] == {"type": "raster", "tiles": [url], "tileSize": 256}
+    assert styled["sources"]["basemap"] == {"type": "raster", "tiles": [url], "tileSize": 256,
+                                            "attribution": "天地图"}
     assert [layer["id"] for layer in styled["layers"]][:2] == ["background", "basemap"]
 
 

@@ -44,10 +44,11 @@ def index() -> str:
 
 
 def style() -> Response:
-    lang = language(request.args)
+    """The style; ``BASEMAP_URL`` (a raster tile template, e.g. Tianditu's) and
+    ``BASEMAP_ATTRIBUTION`` configure the base map, which is left out when unset."""
     tiles = request.url_root + TILE_TEMPLATE
-    return jsonify(map_style(current_registry().layers, tiles, lang,
-                             current_app.config.get("BASEMAP_URL")))
+    return jsonify(map_style(current_registry().layers, tiles, current_app.config.get("BASEMAP_URL"),
+                             current_app.config.get("BASEMAP_ATTRIBUTION", "")))
 
 
 def vendor(name: str) -> Response:
@@ -77,7 +78,7 @@ def page_config(layers: LayerLibrary, lang: str) -> dict[str, Any]:
     """What the page's script needs: strings, layers with their legends, filter choices."""
     return {
         "lang": lang, "text": texts(lang),
-        "style": url_for("map.style", lang=lang),
+        "style": url_for("map.style"),
         "layers": [{"name": layer.name, "title": layer.title(lang), "grid": layer.is_grid,
                     "legend": legend(layer, lang)} for layer in layers.values()],
         "materials": _materials(layers, lang),

@@ -5,7 +5,7 @@ A layer is drawn in its colour; `by_class` recolours by condition class (bridges
 graded 1–5 without either turn red at the poor grades. The legend lists the same colours.
 
 >>> from registry.layers import load_layers
->>> style = map_style(load_layers(), "/tiles/{layer}/{z}/{x}/{y}.mvt", "zh")
+>>> style = map_style(load_layers(), "/tiles/{layer}/{z}/{x}/{y}.mvt")
 >>> [layer["id"] for layer in style["layers"]][:3]
 ['background', 'grids-line', 'bridges-fill']
 """
@@ -26,8 +26,10 @@ NOT_CLUSTER = ["!", ["has", "count"]]
 SELECTED = "#00e5ff"
 
 
-def map_style(layers: LayerLibrary, tiles: str, lang: str, basemap: str | None = None) -> dict:
-    """A MapLibre style: one vector source per layer (``{layer}`` in `tiles`), in draw order."""
+def map_style(layers: LayerLibrary, tiles: str, basemap: str | None = None,
+              attribution: str = "") -> dict:
+    """A MapLibre style: one vector source per layer (``{layer}`` in `tiles`), in draw order,
+    over a raster base map when a tile URL template for one is given."""
     ordered = sorted(layers.values(),
                      key=lambda layer: (not layer.is_grid, GEOMETRY_ORDER[layer.geometry[0]]))
     sources: dict[str, Any] = {layer.name: {"type": "vector", "minzoom": 0, "maxzoom": 22,
@@ -36,7 +38,8 @@ def map_style(layers: LayerLibrary, tiles: str, lang: str, basemap: str | None =
     drawn: list[dict] = [{"id": "background", "type": "background",
                           "paint": {"background-color": BACKGROUND}}]
     if basemap:
-        sources["basemap"] = {"type": "raster", "tiles": [basemap], "tileSize": 256}
+        sources["basemap"] = {"type": "raster", "tiles": [basemap], "tileSize": 256,
+                              "attribution": attribution}
         drawn.append({"id": "basemap", "type": "raster", "source": "basemap"})
     for layer in ordered:
         drawn.extend(style_layers(layer))
