@@ -112,6 +112,13 @@ def repair_geometries(records: gpd.GeoDataFrame, layer: Layer
     """Invalid geometries made valid where the result is still a type the layer takes.
 
     What cannot be repaired that way is left for validation to reject.
+
+    >>> from registry.layers import load_layers
+    >>> bowtie = shapely.Polygon([(0, 0), (1, 1), (1, 0), (0, 1)])
+    >>> records = gpd.GeoDataFrame(geometry=[bowtie], index=[7])
+    >>> fixed, notes = repair_geometries(records, load_layers()["bridges"])
+    >>> fixed.geom_type.tolist(), notes[["row", "value", "action"]].values.tolist()
+    (['MultiPolygon'], [[7, 'Self-intersection[0.5 0.5]', 'corrected']])
     """
     geoms = records.geometry.to_numpy()
     broken = ~shapely.is_missing(geoms) & ~shapely.is_valid(geoms)
