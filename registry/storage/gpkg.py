@@ -8,9 +8,9 @@ what makes a million-asset import take seconds rather than minutes.
 from __future__ import annotations
 
 import os
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 import geopandas as gpd
 import numpy as np
@@ -29,6 +29,11 @@ from registry.storage.base import Storage, check_expected
 from registry.storage.gpkg_binary import decode, encode
 from registry.storage.gpkg_connection import Connections, run_script
 from registry.storage.gpkg_query import Fetcher
+from registry.storage.gpkg_rtree import pack
+
+
+#: A load at least this big, and at least as big as what the table holds, rebuilds indexes.
+BULK_ROWS = 50_000
 
 
 class GeoPackageStorage(Storage):
@@ -143,20 +148,36 @@ class GeoPackageStorage(Storage):
             return
         conn, srid = self.db.conn, self.read_settings().storage_srid
         with self.transaction():
-            first = conn.execute(f'SELECT COALESCE(MAX(fid), 0) + 1 FROM "{layer.name}"').fetchone()[0]
+            first, stored = conn.execute(
+                f'SELECT COALESCE(MAX(fid), 0) + 1, COUNT(*) FROM "{layer.name}"').fetchone()
             fids = np.arange(first, first + len(assets)).tolist()
             geoms = assets.geometry.to_numpy()
             columns = _stored_columns(layer)
             rows = zip(fids, encode(geoms, srid), *_column_values(assets, columns))
             marks = ", ".join("?" * (len(columns) + 2))
             names = ", ".join(f'"{c}"' for c in columns)
-            with self._bulk_index(layer.name):
+            bulk = len(assets) >= max(BULK_ROWS, stored)
+            with self._bulk_index(layer.name), _rebuilt(conn, layer.name, bulk):
                 conn.executemany(f'INSERT INTO "{layer.name}" (fid, geom, {names}) VALUES ({marks})',
                                  rows)
-                self._index(layer.name, fids, geoms, replace=False)
-            self._append_versions(layer, assets["uuid"].tolist(), fids, [1] * len(fids),
-                                  "add", change)
+                if bulk:
+                    self._repack(layer.name, fids, geoms)
+                else:
+                    self._index(layer.name, fids, geoms, replace=False)
+            self._first_versions(layer, first, fids[-1], change)
             self._touch(layer.name, geoms)
+
+    def _first_versions(self, layer: Layer, first: int, last: int, change: Change) -> None:
+        """Version 1 of every asset just added, copied server-side from the feature rows."""
+        conn = self.db.conn
+        total = conn.execute("SELECT COUNT(*) FROM asset_versions").fetchone()[0]
+        with _versions_rebuilt(conn, last - first + 1 >= max(BULK_ROWS, total)):
+            conn.execute(
+                "INSERT INTO asset_versions (uuid, layer, fid, version, kind, valid_from, who, why,"
+                f' source, ref) SELECT uuid, ?, fid, 1, \'add\', ?, ?, ?, ?, ? FROM "{layer.name}"'
+                " WHERE fid BETWEEN ? AND ?",
+                (layer.name, change.stamp, change.who, change.why, change.source, change.ref,
+                 first, last))
 
     def _bulk_index(self, table: str) -> AbstractContextManager[None]:
         return _TriggersOff(self.db.conn, table)
@@ -173,6 +194,17 @@ class GeoPackageStorage(Storage):
             gone = np.asarray(fids)[~present].tolist()
             self.db.conn.executemany(f'DELETE FROM "rtree_{table}_geom" WHERE id = ?',
                                      [(f,) for f in gone])
+
+    def _repack(self, table: str, fids: list[int], geoms: np.ndarray) -> None:
+        """Rebuild the whole R*Tree, packed, from what it held plus the new geometries."""
+        rtree = f"rtree_{table}_geom"
+        held = np.array(self.db.conn.execute(
+            f'SELECT id, minx, miny, maxx, maxy FROM "{rtree}"').fetchall(), dtype=float)
+        present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+        ids = np.concatenate([held[:, 0] if len(held) else [], np.asarray(fids)[present]])
+        bounds = np.vstack([held[:, 1:] if len(held) else np.empty((0, 4)),
+                            shapely.bounds(geoms[present])])
+        pack(self.db.conn, rtree, ids.astype(np.int64), bounds)
 
     def _touch(self, table: str, geoms: np.ndarray) -> None:
         """Keep gpkg_contents' extent and last_change true after a write."""
@@ -385,6 +417,25 @@ class GeoPackageStorage(Storage):
 
     def close(self) -> None:
         self.db.close()
+
+
+@contextmanager
+def _rebuilt(conn: Any, table: str, rebuild: bool) -> Iterator[None]:
+    """For a bulk load, drop a feature table's secondary indexes and build each once after."""
+    if rebuild:
+        run_script(conn, schema.drop_feature_indexes(table))
+    yield
+    if rebuild:
+        run_script(conn, schema.feature_indexes(table))
+
+
+@contextmanager
+def _versions_rebuilt(conn: Any, rebuild: bool) -> Iterator[None]:
+    if rebuild:
+        run_script(conn, schema.DROP_VERSION_INDEXES)
+    yield
+    if rebuild:
+        run_script(conn, schema.VERSION_INDEXES)
 
 
 class _TriggersOff(AbstractContextManager[None]):

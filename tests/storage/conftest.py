@@ -31,6 +31,12 @@ def storage_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture
+def lattice() -> gpd.GeoDataFrame:
+    """The drains of the `city` fixture, not yet added anywhere."""
+    return lattice_drains()
+
+
+@pytest.fixture
 def origin() -> tuple[float, float]:
     """The south-west drain of the lattice."""
     return X0, Y0

@@ -7,8 +7,12 @@ import pyogrio
 import pytest
 import shapely
 
+import geopandas as gpd
+
 import registry
-from registry import Query
+from registry import Change, Query
+from registry.errors import RecordErrors
+from registry.storage import gpkg
 from registry.storage.gpkg_binary import encode
 
 
@@ -72,3 +76,28 @@ def test_an_older_registry_is_upgraded_in_place(city: registry.Registry) -> None
     assert versions == [(1,), (2,)]
     assert upgraded.count(Query("drains")) == 200
     assert upgraded.documents("plan") == []
+
+
+def test_a_bulk_load_builds_indexes_that_sqlite_and_gdal_accept(
+        storage_url: str, monkeypatch: pytest.MonkeyPatch, lattice: gpd.GeoDataFrame,
+        origin: tuple) -> None:
+    """Big loads drop and rebuild the indexes and pack the R*Tree; the result must be exact."""
+    monkeypatch.setattr(gpkg, "BULK_ROWS", 1)
+    reg = registry.create(storage_url, county="130102")
+    reg.add("drains", lattice.iloc[:150], Change(who="first load"))
+    reg.add("drains", lattice.iloc[150:], Change(who="second, smaller: row by row"))
+    conn = sqlite3.connect(storage_url)
+    assert conn.execute("SELECT rtreecheck('rtree_drains_geom')").fetchone()[0] == "ok"
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert {"drains_uuid", "drains_gbt_code", "asset_versions_uuid"} <= indexes
+    x0, y0 = origin
+    box = (x0 - 1e-4, y0 - 1e-4, x0 + 0.0101, y0 + 0.0101)
+    assert reg.count(Query("drains", bbox=box)) == 9
+    assert len(pyogrio.read_dataframe(storage_url, layer="drains", bbox=box)) == 9
+    assert reg.count(Query("drains")) == 200
+    versions = conn.execute("SELECT count(*), min(version), max(version) FROM asset_versions "
+                            "WHERE layer = 'drains'").fetchone()
+    assert versions == (200, 1, 1)
+    with pytest.raises(RecordErrors, match="already in the registry"):
+        reg.add("drains", lattice.iloc[:1], Change(who="again"))
