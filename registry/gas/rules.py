@@ -1,0 +1,78 @@
+"""The gas programme's rules, read from the files a city edits in ``layers/gas/``.
+
+``network.toml`` (topology distances), ``scope.toml`` (renovation scope, pressure classes and
+risk weights) and ``targets.toml`` (yearly targets). A missing or mistyped key is refused with
+the file and key named.
+
+>>> rules = load_rules()
+>>> rules.scope["scope"]["min_age_years"], rules.network["near_miss_m"]
+(20, 2.0)
+>>> rules.target(2024)
+{'mains': 0.8, 'valves': 0.8}
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from registry.errors import InvalidInput, LayerDefinitionError
+from registry.layers import LAYERS_DIR
+
+RULES_DIR = LAYERS_DIR / "gas"
+NETWORK_KEYS = ("near_miss_m", "overlap_m", "valve_max_distance_m", "trace_search_m",
+                "building_max_distance_m")
+SCOPE_KEYS = ("scope", "pressure_classes", "likelihood", "consequence")
+
+
+@dataclass(frozen=True)
+class GasRules:
+    """The three rule files, as read."""
+
+    network: dict[str, Any]
+    scope: dict[str, Any]
+    targets: dict[str, Any]
+
+    def target(self, year: int) -> dict[str, float]:
+        """The shares due by the end of `year`; InvalidInput if the file sets none."""
+        years = self.targets.get("years", {})
+        if str(year) not in years:
+            raise InvalidInput(f"targets.toml sets no target for {year} "
+                               f"(years: {', '.join(sorted(years)) or 'none'})")
+        return dict(years[str(year)])
+
+    def pressure_range(self, pressure_class: str) -> tuple[float, float] | None:
+        found = self.scope["pressure_classes"].get(pressure_class)
+        return (float(found[0]), float(found[1])) if found else None
+
+
+def load_rules(directory: Path | str = RULES_DIR) -> GasRules:
+    """Read and check the rule files in `directory`."""
+    directory = Path(directory)
+    network = _read(directory / "network.toml", NETWORK_KEYS)
+    scope = _read(directory / "scope.toml", SCOPE_KEYS)
+    targets = _read(directory / "targets.toml", ("years",))
+    for key in NETWORK_KEYS:
+        _number(directory / "network.toml", key, network[key])
+    for year, shares in targets["years"].items():
+        for what in ("mains", "valves"):
+            _number(directory / "targets.toml", f"years.{year}.{what}", shares.get(what), 1.0)
+    return GasRules(network, scope, targets)
+
+
+def _read(path: Path, keys: tuple[str, ...]) -> dict[str, Any]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise LayerDefinitionError(f"{path}: {exc}") from None
+    missing = [k for k in keys if k not in data]
+    if missing:
+        raise LayerDefinitionError(f"{path}: missing key {missing[0]!r}")
+    return data
+
+
+def _number(path: Path, key: str, value: Any, most: float | None = None) -> None:
+    if not isinstance(value, (int, float)) or value < 0 or (most is not None and value > most):
+        bound = f" between 0 and {most:g}" if most is not None else " of 0 or more"
+        raise LayerDefinitionError(f"{path}: {key} must be a number{bound}, got {value!r}")
