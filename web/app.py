@@ -23,6 +23,7 @@ from web.errors import register_error_handlers
 #: Where each blueprint factory lives, as "module:function". Every blueprint of the site is
 #: listed here; they are imported when an app is built, so the modules may import this one.
 BLUEPRINTS: list[str] = [
+    "web.auth:create_blueprint", "web.auth.admin:create_blueprint", "web.uploads:create_blueprint",
     "web.ogcapi:create_blueprint",
     "web.tiles.blueprint:create_blueprint",
     "web.map.page:create_blueprint",

@@ -1,0 +1,65 @@
+"""Session cookies: HttpOnly, SameSite=Lax, Secure whenever the request came over https,
+signed with ``SECRET_KEY`` or, if none is configured, a key kept in the registry itself so
+that every worker process of one deployment shares it.
+
+>>> from flask import Flask
+>>> app = Flask(__name__)
+>>> configure(app)
+>>> app.config["SESSION_COOKIE_SAMESITE"], app.config["SESSION_COOKIE_HTTPONLY"]
+('Lax', True)
+"""
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from flask import Flask, request
+from flask.sessions import SecureCookieSessionInterface
+from itsdangerous import URLSafeTimedSerializer
+
+from registry.change import Change
+from registry.errors import Conflict, RegistryError
+from web.app import current_registry
+
+SECRET_KIND, SECRET_KEY = "secret", "session"
+DEFAULTS = {
+    "AUTH_REQUIRED": False, "PUBLIC_READ": False,
+    "SESSION_COOKIE_NAME": "infracensus_session", "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax", "PERMANENT_SESSION_LIFETIME": timedelta(hours=8),
+    # Surveys are large, but a request body beyond this is refused before it is read.
+    "MAX_CONTENT_LENGTH": 256 << 20,
+}
+
+
+class RegistrySessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, Secure over https and keyed from the registry."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        if not app.secret_key and app.config.get("REGISTRY"):
+            app.secret_key = _registry_secret()
+        return super().get_signing_serializer(app)
+
+
+def _registry_secret() -> str | None:
+    """The registry's session key, made by whichever process asks first."""
+    try:
+        reg = current_registry()
+        try:
+            reg.save_document(SECRET_KIND, SECRET_KEY, {"key": secrets.token_hex(32)},
+                              Change(who="infracensus"), expected_version=0)
+        except Conflict:
+            pass  # another process made it first: use theirs
+        return reg.document(SECRET_KIND, SECRET_KEY)["body"]["key"]
+    except RegistryError:
+        return None  # no registry to keep a key in: sessions stay off, logins fail clearly
+
+
+def configure(app: Flask) -> None:
+    """Set the auth defaults where the configuration left Flask's own, and the sessions."""
+    for key, value in DEFAULTS.items():
+        if app.config.get(key) == app.default_config.get(key):
+            app.config[key] = value
+    app.session_interface = RegistrySessions()
