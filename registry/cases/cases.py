@@ -1,0 +1,226 @@
+"""Cases over the registry: a report becomes a case; moves carry it through its life cycle.
+
+Each case is a document (kind ``case``) whose version guards concurrent edits; every move is
+also appended to the journal with who, when and any note, in the same transaction. Closing a
+case about an asset writes the category's maintenance event on the asset (and, when its
+condition changes, a new asset version) in that transaction too.
+
+>>> import tempfile, geopandas as gpd
+>>> from registry import Change, create
+>>> reg = create(tempfile.mkdtemp() + "/city.gpkg", county="130102")
+>>> _ = reg.add("grids", gpd.GeoDataFrame({"source_id": ["130102001"], "name": ["建北街道"],
+...     "street_office": ["建北街道"]}, geometry=[shapely.box(114.4, 38.0, 114.6, 38.1)],
+...     crs=4490), Change(who="demo"))
+>>> cases = Cases(reg)
+>>> from datetime import timezone
+>>> monday_9 = datetime(2026, 11, 9, 1, 0, tzinfo=timezone.utc)
+>>> case = cases.report(Report("street_vending", 114.5, 38.05, "西瓜摊"), Change(who="巡查员", at=monday_9))
+>>> case = cases.move(case.id, "register", Change(who="受理员", at=monday_9))
+>>> case.id, case.department, case.deadline   # 2 working hours from Monday 9:00 local
+('202611090001', '建北街道', '2026-11-09T03:00:00.000Z')
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any, Sequence
+
+import shapely
+
+from registry.api import Registry
+from registry.cases.deadlines import deadline
+from registry.cases.linking import check_location, grid_at, nearest_asset
+from registry.cases.model import KIND, Case
+from registry.cases.photos import Photo, PhotoStore
+from registry.cases.rules import Category, CaseRules, load_rules
+from registry.cases.workflow import next_state
+from registry.change import Change, iso, parse_moment, utc_now
+from registry.errors import Conflict, InvalidInput, NotFound
+from registry.events import MaintenanceEvent
+
+_SERIAL_KIND = "case_serial"
+
+
+@dataclass(frozen=True)
+class Report:
+    """What an inspector sends from the street (信息收集)."""
+
+    category: str
+    lon: float
+    lat: float
+    description: str = ""
+    photos: Sequence[Photo] = ()
+
+
+class Cases:
+    """The cases of one registry, under the city's rules (`load_rules()` by default)."""
+
+    def __init__(self, reg: Registry, rules: CaseRules | None = None) -> None:
+        self.reg = reg
+        self.rules = rules or load_rules()
+        self.photos = PhotoStore(reg.url)
+
+    # -- reporting --------------------------------------------------------------------------
+    def report(self, report: Report, change: Change) -> Case:
+        """File a report: grid, department and nearest asset found; InvalidInput outside
+        every grid or for an unknown category."""
+        category = self.rules.category(report.category)
+        point = check_location(report.lon, report.lat)
+        grid = grid_at(self.reg, point)
+        case = Case(id="", category=category.code, lon=point.x, lat=point.y,
+                    description=report.description.strip(), reporter=change.who,
+                    reported_at=change.stamp, moved_at=change.stamp,
+                    department=self.rules.department(category.role, grid),
+                    limit_minutes=category.limit_minutes, grid_code=grid["grid_code"],
+                    grid_name=grid["name"], street_office=grid["street_office"],
+                    district=grid["district"])
+        self._link(case, category, point)
+        with self.reg.transaction():
+            case.id = self._next_id(change)
+            self._save_new(case, report.photos, change)
+        return case
+
+    def _link(self, case: Case, category: Category, point: shapely.Point) -> None:
+        if category.layer is None:
+            return
+        found = nearest_asset(self.reg, category.layer, point, self.rules.link_tolerance_m)
+        if found:
+            case.asset_uuid, case.asset_distance_m = found
+            case.asset_layer = category.layer
+
+    def _next_id(self, change: Change) -> str:
+        """Date of the report (local) and a serial of that day: 202610090001."""
+        day = change.at.astimezone(self.rules.calendar.tz).strftime("%Y%m%d")
+        try:
+            counter = self.reg.document(_SERIAL_KIND, day)
+        except NotFound:
+            counter = {"version": 0, "body": {"last": 0}}
+        serial = counter["body"]["last"] + 1
+        self.reg.save_document(_SERIAL_KIND, day, {"last": serial}, change, counter["version"])
+        return f"{day}{serial:04d}"
+
+    def _save_new(self, case: Case, photos: Sequence[Photo], change: Change) -> None:
+        try:
+            case.photos = self.photos.save(case.id, photos)
+            case.version = self.reg.save_document(KIND, case.id, case.body(), change, 0)
+            self.reg.append_journal(KIND, case.id, {"move": "report", "from": None,
+                                                    "to": "reported",
+                                                    "note": case.description}, change)
+        except BaseException:
+            self.photos.discard(case.id)
+            raise
+
+    # -- moving -----------------------------------------------------------------------------
+    def move(self, case_id: str, move: str, change: Change, *, expected_version: int | None = None,
+             note: str = "", extra_hours: float = 0.0) -> Case:
+        """Apply a move of the life cycle (see `registry.cases.workflow.MOVES`).
+
+        Conflict if the case moved on from `expected_version` or the move is not allowed
+        from its state; `extra_hours` are the working hours a 延期 (extend) adds.
+        """
+        case = self.get(case_id)
+        if expected_version is not None and expected_version != case.version:
+            raise Conflict(f"case {case_id} is at version {case.version}, not "
+                           f"{expected_version}: someone moved it meanwhile; reload and try again")
+        if change.stamp < case.moved_at:
+            raise InvalidInput(f"a move of case {case_id} cannot be dated {change.stamp}, "
+                               f"before its last move at {case.moved_at}")
+        before = case.state
+        target = next_state(case.state, move, case.resume_state, name=f"case {case_id}")
+        _apply(case, move, change.stamp, extra_hours)
+        case.state, case.moved_at = target, change.stamp
+        case.deadline = self._deadline(case)
+        entry = {"move": move, "from": before, "to": target, "note": note.strip()}
+        with self.reg.transaction():
+            case.version = self.reg.save_document(KIND, case_id, case.body(), change, case.version)
+            self.reg.append_journal(KIND, case_id, entry | _extra(move, extra_hours), change)
+            if move == "close":
+                self._close_on_asset(case, change)
+        return case
+
+    def _deadline(self, case: Case) -> str | None:
+        if case.registered_at is None:
+            return None
+        pauses = [(parse_moment(a), parse_moment(b) if b else None) for a, b in case.pauses]
+        moment = deadline(self.rules.calendar, parse_moment(case.registered_at),
+                          case.limit_minutes + case.extension_minutes, pauses)
+        return iso(moment) if moment else None
+
+    def _close_on_asset(self, case: Case, change: Change) -> None:
+        """The category's maintenance event on the case's asset, dated when it was handled."""
+        category = self.rules.category(case.category)
+        if case.asset_uuid is None or category.close_event is None:
+            return
+        done = parse_moment(case.handled_at or change.stamp).astimezone(self.rules.calendar.tz)
+        event = MaintenanceEvent(kind=category.close_event, date=done.date().isoformat(),
+                                 crew=case.department, condition_after=category.close_condition,
+                                 notes=f"案件 {case.id} {category.zh}: {case.description}".strip())
+        self.reg.record_event(case.asset_uuid, event,
+                              replace(change, source="case", ref=case.id,
+                                      why=f"案件 {case.id} 结案 ({category.zh})"))
+
+    # -- reading ----------------------------------------------------------------------------
+    def get(self, case_id: str) -> Case:
+        """One case; NotFound if there is none with this id."""
+        try:
+            return Case.from_document(self.reg.document(KIND, case_id))
+        except NotFound:
+            raise NotFound(f"no case {case_id}") from None
+
+    def all(self) -> list[Case]:
+        """Every case, oldest id first."""
+        return [Case.from_document(d) for d in self.reg.documents(KIND)]
+
+    def find(self, *, overdue: bool | None = None, now: datetime | None = None,
+             **equal: str | None) -> list[Case]:
+        """Cases, newest first, whose fields equal `equal` (state=, grid_code=,
+        department=, category=, ...; None matches anything) and, if asked, overdue at `now`."""
+        unknown = set(equal) - set(Case.__dataclass_fields__)
+        if unknown:
+            raise InvalidInput(f"cases cannot be filtered by {', '.join(sorted(unknown))}")
+        wanted = {k: v for k, v in equal.items() if v not in (None, "")}
+        now = now or utc_now()
+        return [case for case in reversed(self.all())
+                if all(str(getattr(case, k)) == str(v) for k, v in wanted.items())
+                and (overdue is None or case.overdue(now) == overdue)]
+
+    def history(self, case_id: str) -> list[dict[str, Any]]:
+        """Every move of a case, oldest first: {at, who, move, from, to, note, ...}."""
+        self.get(case_id)
+        return [{"at": e["at"], "who": e["who"]} | e["entry"]
+                for e in self.reg.journal(KIND, case_id)]
+
+    def photo(self, case_id: str, index: int) -> tuple[bytes, str]:
+        """The bytes and type of photo `index` (0-based) of a case."""
+        photos = self.get(case_id).photos
+        if not 0 <= index < len(photos):
+            raise NotFound(f"case {case_id} has no photo {index + 1}")
+        return self.photos.read(case_id, photos[index]), photos[index]["type"]
+
+
+def _apply(case: Case, move: str, stamp: str, extra_hours: float) -> None:
+    """What a move changes besides the state: its moments, counters and pauses."""
+    if move == "register":
+        case.registered_at = stamp
+    elif move == "handle":
+        case.handled_at = stamp
+    elif move == "rework":
+        case.reworks += 1
+    elif move == "extend":
+        if not extra_hours or extra_hours <= 0:
+            raise InvalidInput("an extension (延期) needs a positive number of working hours")
+        case.extension_minutes += round(extra_hours * 60)
+        case.extensions += 1
+    elif move == "suspend":
+        case.resume_state = case.state
+        case.pauses.append([stamp, None])
+    elif move == "resume":
+        case.resume_state = None
+    if case.pauses and case.pauses[-1][1] is None and move != "suspend":
+        case.pauses[-1][1] = stamp  # resuming, or closing a suspended case abnormally
+    if move in ("close", "close_abnormal", "discard"):
+        case.closed_at = stamp
+
+
+def _extra(move: str, extra_hours: float) -> dict[str, Any]:
+    return {"extra_hours": extra_hours} if move == "extend" else {}

@@ -1,0 +1,169 @@
+"""A case's life from report to close, with working-time deadlines across a weekend, the
+National Day holiday and a make-up working day (2026-10-10, a Saturday), as the city's
+calendar file says."""
+from __future__ import annotations
+
+import pytest
+
+from cases.casekit import DRAIN, IN_EAST, IN_WEST, LAMP, asset_uuid, file_case, local, run
+from registry import Change
+from registry.cases import Cases, Report, load_rules
+from registry.change import iso
+from registry.errors import Conflict, InvalidInput, NotFound
+
+
+def deadline_of(cases: Cases, case_id: str) -> str | None:
+    return cases.get(case_id).deadline
+
+
+@pytest.mark.parametrize(("registered", "deadline"), [
+    ("2026-10-16 17:00", "2026-10-19 09:30"),   # Friday → Monday across the weekend
+    ("2026-10-09 17:00", "2026-10-10 09:30"),   # Friday → Saturday 10 Oct, a make-up day
+    ("2026-09-30 17:30", "2026-10-08 10:00"),   # across National Day (1–7 Oct)
+    ("2026-10-12 11:00", "2026-10-12 15:30"),   # across the lunch break
+    ("2026-10-12 07:00", "2026-10-12 10:30"),   # before office hours: from 8:30
+])
+def test_two_hour_deadline_in_working_time(cases: Cases, registered: str, deadline: str) -> None:
+    case_id = file_case(cases, "street_vending", IN_WEST, registered)
+    assert deadline_of(cases, case_id) == iso(local(deadline))
+
+
+def test_full_life_cycle_across_a_holiday(cases: Cases) -> None:
+    # 三盏以上相邻路灯不亮: 1 working day = 7 working hours.
+    case_id = file_case(cases, "lamps_out_adjacent", (LAMP[0] + 0.0001, LAMP[1]), "2026-09-30 16:00")
+    case = cases.get(case_id)
+    assert (case.state, case.department, case.grid_code) == ("registered", "路灯管理处", "130102001")
+    # 2 h on 30 Sep, holiday 1–7 Oct, 3.5 h + 1.5 h on 8 Oct.
+    assert case.deadline == iso(local("2026-10-08 16:00"))
+    run(cases, case_id, ("dispatch", "2026-09-30 16:10"), ("suspend", "2026-10-08 09:00"))
+    assert (cases.get(case_id).state, deadline_of(cases, case_id)) == ("suspended", None)
+    run(cases, case_id, ("resume", "2026-10-09 09:00"))
+    # 2.5 h used before the pause; 4.5 h left from Friday 9:00.
+    assert (cases.get(case_id).state, deadline_of(cases, case_id)) == (
+        "dispatched", iso(local("2026-10-09 16:00")))
+    run(cases, case_id, ("extend", "2026-10-09 10:00"))
+    assert deadline_of(cases, case_id) == iso(local("2026-10-09 18:00"))
+    run(cases, case_id, ("handle", "2026-10-09 15:00"), ("rework", "2026-10-09 16:00"))
+    case = cases.get(case_id)
+    assert (case.state, case.reworks, case.extensions) == ("dispatched", 1, 1)
+    assert case.overdue(local("2026-10-09 18:30")) and not case.overdue(local("2026-10-09 17:00"))
+    run(cases, case_id, ("handle", "2026-10-10 09:00"), ("verify", "2026-10-10 10:00"),
+        ("close", "2026-10-10 11:00"))
+    case = cases.get(case_id)
+    assert (case.state, case.on_time(), case.closed_at) == (
+        "closed", False, iso(local("2026-10-10 11:00")))
+    moves = [(e["move"], e["from"], e["to"], e["who"]) for e in cases.history(case_id)]
+    assert moves[:3] == [("report", None, "reported", "巡查员"),
+                         ("register", "reported", "registered", "受理员"),
+                         ("dispatch", "registered", "dispatched", "派遣员")]
+    assert [m[0] for m in moves[3:]] == ["suspend", "resume", "extend", "handle", "rework",
+                                         "handle", "verify", "close"]
+    assert cases.history(case_id)[-1]["at"] == iso(local("2026-10-10 11:00"))
+
+
+def test_closing_writes_the_event_and_a_new_asset_version(cases: Cases) -> None:
+    lamp = asset_uuid(cases.reg, "lamp_posts", "L1")
+    case_id = file_case(cases, "lamp_out", LAMP, "2026-10-12 09:00", description="灯不亮")
+    run(cases, case_id, ("dispatch", "2026-10-12 09:05"), ("handle", "2026-10-13 10:00"),
+        ("verify", "2026-10-13 11:00"), ("close", "2026-10-13 11:30"))
+    history = cases.reg.history(lamp)
+    (event,) = history["events"]
+    assert (event["kind"], event["date"], event["crew"]) == ("repair", "2026-10-13", "路灯管理处")
+    assert (event["condition_before"], event["condition_after"]) == ("3", "1")
+    assert (event["source"], event["ref"]) == ("case", case_id)
+    asset = cases.reg.get(lamp)["properties"]
+    assert (asset["condition"], asset["version"]) == (1, 2)
+
+
+def test_closing_rolls_back_with_the_event(cases: Cases, monkeypatch: pytest.MonkeyPatch) -> None:
+    case_id = file_case(cases, "drain_grate_broken", DRAIN, "2026-10-12 09:00")
+    run(cases, case_id, ("dispatch", "2026-10-12 09:05"), ("handle", "2026-10-12 10:00"),
+        ("verify", "2026-10-12 11:00"))
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise Conflict("asset is retired")
+    monkeypatch.setattr(cases.reg, "record_event", broken)
+    with pytest.raises(Conflict):
+        run(cases, case_id, ("close", "2026-10-12 11:30"))
+    assert cases.get(case_id).state == "verified"
+    assert cases.history(case_id)[-1]["move"] == "verify"
+
+
+def test_illegal_moves_are_refused_naming_state_and_move(cases: Cases) -> None:
+    case_id = cases.report(Report("street_vending", *IN_WEST), Change(who="巡查员")).id
+    with pytest.raises(Conflict, match=rf"case {case_id} is 信息收集 \(reported\): cannot 结案 "
+                                       r"\(close\); allowed: 立案 register, 不予立案 discard"):
+        cases.move(case_id, "close", Change(who="派遣员"))
+    cases.move(case_id, "discard", Change(who="受理员"), note="重复上报")
+    with pytest.raises(Conflict, match="不予立案 .discarded.: cannot 立案 .register.; allowed: "
+                                       "nothing"):
+        cases.move(case_id, "register", Change(who="受理员"))
+    with pytest.raises(InvalidInput, match="unknown move 'fly'"):
+        cases.move(case_id, "fly", Change(who="受理员"))
+
+
+def test_a_stale_version_is_a_conflict(cases: Cases) -> None:
+    case = cases.report(Report("street_vending", *IN_WEST), Change(who="巡查员"))
+    cases.move(case.id, "register", Change(who="甲"), expected_version=case.version)
+    with pytest.raises(Conflict, match="at version 2, not 1"):
+        cases.move(case.id, "discard", Change(who="乙"), expected_version=case.version)
+
+
+def test_extension_needs_hours(cases: Cases) -> None:
+    case_id = file_case(cases, "street_vending", IN_WEST, "2026-10-12 09:00")
+    with pytest.raises(InvalidInput, match="positive number of working hours"):
+        cases.move(case_id, "extend", Change(who="派遣员", at=local("2026-10-12 09:10")))
+
+
+def test_a_report_outside_every_grid_is_refused(cases: Cases) -> None:
+    with pytest.raises(InvalidInput, match="outside every responsibility grid"):
+        cases.report(Report("street_vending", 114.70, 38.05), Change(who="巡查员"))
+    assert cases.all() == []
+
+
+def test_an_unknown_category_is_refused(cases: Cases) -> None:
+    with pytest.raises(InvalidInput, match="unknown case category 'ufo'; known: "
+                                           "manhole_cover_missing"):
+        cases.report(Report("ufo", *IN_WEST), Change(who="巡查员"))
+
+
+def test_a_report_links_the_nearest_asset_within_20_m(cases: Cases) -> None:
+    near = cases.report(Report("drain_dumping", DRAIN[0] + 0.0001, DRAIN[1]), Change(who="巡查员"))
+    assert (near.asset_uuid, near.asset_layer) == (asset_uuid(cases.reg, "drains", "D1"), "drains")
+    assert near.asset_distance_m == pytest.approx(8.8, abs=0.1)
+    far = cases.report(Report("drain_dumping", DRAIN[0] + 0.0005, DRAIN[1]), Change(who="巡查员"))
+    assert far.asset_uuid is None
+    unlinked = cases.report(Report("street_vending", *DRAIN), Change(who="巡查员"))
+    assert unlinked.asset_uuid is None
+
+
+def test_department_from_category_and_grid(cases: Cases) -> None:
+    west = cases.report(Report("street_vending", *IN_WEST), Change(who="巡查员"))
+    east = cases.report(Report("street_vending", *IN_EAST), Change(who="巡查员"))
+    garbage = cases.report(Report("exposed_garbage", *IN_EAST), Change(who="巡查员"))
+    assert (west.department, east.department, garbage.department) == (
+        "建北街道", "青园街道", "环境卫生管理处")
+    assert (east.grid_code, east.grid_name) == ("130102002", "青园街道")
+
+
+def test_ids_count_per_local_day(cases: Cases) -> None:
+    first = cases.report(Report("street_vending", *IN_WEST), Change(who="a", at=local("2026-10-12 23:30")))
+    second = cases.report(Report("street_vending", *IN_WEST), Change(who="a", at=local("2026-10-12 23:40")))
+    third = cases.report(Report("street_vending", *IN_WEST), Change(who="a", at=local("2026-10-13 00:10")))
+    assert [first.id, second.id, third.id] == ["202610120001", "202610120002", "202610130001"]
+    with pytest.raises(NotFound, match="no case 202610120009"):
+        cases.get("202610120009")
+
+
+def test_moves_cannot_go_back_in_time(cases: Cases) -> None:
+    case_id = file_case(cases, "street_vending", IN_WEST, "2026-10-12 09:00")
+    with pytest.raises(InvalidInput, match="before its last move"):
+        cases.move(case_id, "dispatch", Change(who="派遣员", at=local("2026-10-12 08:00")))
+
+
+def test_calendar_file_has_2026_holidays() -> None:
+    calendar = load_rules().calendar
+    assert calendar.day_minutes == 420
+    assert not calendar.is_working_day(local("2026-10-05 12:00").date())
+    assert calendar.is_working_day(local("2026-10-10 12:00").date())      # 调休 Saturday
+    assert not calendar.is_working_day(local("2026-10-17 12:00").date())  # ordinary Saturday
