@@ -1,0 +1,155 @@
+"""Which courtyard mains the renovation programme takes in, segment by segment, and why.
+
+The rules are ``layers/gas/scope.toml`` (defaults: the national 2022–2025 plan): all grey cast
+iron; ductile iron (not fit for service); steel and PE in service for ≥ 20 years AND assessed
+hazardous — by the ``hazard_assessed`` attribute, a maintenance event of a hazard kind (leak),
+or an inspection that left the main at a bad condition grade. Each main's pressure class is
+checked against its stated design pressure. Nothing is dropped: mains whose material, age,
+pressure class or courtyard is unknown are listed in ``problems`` and still counted.
+
+>>> import tempfile, registry, geopandas as gpd, shapely
+>>> reg = registry.create(tempfile.mkdtemp() + "/s.gpkg", county="130102")
+>>> mains = gpd.GeoDataFrame({"material": ["grey_cast_iron", "pe"], "install_year": [1985, 2015],
+...     "courtyard": ["和平小区", None], "pressure_class": ["low", "medium_a"],
+...     "pressure_mpa": [0.005, 0.15]}, geometry=[shapely.LineString([(114.5, 38.04),
+...     (114.501, 38.04)])] * 2, crs=4490)
+>>> _ = reg.add("gas_mains", mains, registry.Change(who="demo"))
+>>> result = renovation_scope(reg, year=2026)
+>>> result.segments["in_scope"].tolist(), [p["field"] for p in result.problems]
+([True, False], ['pressure_mpa', 'courtyard'])
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from registry.gas.rules import GasRules, load_rules
+from registry.query import Query
+
+if TYPE_CHECKING:
+    from registry.api import Registry
+
+SEGMENT_COLUMNS = ["uuid", "source_id", "courtyard", "grid_code", "material", "install_year",
+                   "age", "length_m", "households", "renovation_status", "hazard", "leaks",
+                   "in_scope", "reason"]
+
+
+@dataclass
+class Scope:
+    """Every main with its verdict (``segments``), and what could not be judged (``problems``)."""
+
+    segments: pd.DataFrame
+    problems: list[dict[str, Any]]
+    mains: gpd.GeoDataFrame
+
+
+def renovation_scope(reg: Registry, rules: GasRules | None = None, year: int | None = None,
+                     mains: gpd.GeoDataFrame | None = None) -> Scope:
+    """Judge every main of the layer (or `mains`) against the scope rules as of `year`."""
+    rules = rules or load_rules()
+    year = year or date.today().year
+    mains = (reg.query(Query("gas_mains")) if mains is None else mains).reset_index(drop=True)
+    frame = mains.drop(columns=mains.geometry.name).copy()
+    frame["length_m"] = reg.length_m(mains.geometry.to_numpy())
+    frame["age"] = year - pd.to_numeric(frame["install_year"], errors="coerce")
+    history = maintenance_history(reg, frame["uuid"].tolist(), rules)
+    frame["leaks"] = history["leaks"].to_numpy()
+    frame["hazard"] = _hazard(frame, history)
+    frame["in_scope"], frame["reason"] = _verdicts(frame, rules.scope["scope"])
+    problems = _material_problems(frame) + _pressure_problems(frame, rules)
+    problems += _missing(frame, "courtyard", "no courtyard (小区): counted under 未归属小区")
+    return Scope(frame[SEGMENT_COLUMNS], problems, mains)
+
+
+def maintenance_history(reg: Registry, uuids: list[str], rules: GasRules) -> pd.DataFrame:
+    """Per main: how many leaks were recorded, and the event (if any) marking it hazardous."""
+    kinds = set(rules.scope["scope"]["hazard_event_kinds"])
+    worst = rules.scope["scope"]["hazard_inspection_condition"]
+    rows = []
+    for uuid in uuids:
+        events = reg.storage.events(uuid)
+        marking = [e for e in events if e["kind"] in kinds
+                   or (e["kind"] == "inspection" and _grade(e["condition_after"]) >= worst)]
+        rows.append({"leaks": sum(e["kind"] == "leak" for e in events),
+                     "marked_by": f"{marking[-1]['kind']} {marking[-1]['date']}" if marking else None})
+    return pd.DataFrame(rows, columns=["leaks", "marked_by"])
+
+
+def _grade(value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return -np.inf
+
+
+def _hazard(frame: pd.DataFrame, history: pd.DataFrame) -> list[str | None]:
+    """Why a main counts as hazardous (attribute or event), None when it does not."""
+    assessed = frame["hazard_assessed"].astype("boolean").fillna(False).to_numpy()
+    return ["hazard_assessed" if a else m for a, m in zip(assessed, history["marked_by"])]
+
+
+def _verdicts(frame: pd.DataFrame, scope: dict[str, Any]) -> tuple[list[bool], list[str]]:
+    verdicts = [_verdict(m, a, h, s, scope) for m, a, h, s in zip(
+        frame["material"], frame["age"], frame["hazard"], frame["renovation_status"])]
+    return [v[0] for v in verdicts], [v[1] for v in verdicts]
+
+
+def _verdict(material: Any, age: float, hazard: str | None, status: Any,
+             scope: dict[str, Any]) -> tuple[bool, str]:
+    if status == "not_in_scope":
+        return False, "marked not in scope (不纳入) by the city"
+    if material in scope["always"]:
+        return True, scope["always"][material]
+    if material not in scope["aged"]:
+        return False, f"material {material or 'unknown'} is not covered by the rules"
+    if pd.isna(age):
+        return False, f"{material}: year laid unknown, age cannot be judged"
+    old = age >= scope["min_age_years"]
+    if old and hazard:
+        return True, f"{material} in service {age:.0f} years (≥ {scope['min_age_years']}), " \
+                     f"hazardous ({hazard})"
+    why = "not assessed hazardous" if old else f"in service {age:.0f} years"
+    return False, f"{material}: {why}"
+
+
+def _material_problems(frame: pd.DataFrame) -> list[dict]:
+    found = _missing(frame, "material", "material unknown: cannot say if it is in scope")
+    other = frame.index[frame["material"] == "other"]
+    found += [_problem(frame, i, "material", "other", "material 'other' is not covered by the "
+                       "scope rules: check by hand") for i in other]
+    return found + _missing(frame, "install_year", "year laid unknown: age cannot be judged")
+
+
+def _pressure_problems(frame: pd.DataFrame, rules: GasRules) -> list[dict]:
+    found = _missing(frame, "pressure_class", "pressure class unknown")
+    for i, cls, mpa in zip(frame.index, frame["pressure_class"], frame["pressure_mpa"]):
+        bounds = rules.pressure_range(cls) if isinstance(cls, str) else None
+        if isinstance(cls, str) and bounds is None:
+            found.append(_problem(frame, i, "pressure_class", cls, "pressure class unknown to "
+                                  "scope.toml"))
+        elif bounds and pd.notna(mpa) and not _fits(rules, cls, mpa):
+            fits = [c for c in rules.scope["pressure_classes"] if _fits(rules, c, mpa)]
+            found.append(_problem(frame, i, "pressure_mpa", float(mpa),
+                                  f"{mpa:g} MPa does not fit {cls} ({bounds[0]:g}–{bounds[1]:g} MPa)"
+                                  + (f"; it fits {fits[0]}" if fits else "")))
+    return found
+
+
+def _fits(rules: GasRules, cls: str, mpa: float) -> bool:
+    low, high = rules.pressure_range(cls) or (np.inf, -np.inf)
+    return low < mpa <= high or mpa == low == 0
+
+
+def _missing(frame: pd.DataFrame, field: str, reason: str) -> list[dict]:
+    return [_problem(frame, i, field, None, reason) for i in frame.index[frame[field].isna()]]
+
+
+def _problem(frame: pd.DataFrame, i: Any, field: str, value: Any, reason: str) -> dict:
+    return {"row": int(i), "asset": frame.at[i, "uuid"], "source_id": frame.at[i, "source_id"],
+            "courtyard": frame.at[i, "courtyard"], "field": field, "value": value,
+            "reason": reason}
