@@ -1,0 +1,1 @@
+"""Repair plans: risk scores, plans within a budget, and field-crew work packages."""

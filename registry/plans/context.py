@@ -1,0 +1,99 @@
+"""What the risk terms read: one layer's assets, their rules, their events and their
+neighbours, gathered once per scoring run.
+
+>>> import tempfile, registry
+>>> reg = registry.create(tempfile.mkdtemp() + "/city.gpkg", county="130102")
+>>> ctx = Context(reg, "drains", reg.query(registry.Query("drains")))
+>>> len(ctx.events), ctx.rules.action
+(0, 'cleaning')
+"""
+from __future__ import annotations
+
+from datetime import date
+from functools import cached_property
+from typing import TYPE_CHECKING, Callable, Sequence
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from registry.layers import Layer
+from registry.plans.weights import LayerRules, RuleBook, load_book
+from registry.query import Query
+
+if TYPE_CHECKING:
+    from registry.api import Registry
+
+#: Counts the open and repeated cases of each asset of a context (the incidents term).
+CaseCounter = Callable[["Context"], np.ndarray]
+
+
+class Context:
+    """One layer's assets (`frame`) with everything the terms need, read lazily."""
+
+    def __init__(self, reg: "Registry", layer: str, frame: gpd.GeoDataFrame, *,
+                 today: date | None = None, book: RuleBook | None = None,
+                 cases: CaseCounter | None = None) -> None:
+        self.reg, self.frame = reg, frame.reset_index(drop=True)
+        self.layer: Layer = reg.layers[layer]
+        self.book = book or load_book()
+        self.rules: LayerRules = self.book.rules(layer)
+        self.today = today or date.today()
+        self.cases: CaseCounter = cases or incident_events
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    @cached_property
+    def events(self) -> pd.DataFrame:
+        """Every maintenance event of the assets: ``uuid``, ``kind``, ``date`` (datetime64)."""
+        rows = [(e["uuid"], e["kind"], e["date"]) for u in self.frame["uuid"]
+                for e in self.reg.events(u)]
+        events = pd.DataFrame(rows, columns=["uuid", "kind", "date"])
+        events["date"] = pd.to_datetime(events["date"].str[:10], errors="coerce")
+        return events
+
+    def column(self, name: str) -> pd.Series:
+        """A column of the assets, or all missing when the layer lacks it."""
+        if name in self.frame:
+            return self.frame[name]
+        return pd.Series([None] * len(self), dtype=object)
+
+    def per_asset(self, values: pd.Series, fill: float) -> np.ndarray:
+        """A per-uuid series (from `events`) laid out in the frame's order."""
+        return values.reindex(self.frame["uuid"]).fillna(fill).to_numpy(dtype=float)
+
+    @cached_property
+    def metric(self) -> np.ndarray:
+        """The assets' geometries in metres."""
+        return self.reg.to_metric(self.frame.geometry.to_numpy())
+
+    def nearby(self, layers: Sequence[str], radius_m: float) -> tuple[np.ndarray, pd.DataFrame]:
+        """Pairs (asset index, neighbour row) within `radius_m`, the asset itself left out;
+        the neighbours' frame carries ``uuid`` and ``road_name``."""
+        others = pd.concat([self._around(name, radius_m) for name in layers], ignore_index=True)
+        if others.empty or len(self) == 0:
+            return np.empty((2, 0), dtype=int), others
+        tree = shapely.STRtree(self.reg.to_metric(others.geometry.to_numpy()))
+        pairs = tree.query(self.metric, predicate="dwithin", distance=radius_m)
+        own = self.frame["uuid"].to_numpy()[pairs[0]] == others["uuid"].to_numpy()[pairs[1]]
+        return pairs[:, ~own], others
+
+    def _around(self, layer: str, radius_m: float) -> gpd.GeoDataFrame:
+        minx, miny, maxx, maxy = self.frame.total_bounds
+        dlon, dlat = self.reg.metric.degrees_for(radius_m, max(abs(miny), abs(maxy)))
+        box = (minx - dlon, miny - dlat, maxx + dlon, maxy + dlat)
+        found = self.reg.query(Query(layer, bbox=box))
+        road = found["road_name"] if "road_name" in found else None
+        return gpd.GeoDataFrame({"uuid": found["uuid"], "road_name": road},
+                                geometry=found.geometry, crs=found.crs)
+
+
+def incident_events(ctx: Context) -> np.ndarray:
+    """Incident events (dumping, outage, leak, repair ...) of each asset in the rule book's
+    window: the case count until the cases package answers it."""
+    events = ctx.events
+    since = pd.Timestamp(ctx.today) - pd.Timedelta(days=ctx.book.incident_window_days)
+    counted = events[events["kind"].isin(ctx.book.incident_kinds) & (events["date"] >= since)]
+    return ctx.per_asset(counted.groupby("uuid").size(), 0)

@@ -1,0 +1,114 @@
+"""What one crew result does to an asset: the attributes the crew corrected (against the
+version it was given), the maintenance event it records, and applying both.
+
+>>> same(1.2, 1.2000000000001), same("2026-05-03", "2026-05-03"), same(None, 0)
+(True, True, False)
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+import orjson
+import pandas as pd
+
+from registry.change import Change
+from registry.errors import InvalidInput
+from registry.events import MaintenanceEvent
+from registry.layers import Layer
+from registry.plans.returned import CrewFeature
+from registry.plans.weights import RuleBook
+
+if TYPE_CHECKING:
+    from registry.api import Registry
+
+
+def plain(value: Any) -> Any:
+    """A value from a file as JSON would hold it: None for every missing, dates as text."""
+    if value is None or value is pd.NA or value is pd.NaT or value == "":
+        return None
+    if isinstance(value, float) and value != value:
+        return None
+    if isinstance(value, (pd.Timestamp, date)):
+        return value.isoformat()[:10]
+    return value.item() if hasattr(value, "item") else value
+
+
+def same(a: Any, b: Any) -> bool:
+    """Whether a crew's value equals the registry's (numbers within rounding)."""
+    a, b = plain(a), plain(b)
+    if a is None or b is None:
+        return a is None and b is None
+    if isinstance(a, bool) or isinstance(b, bool):
+        return bool(a) == bool(b)
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
+    return str(a) == str(b)
+
+
+def scale_field(layer: Layer) -> str | None:
+    """The field a condition is recorded in (grade, or BCI for bridges)."""
+    return layer.condition.field or layer.condition.score_field
+
+
+def state_at(reg: "Registry", uuid: str, version: int) -> dict[str, Any]:
+    """An asset's attributes as they were at `version`."""
+    for entry in reg.history(uuid)["versions"]:
+        if entry["version"] == version:
+            return entry["state"]
+    raise InvalidInput(f"asset {uuid} never had version {version}")
+
+
+def corrections(layer: Layer, feature: CrewFeature, given: dict[str, Any]) -> dict[str, Any]:
+    """Fields the crew changed from the version it was `given` (derived ones ignored)."""
+    return {f.name: plain(feature.properties[f.name]) for f in layer.fields
+            if not f.derived and f.name in feature.properties
+            and not same(feature.properties[f.name], given.get(f.name))}
+
+
+def event_of(layer: Layer, feature: CrewFeature, fixed: dict[str, Any], given: dict[str, Any],
+             crew: str, today: date) -> MaintenanceEvent | None:
+    """The maintenance event a result records, if any. A condition typed over the condition
+    field counts as ``condition_after``; a result without a kind is an inspection."""
+    scale = scale_field(layer)
+    after = feature.condition_after
+    if scale and scale in fixed:
+        typed = fixed.pop(scale)
+        after = typed if after is None else after
+    if feature.kind is None and after is None and feature.notes is None:
+        return None
+    return MaintenanceEvent(kind=feature.kind or "inspection",
+                            date=feature.date or today.isoformat(), crew=crew,
+                            condition_before=given.get(scale) if scale else None,
+                            condition_after=after, notes=feature.notes)
+
+
+def result_id(uuid: str, feature: CrewFeature, fixed: dict[str, Any]) -> str:
+    """A fingerprint of what the crew wrote for an asset: the same return twice has the
+    same ids, so it is applied once."""
+    body = {"uuid": uuid, "fixed": fixed, "kind": feature.kind, "date": feature.date,
+            "after": feature.condition_after, "notes": feature.notes}
+    return hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS, default=str)
+                          ).hexdigest()[:24]
+
+
+def event_body(event: MaintenanceEvent | None) -> dict[str, Any] | None:
+    """An event as a document holds it."""
+    return asdict(event) if event else None
+
+
+def apply(reg: "Registry", uuid: str, fixed: dict[str, Any], event: MaintenanceEvent | None,
+          change: Change, book: RuleBook, expected_version: int) -> None:
+    """Write the corrections (one version) and the event (its condition another); a visit
+    also moves the layer's inspection date field, e.g. ``last_cleaned``."""
+    layer = reg.layers[reg.storage.layer_of(uuid)]
+    fields = dict(fixed)
+    visited = book.rules(layer.name).inspection_field
+    if event and visited and event.kind in book.visit_kinds:
+        fields.setdefault(visited, event.date)
+    if fields:
+        reg.update(uuid, fields, change=change, expected_version=expected_version)
+    if event:
+        reg.record_event(uuid, event, change)
