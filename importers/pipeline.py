@@ -31,10 +31,6 @@ from registry import Change, Registry
 from registry.change import iso, utc_now
 from registry.layers import Layer
 
-#: Writes are split in about this many steps, so a progress bar moves.
-PROGRESS_STEPS = 10
-#: ... but never into steps smaller than this: each step re-reads the layer's ids and grids.
-MIN_STEP = 5_000
 
 Progress = Callable[[int, int], None]
 
@@ -184,6 +180,6 @@ def _write(reg: Registry, layer: Layer, checked: CheckedSurvey, found: Conflatio
 
 
 def _steps(*frames: gpd.GeoDataFrame) -> list[gpd.GeoDataFrame]:
-    size = max(MIN_STEP, -(-sum(map(len, frames)) // PROGRESS_STEPS))
-    return [frame.iloc[i:i + size] for frame in frames for i in range(0, len(frame), size)]
-
+    # One call per kind of write: the registry's bulk path (indexes built once, a packed
+    # R*Tree) only pays off when it sees the whole batch at once.
+    return [frame for frame in frames if len(frame)]
