@@ -52,8 +52,10 @@ def _add_layer(tile: Any, layer: TileLayer) -> None:
     kept = ~shapely.is_empty(geometry) & ~shapely.is_missing(geometry)
     geometry = geometry[kept]
     message = tile.layers.add(name=layer.name, version=2, extent=EXTENT)
-    tags = _tags(message, {k: np.asarray(v, dtype=object)[kept] for k, v in layer.properties.items()},
-                 len(geometry))
+    # Columns stay as given (pandas' Arrow strings factorise ~5x faster than object arrays).
+    columns = {k: pd.Series(v) if kept.all() else pd.Series(v)[kept]
+               for k, v in layer.properties.items()}
+    tags = _tags(message, columns, len(geometry))
     types = [MVT_TYPES[t] for t in shapely.get_type_id(geometry).tolist()]
     for kind, commands, feature_tags in zip(types, _commands(geometry), tags):
         if commands:
@@ -82,7 +84,7 @@ def _shape_commands(shape: Any) -> list[int]:
     return encoder.encode(shape)
 
 
-def _tags(message: Any, properties: Mapping[str, np.ndarray], n: int) -> list[list[int]]:
+def _tags(message: Any, properties: Mapping[str, pd.Series], n: int) -> list[list[int]]:
     """Per feature, the (key index, value index) pairs of its present properties."""
     tags = np.full((n, 2 * len(properties)), -1, dtype=np.int64)
     offset = 0
@@ -90,6 +92,7 @@ def _tags(message: Any, properties: Mapping[str, np.ndarray], n: int) -> list[li
         codes, uniques = pd.factorize(column, use_na_sentinel=True)
         message.keys.append(key)
         message.values.extend(_values(uniques))
+        codes = np.asarray(codes)
         present = codes >= 0
         tags[present, 2 * k] = k
         tags[present, 2 * k + 1] = codes[present] + offset

@@ -48,7 +48,7 @@ def render_tile(registry: Registry, layer: Layer, tile: TileAddress, where: Filt
     if len(frame) > max_features:
         return encode([cluster_layer(layer.name, registry.query(replace(query, properties=[])), tile)])
     geometry = _pixels(frame.geometry.array, tile)
-    properties = {name: frame[name].to_numpy() for name in tile_properties(layer)}
+    properties = {name: frame[name].array for name in tile_properties(layer)}
     return encode([TileLayer(layer.name, geometry, properties)])
 
 
