@@ -25,6 +25,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Sequence
 
+import pandas as pd
 import shapely
 
 from registry.api import Registry
@@ -189,6 +190,15 @@ class Cases:
         self.get(case_id)
         return [{"at": e["at"], "who": e["who"]} | e["entry"]
                 for e in self.reg.journal(KIND, case_id)]
+
+    def per_asset(self, since: datetime | None = None) -> pd.DataFrame:
+        """Cases about each asset reported since `since` (all when None), for repair plans:
+        ``asset_uuid``, ``layer``, ``cases`` (repeats included) and ``open``."""
+        rows = [(c.asset_uuid, c.asset_layer, c.is_open) for c in self.all()
+                if c.asset_uuid and (since is None or parse_moment(c.reported_at) >= since)]
+        frame = pd.DataFrame(rows, columns=["asset_uuid", "layer", "open"])
+        return frame.groupby(["asset_uuid", "layer"], as_index=False).agg(
+            cases=("open", "size"), open=("open", "sum"))
 
     def photo(self, case_id: str, index: int) -> tuple[bytes, str]:
         """The bytes and type of photo `index` (0-based) of a case."""

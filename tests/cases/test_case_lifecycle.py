@@ -3,11 +3,13 @@ National Day holiday and a make-up working day (2026-10-10, a Saturday), as the 
 calendar file says."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from cases.casekit import DRAIN, IN_EAST, IN_WEST, LAMP, asset_uuid, file_case, local, run
 from registry import Change
-from registry.cases import Cases, Report, load_rules
+from registry.cases import Cases, Photo, Report, load_rules
 from registry.change import iso
 from registry.errors import Conflict, InvalidInput, NotFound
 
@@ -167,3 +169,25 @@ def test_calendar_file_has_2026_holidays() -> None:
     assert not calendar.is_working_day(local("2026-10-05 12:00").date())
     assert calendar.is_working_day(local("2026-10-10 12:00").date())      # 调休 Saturday
     assert not calendar.is_working_day(local("2026-10-17 12:00").date())  # ordinary Saturday
+
+
+def test_cases_per_asset_count_repeats_and_open_ones(cases: Cases) -> None:
+    drain = asset_uuid(cases.reg, "drains", "D1")
+    first = file_case(cases, "drain_dumping", DRAIN, "2026-10-12 09:00")
+    file_case(cases, "drain_dumping", DRAIN, "2026-10-19 09:00")
+    run(cases, first, ("dispatch", "2026-10-12 09:05"), ("close_abnormal", "2026-10-12 10:00"))
+    counts = cases.per_asset(since=local("2026-10-01 00:00"))
+    assert counts.values.tolist() == [[drain, "drains", 2, 1]]
+    assert cases.per_asset(since=local("2026-10-15 00:00"))["cases"].tolist() == [1]
+
+
+def test_photos_are_kept_beside_the_geopackage(cases: Cases) -> None:
+    png = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+    case = cases.report(Report("street_vending", *IN_WEST, photos=[Photo(png, "摊位.png")]),
+                        Change(who="巡查员"))
+    assert case.photos == [{"name": "摊位.png", "type": "image/png", "size": 72, "file": "1.png"}]
+    assert (Path(cases.reg.url + ".files") / "cases" / case.id / "1.png").read_bytes() == png
+    assert cases.photo(case.id, 0) == (png, "image/png")
+    with pytest.raises(InvalidInput, match="JPEG, PNG or WebP"):
+        cases.report(Report("street_vending", *IN_WEST, photos=[Photo(b"GIF89a", "x.gif")]),
+                     Change(who="巡查员"))
