@@ -16,6 +16,7 @@ COMMANDS = [
     "init:init", "layers:layers", "query:query", "export:export", "history:history",
     "stats:stats", "serve:serve", "demo:demo", "import_cmd:import_survey",
     "cases:case", "cases:ranking",
+    "user:user", "audit:audit", "backup:backup", "restore:restore",
 ]
 
 

@@ -1,0 +1,150 @@
+"""`infracensus user`: accounts, roles and API tokens.
+
+    infracensus user add -r city.gpkg wang --role engineer --department 市政处
+    infracensus user token -r city.gpkg crew7 --label "班组7 手持终端"
+    infracensus user revoke -r city.gpkg 3f9c0a1b2c4d
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from registry.users import ROLE_LABELS, ROLES, User, Users
+from web.cli.options import clear_errors, default_who, open_registry, registry_option, who_option
+
+role_option = click.option("--role", "roles", multiple=True, required=True,
+                           type=click.Choice(list(ROLES)), help="A role (repeat for several).")
+
+
+def _users(registry_url: str) -> Users:
+    return Users(open_registry(registry_url))
+
+
+def _password(given: str | None) -> str:
+    if given is not None:
+        return given
+    return click.prompt("Password 密码", hide_input=True, confirmation_prompt=True)
+
+
+@click.group()
+def user() -> None:
+    """Manage users, their roles and API tokens (用户与权限)."""
+
+
+@user.command()
+@registry_option
+@click.argument("name")
+@role_option
+@click.option("--display-name", default="", help="The name shown in the interface.")
+@click.option("--department", default=None, help="Limit the user to a department.")
+@click.option("--grid", "grids", multiple=True, help="Limit the user to a grid (repeatable).")
+@click.option("--password", default=None, help="The password (prompted for if not given).")
+@who_option
+@clear_errors
+def add(registry_url: str, name: str, roles: tuple[str, ...], display_name: str,
+        department: str | None, grids: tuple[str, ...], password: str | None,
+        who: str | None) -> None:
+    """Add the user NAME."""
+    added = _users(registry_url).add(name, _password(password), roles, by=default_who(who),
+                                     display_name=display_name, department=department,
+                                     grids=grids)
+    click.echo(f"用户 User {added.name} added: {describe(added)}")
+
+
+@user.command("list")
+@registry_option
+@clear_errors
+def list_users(registry_url: str) -> None:
+    """List every user with roles, scope and state."""
+    for found in _users(registry_url).list():
+        click.echo(f"{found.name}\t{describe(found)}")
+
+
+@user.command()
+@registry_option
+@click.argument("name")
+@role_option
+@who_option
+@clear_errors
+def roles(registry_url: str, name: str, roles: tuple[str, ...], who: str | None) -> None:
+    """Give NAME exactly these roles (their sessions end)."""
+    changed = _users(registry_url).set_roles(name, roles, by=default_who(who))
+    click.echo(f"用户 User {name}: {describe(changed)}")
+
+
+@user.command()
+@registry_option
+@click.argument("name")
+@click.option("--password", default=None, help="The new password (prompted for if not given).")
+@who_option
+@clear_errors
+def password(registry_url: str, name: str, password: str | None, who: str | None) -> None:
+    """Set NAME's password (their sessions end, a lock-out is lifted)."""
+    _users(registry_url).set_password(name, _password(password), by=default_who(who))
+    click.echo(f"用户 User {name}: password changed")
+
+
+@user.command()
+@registry_option
+@click.argument("name")
+@who_option
+@clear_errors
+def disable(registry_url: str, name: str, who: str | None) -> None:
+    """Disable NAME: no more logins, sessions or tokens."""
+    _users(registry_url).disable(name, by=default_who(who))
+    click.echo(f"用户 User {name} disabled 已停用")
+
+
+@user.command()
+@registry_option
+@click.argument("name")
+@who_option
+@clear_errors
+def enable(registry_url: str, name: str, who: str | None) -> None:
+    """Enable NAME again (and lift a lock-out)."""
+    _users(registry_url).enable(name, by=default_who(who))
+    click.echo(f"用户 User {name} enabled")
+
+
+@user.command()
+@registry_option
+@click.argument("name")
+@click.option("--label", default="", help="What the token is for (a crew's app, a script).")
+@click.option("--list", "listing", is_flag=True, help="List NAME's tokens instead.")
+@who_option
+@clear_errors
+def token(registry_url: str, name: str, label: str, listing: bool, who: str | None) -> None:
+    """Issue an API token for NAME (shown once: store it now), or --list them."""
+    users = _users(registry_url)
+    if listing:
+        for found in users.tokens(name):
+            click.echo(token_line(found))
+        return
+    click.echo(users.issue_token(name, label, by=default_who(who)))
+    click.echo("Send it as 'Authorization: Bearer <token>'; it is not shown again.", err=True)
+
+
+@user.command()
+@registry_option
+@click.argument("token_id")
+@who_option
+@clear_errors
+def revoke(registry_url: str, token_id: str, who: str | None) -> None:
+    """Revoke the API token TOKEN_ID (the 12 characters after 'ic_')."""
+    _users(registry_url).revoke(token_id, by=default_who(who))
+    click.echo(f"令牌 Token {token_id} revoked")
+
+
+def describe(found: User) -> str:
+    """Roles (with their Chinese names), scope and state in one line."""
+    roles = ", ".join(f"{r} {ROLE_LABELS[r]}" for r in found.roles)
+    scope = [f"department {found.department}"] if found.department else []
+    scope += [f"grids {','.join(found.grids)}"] if found.grids else []
+    state = ["DISABLED 已停用"] if found.disabled else []
+    return "; ".join([roles, *scope, *state])
+
+
+def token_line(found: dict[str, Any]) -> str:
+    state = f"revoked {found['revoked_at']}" if found["revoked_at"] else "active"
+    return f"{found['id']}\t{found['label'] or '-'}\tcreated {found['created_at']}\t{state}"
