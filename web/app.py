@@ -29,6 +29,7 @@ BLUEPRINTS: list[str] = [
     "web.map.page:create_blueprint",
     "web.map.assets:create_blueprint",
     "web.map.selection:create_blueprint",
+    "web.cases:create_blueprint",
 ]
 
 REGISTRY_KEY = "infracensus.registry"

@@ -24,17 +24,22 @@ MEDIA_TYPES = {"csv": "text/csv; charset=utf-8",
                "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
-def ranking_table(table: pd.DataFrame, by: str, lang: str) -> pd.DataFrame:
-    """The ranking's columns in reading order, with their labels in `lang`."""
-    labels = {"rank": say(UI, "rank", lang), "unit": say(UI, by, lang),
-              "name": "名称" if lang == "zh" else "Name"}
+def ranking_columns(by: str, lang: str) -> dict[str, str]:
+    """The ranking's columns in reading order, each with its label in `lang`."""
+    labels = {"rank": say(UI, "rank", lang), "unit": say(UI, by, lang)}
+    if by == "grid":  # only a grid has a name besides its code
+        labels["name"] = "名称" if lang == "zh" else "Name"
     labels |= {figure: figure_label(figure, lang) for figure in FIGURES}
     change = say(UI, "change", lang)
     labels |= {f"{rate}_change": f"{figure_label(rate, lang)} {change}" for rate in RATES}
     labels["rank_change"] = f"{say(UI, 'rank', lang)} {change}"
-    # Only a grid has a name besides its code; offices and departments are their names.
-    present = [c for c in labels if c in table and not (c == "name" and by != "grid")]
-    return table[present].rename(columns=labels)
+    return labels
+
+
+def ranking_table(table: pd.DataFrame, by: str, lang: str) -> pd.DataFrame:
+    """The ranking with its columns in reading order, labelled in `lang`."""
+    labels = ranking_columns(by, lang)
+    return table[[c for c in labels if c in table]].rename(columns=labels)
 
 
 def fmt_for(path: str | Path) -> str:

@@ -6,7 +6,7 @@ True
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -14,7 +14,7 @@ import pandas as pd
 
 from registry import Change
 from registry.cases import Case, Cases, Photo, Report, allowed
-from registry.cases.evaluation import UNITS, ranking as rank_month
+from registry.cases.evaluation import UNITS, previous_month, ranking as rank_month
 from registry.change import utc_now
 from web.cases.tables import fmt_for, ranking_table, to_bytes
 from web.cli.options import (clear_errors, default_who, open_registry, registry_option,
@@ -142,5 +142,4 @@ def ranking(registry_url: str, month: str | None, by: str, output: str | None, l
 
 def last_month(cases: Cases) -> str:
     """The month before this one, in the city's time."""
-    first = utc_now().astimezone(cases.rules.calendar.tz).replace(day=1)
-    return (first - timedelta(days=1)).strftime("%Y-%m")
+    return previous_month(utc_now().astimezone(cases.rules.calendar.tz).strftime("%Y-%m"))

@@ -1,0 +1,127 @@
+"""The JSON API of cases: list, report, read, move, photos, and the overdue ones as GeoJSON.
+
+A move is ``POST /api/cases/<id>/moves`` with ``{"move", "expected_version", "note",
+"hours"}``; a stale ``expected_version`` answers 409, an illegal move 409 naming the state::
+
+    POST /api/cases/202610090001/moves  {"move": "dispatch", "expected_version": 2}
+    → 200 {"id": "202610090001", "state": "dispatched", "version": 3, ...}
+
+A report is ``POST /api/cases`` as JSON ``{"category", "lon", "lat", "description",
+"photos": [{"name", "data": base64}]}`` or as a form with ``photo`` files; 201 with the case.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any, Mapping
+
+import orjson
+from flask import Response, jsonify, request, url_for
+
+from registry import Change
+from registry.cases import Photo, Report
+from registry.change import utc_now
+from registry.errors import InvalidInput
+from web.auth.identity import who
+from web.cases.i18n import language
+from web.cases.service import case_json, rules, service
+
+#: The most cases one list answers with (newest first).
+MAX_LIST = 1000
+
+
+def list_cases() -> Response:
+    """``GET /api/cases?state=&grid=&department=&category=&overdue=1&limit=``."""
+    args, now, lang = request.args, utc_now(), language(request.args)
+    found = service().find(state=args.get("state"), grid_code=args.get("grid"),
+                           department=args.get("department"), category=args.get("category"),
+                           overdue=True if args.get("overdue") in ("1", "true") else None,
+                           now=now)
+    limit = min(int(args.get("limit", MAX_LIST)), MAX_LIST)
+    return jsonify({"count": len(found),
+                    "cases": [case_json(c, now, lang) for c in found[:limit]]})
+
+
+def report() -> tuple[Response, int, dict[str, str]]:
+    """``POST /api/cases``: file a report; 201 with the new case."""
+    data = _body()
+    sent = Report(str(data.get("category") or ""), _number(data, "lon"), _number(data, "lat"),
+                  str(data.get("description") or ""), _photos(data))
+    case = service().report(sent, Change(who=who(), source="case"))
+    location = url_for("cases.case", case_id=case.id)
+    return jsonify(case_json(case, utc_now(), language(request.args))), 201, {"Location": location}
+
+
+def case(case_id: str) -> Response:
+    """``GET /api/cases/<id>``: the case, its allowed moves and its history."""
+    cases = service()
+    return jsonify(case_json(cases.get(case_id), utc_now(), language(request.args))
+                   | {"history": cases.history(case_id)})
+
+
+def move(case_id: str) -> Response:
+    """``POST /api/cases/<id>/moves``: one move of the life cycle, at the expected version."""
+    data = _body()
+    if data.get("expected_version") in (None, ""):
+        raise InvalidInput("send expected_version: the case version the move was decided on")
+    moved = service().move(case_id, str(data.get("move") or ""), Change(who=who(), source="case"),
+                           expected_version=int(data["expected_version"]),
+                           note=str(data.get("note") or ""),
+                           extra_hours=float(data.get("hours") or 0))
+    return jsonify(case_json(moved, utc_now(), language(request.args)))
+
+
+def photo(case_id: str, number: int) -> Response:
+    """``GET /api/cases/<id>/photos/<n>``: the n-th photo (from 1)."""
+    content, kind = service().photo(case_id, number - 1)
+    return Response(content, mimetype=kind, headers={"Cache-Control": "max-age=86400"})
+
+
+def overdue() -> Response:
+    """``GET /api/cases/overdue.geojson``: open cases past their deadline, as points."""
+    now, lang = utc_now(), language(request.args)
+    features = [{"type": "Feature", "id": c.id,
+                 "geometry": {"type": "Point", "coordinates": [c.lon, c.lat]},
+                 "properties": {"id": c.id, "category": rules().category(c.category).title(lang),
+                                "department": c.department, "deadline": c.deadline,
+                                "state": c.state}}
+                for c in service().find(overdue=True, now=now)]
+    return Response(orjson.dumps({"type": "FeatureCollection", "features": features}),
+                    mimetype="application/geo+json")
+
+
+def categories() -> Response:
+    """``GET /api/cases/categories``: what can be reported, for the report form."""
+    lang = language(request.args)
+    return jsonify([{"code": c.code, "label": c.title(lang), "kind": c.kind,
+                     "campaign": rules().campaigns[c.campaign], "limit": c.limit_text}
+                    for c in rules().categories.values()])
+
+
+def _body() -> Mapping[str, Any]:
+    if request.is_json:
+        data = request.get_json(silent=True)
+        if not isinstance(data, dict):
+            raise InvalidInput("the request body is not a JSON object")
+        return data
+    return request.form
+
+
+def _photos(data: Mapping[str, Any]) -> list[Photo]:
+    """Photos sent as form files (``photo``) or as base64 in JSON."""
+    if not request.is_json:
+        return [Photo(f.read(), f.filename or "photo") for f in request.files.getlist("photo")
+                if f.filename]
+    try:
+        return [Photo(base64.b64decode(p["data"], validate=True), str(p.get("name", "photo")))
+                for p in data.get("photos") or []]
+    except (binascii.Error, KeyError, TypeError):
+        raise InvalidInput("photos must be [{\"name\", \"data\": base64}]") from None
+
+
+def _number(data: Mapping[str, Any], key: str) -> float:
+    try:
+        return float(data.get(key))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise InvalidInput(f"{key} must be a number (CGCS2000 degrees), got "
+                           f"{data.get(key)!r}") from None
