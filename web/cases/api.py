@@ -23,7 +23,7 @@ from registry.cases import Photo, Report
 from registry.change import utc_now
 from registry.errors import InvalidInput
 from web.auth.identity import who
-from web.cases.i18n import language
+from web.cases.i18n import language, texts
 from web.cases.service import case_json, rules, service
 
 #: The most cases one list answers with (newest first).
@@ -91,11 +91,13 @@ def overdue() -> Response:
 
 
 def categories() -> Response:
-    """``GET /api/cases/categories``: what can be reported, for the report form."""
+    """``GET /api/cases/categories``: what can be reported, and the report form's strings."""
     lang = language(request.args)
-    return jsonify([{"code": c.code, "label": c.title(lang), "kind": c.kind,
-                     "campaign": rules().campaigns[c.campaign], "limit": c.limit_text}
-                    for c in rules().categories.values()])
+    return jsonify({"text": texts(lang),
+                    "categories": [{"code": c.code, "label": c.title(lang), "kind": c.kind,
+                                    "campaign": rules().campaigns[c.campaign],
+                                    "limit": c.limit_text}
+                                   for c in rules().categories.values()]})
 
 
 def _body() -> Mapping[str, Any]:
