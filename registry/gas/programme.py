@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 import numpy as np
 import pandas as pd
 
+from registry import grids
 from registry.change import Change
 from registry.errors import InvalidInput
 from registry.gas.buildings import buildings
@@ -52,7 +53,7 @@ def valve_rollup(reg: Registry, level: str = "courtyard") -> pd.DataFrame:
             "grid": ["grid_code"], "district": ["district"]}[level]
     counts = pd.crosstab([valves[k] for k in keys], valves["status"]).reindex(
         columns=list(STATUSES), fill_value=0)
-    houses = _households(reg, valves).groupby(keys)["households"].sum()
+    houses = _households(reg).groupby(keys)["households"].sum()
     table = counts.join(houses, how="outer").fillna(0).astype(int).reset_index()
     table["fitted"] = table["installed"] + table["verified"]
     table["households"] = np.maximum(table["households"], table[list(STATUSES)].sum(axis=1))
@@ -61,31 +62,33 @@ def valve_rollup(reg: Registry, level: str = "courtyard") -> pd.DataFrame:
 
 
 def _valves_with_places(reg: Registry) -> pd.DataFrame:
-    valves = reg.query(Query("safety_valves", properties=["courtyard", "building", "status"]))
+    valves = reg.query(Query("safety_valves"))
     frame = pd.DataFrame(valves.drop(columns=valves.geometry.name))
     frame["courtyard"] = frame["courtyard"].fillna(NO_COURTYARD)
     frame["building"] = frame["building"].fillna("未知楼栋")
-    return frame.assign(district=frame["grid_code"].map(_districts(reg)).fillna("未知区"))
+    return frame.assign(district=_district_of(reg, frame["grid_code"]))
 
 
-def _districts(reg: Registry) -> dict[str, str]:
+def _district_of(reg: Registry, grid_codes: pd.Series) -> pd.Series:
     grids = reg.query(Query(reg.layers.grid_layer.name))
-    if "district" not in grids:
-        return {}
-    return dict(zip(grids["grid_code"], grids["district"]))
+    names = dict(zip(grids["grid_code"], grids["district"])) if "district" in grids else {}
+    return grid_codes.map(names).fillna("未知区")
 
 
-def _households(reg: Registry, valves: pd.DataFrame) -> pd.DataFrame:
-    """Households per building, with each building's grid and district from its valves."""
-    houses = pd.DataFrame(buildings(reg).drop(columns="geometry"))
-    places = valves.groupby(["courtyard", "building"])[["grid_code", "district"]].first()
-    return houses.join(places, on=["courtyard", "building"])
+def _households(reg: Registry) -> pd.DataFrame:
+    """Households per building, with the grid and district each building stands in."""
+    houses = buildings(reg)
+    cells = reg.query(Query(reg.layers.grid_layer.name))
+    codes = pd.Series(grids.assign(houses.geometry.to_numpy(), cells.geometry.to_numpy(),
+                                   cells["grid_code"]), dtype=object)
+    frame = pd.DataFrame(houses.drop(columns="geometry")).assign(grid_code=codes.to_numpy())
+    return frame.assign(district=_district_of(reg, frame["grid_code"]).to_numpy())
 
 
 def known_courtyards(reg: Registry) -> set[str]:
     """Every courtyard named by a main, a valve or a building."""
-    names = set(reg.query(Query("gas_mains", properties=["courtyard"]))["courtyard"].dropna())
-    names |= set(reg.query(Query("safety_valves", properties=["courtyard"]))["courtyard"].dropna())
+    names = set(reg.query(Query("gas_mains"))["courtyard"].dropna())
+    names |= set(reg.query(Query("safety_valves"))["courtyard"].dropna())
     return names | set(buildings(reg)["courtyard"])
 
 
@@ -94,7 +97,7 @@ def check_courtyards(reg: Registry, names: Sequence[str]) -> list[str]:
     known = known_courtyards(reg)
     for name in names:
         if name not in known:
-            close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.4)
+            close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.5)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise InvalidInput(f"no courtyard named {name!r}{hint}")
     return list(dict.fromkeys(names))
