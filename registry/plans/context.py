@@ -19,6 +19,7 @@ import pandas as pd
 import shapely
 
 from registry.layers import Layer
+from registry.plans.incidents import open_and_repeated
 from registry.plans.weights import LayerRules, RuleBook, load_book
 from registry.query import Query
 
@@ -40,17 +41,18 @@ class Context:
         self.book = book or load_book()
         self.rules: LayerRules = self.book.rules(layer)
         self.today = today or date.today()
-        self.cases: CaseCounter = cases or incident_events
+        self.cases: CaseCounter = cases or open_and_repeated
 
     def __len__(self) -> int:
         return len(self.frame)
 
     @cached_property
     def events(self) -> pd.DataFrame:
-        """Every maintenance event of the assets: ``uuid``, ``kind``, ``date`` (datetime64)."""
-        rows = [(e["uuid"], e["kind"], e["date"]) for u in self.frame["uuid"]
+        """Every maintenance event of the assets: ``uuid``, ``kind``, ``date`` (datetime64),
+        ``source`` (who wrote it: a case, a work package ...)."""
+        rows = [(e["uuid"], e["kind"], e["date"], e["source"]) for u in self.frame["uuid"]
                 for e in self.reg.events(u)]
-        events = pd.DataFrame(rows, columns=["uuid", "kind", "date"])
+        events = pd.DataFrame(rows, columns=["uuid", "kind", "date", "source"])
         events["date"] = pd.to_datetime(events["date"].str[:10], errors="coerce")
         return events
 
@@ -59,6 +61,11 @@ class Context:
         if name in self.frame:
             return self.frame[name]
         return pd.Series([None] * len(self), dtype=object)
+
+    @property
+    def since(self) -> pd.Timestamp:
+        """Start of the window in which incidents count."""
+        return pd.Timestamp(self.today) - pd.Timedelta(days=self.book.incident_window_days)
 
     def per_asset(self, values: pd.Series, fill: float) -> np.ndarray:
         """A per-uuid series (from `events`) laid out in the frame's order."""
@@ -89,11 +96,3 @@ class Context:
         return gpd.GeoDataFrame({"uuid": found["uuid"], "road_name": road},
                                 geometry=found.geometry, crs=found.crs)
 
-
-def incident_events(ctx: Context) -> np.ndarray:
-    """Incident events (dumping, outage, leak, repair ...) of each asset in the rule book's
-    window: the case count until the cases package answers it."""
-    events = ctx.events
-    since = pd.Timestamp(ctx.today) - pd.Timedelta(days=ctx.book.incident_window_days)
-    counted = events[events["kind"].isin(ctx.book.incident_kinds) & (events["date"] >= since)]
-    return ctx.per_asset(counted.groupby("uuid").size(), 0)

@@ -129,7 +129,7 @@ def assign(plan_id: str, tasks: list[dict[str, Any]], crews: Sequence[str]
     load = {crew: 0.0 for crew in crews}
     crew_of = {}
     for grid in sorted(days, key=lambda g: (-days[g], g)):
-        crew = min(load, key=lambda c: (load[c], c)) if load else f"网格 {grid}"
+        crew = min(load, key=lambda c: (load[c], c)) if crews else f"网格 {grid}"
         crew_of[grid], load[crew] = crew, load.get(crew, 0.0) + days[grid]
     names = sorted(set(crew_of.values()), key=lambda c: list(crew_of.values()).index(c))
     ids = {crew: f"{plan_id}-K{i}" for i, crew in enumerate(names, start=1)}

@@ -1,0 +1,47 @@
+"""The incidents term's count: open and repeated cases on each asset (the same inlet
+reported for dumping every month), plus incident events no case wrote (an outage a crew
+logged, a leak found on inspection).
+
+A case counts while it is open, and when it was reported within the rule book's window;
+events count within the window when their kind is an incident kind and a case did not write
+them (a closed case writes its event, which would count it twice).
+
+>>> import tempfile, registry
+>>> from registry.plans.context import Context
+>>> reg = registry.create(tempfile.mkdtemp() + "/city.gpkg", county="130102")
+>>> open_and_repeated(Context(reg, "drains", reg.query(registry.Query("drains")))).tolist()
+[]
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from registry.cases import Cases
+
+if TYPE_CHECKING:
+    from registry.plans.context import Context
+
+
+def open_and_repeated(ctx: "Context") -> np.ndarray:
+    """Cases plus incident events per asset of the context."""
+    return case_counts(ctx) + incident_events(ctx)
+
+
+def case_counts(ctx: "Context") -> np.ndarray:
+    """Cases on each asset that are open or were reported in the window."""
+    cases = pd.DataFrame([(c.asset_uuid, c.reported_at, c.is_open) for c in Cases(ctx.reg).all()
+                          if c.asset_uuid], columns=["uuid", "reported_at", "open"])
+    reported = pd.to_datetime(cases["reported_at"], utc=True, errors="coerce").dt.tz_localize(None)
+    counted = cases[cases["open"].astype(bool) | (reported >= ctx.since)]
+    return ctx.per_asset(counted.groupby("uuid").size(), 0)
+
+
+def incident_events(ctx: "Context") -> np.ndarray:
+    """Incident events (dumping, outage, leak, repair ...) in the window not written by a case."""
+    events = ctx.events
+    counted = events[events["kind"].isin(ctx.book.incident_kinds) & (events["date"] >= ctx.since)
+                     & (events["source"] != "case")]
+    return ctx.per_asset(counted.groupby("uuid").size(), 0)
