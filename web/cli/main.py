@@ -15,6 +15,7 @@ import click
 COMMANDS = [
     "init:init", "layers:layers", "query:query", "export:export", "history:history",
     "stats:stats", "serve:serve", "demo:demo", "import_cmd:import_survey",
+    "gas:gas",
     "cases:case", "cases:ranking",
     "user:user", "audit:audit", "backup:backup", "restore:restore",
 ]
