@@ -19,6 +19,7 @@ from geopandas.array import from_shapely
 import numpy as np
 import pandas as pd
 
+from registry.errors import InvalidInput
 from registry.layers import SYSTEM_COLUMNS, Layer
 
 _DTYPES = {"text": object, "date": object, "int": "Int64", "float": "float64",
@@ -31,22 +32,39 @@ def asset_columns(layer: Layer) -> list[str]:
     return list(SYSTEM_COLUMNS) + layer.field_names
 
 
+def selected_columns(layer: Layer, properties: Sequence[str] | None) -> list[str]:
+    """The attribute columns a query returns: all, or ``uuid`` plus the properties asked for.
+
+    >>> import registry.layers
+    >>> selected_columns(registry.layers.load_layers()["drains"], ["condition", "state"])
+    ['uuid', 'state', 'condition']
+    """
+    every = asset_columns(layer)
+    if properties is None:
+        return every
+    unknown = sorted(set(properties) - set(every))
+    if unknown:
+        raise InvalidInput(f"layer {layer.name} has no property {unknown[0]!r}; properties: "
+                           f"{', '.join(every)}")
+    return [c for c in every if c == "uuid" or c in properties]
+
+
 def typed(layer: Layer, data: dict[str, Sequence], geometry: np.ndarray, srid: int,
-          extra: Sequence[str] = ()) -> gpd.GeoDataFrame:
+          extra: Sequence[str] = (), columns: Sequence[str] | None = None) -> gpd.GeoDataFrame:
     """An asset frame from column lists: every field in its dtype, geometry last.
 
     Built column by column without inference: a query of a few hundred rows must not spend
     more on building its frame than on finding the rows.
     """
-    columns: dict[str, object] = {}
-    for name in asset_columns(layer) + list(extra):
+    out: dict[str, object] = {}
+    for name in list(columns or asset_columns(layer)) + list(extra):
         values = data.get(name)
         if values is None:
             values = [None] * len(geometry)
-        columns[name] = pd.Series(pd.array(values, dtype=_dtype(layer, name)), copy=False) \
+        out[name] = pd.Series(pd.array(values, dtype=_dtype(layer, name)), copy=False) \
             if _dtype(layer, name) is not object else pd.Series(values, dtype=object, copy=False)
-    columns["geometry"] = from_shapely(np.asarray(geometry, dtype=object), crs=_crs(srid))
-    return gpd.GeoDataFrame(columns, geometry="geometry", copy=False)
+    out["geometry"] = from_shapely(np.asarray(geometry, dtype=object), crs=_crs(srid))
+    return gpd.GeoDataFrame(out, geometry="geometry", copy=False)
 
 
 @lru_cache(maxsize=8)

@@ -12,12 +12,18 @@ below 0.01 %.
 """
 from __future__ import annotations
 
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Sequence
 
 import numpy as np
 import pyproj
 import shapely
+
+
+@lru_cache(maxsize=16)
+def metric(storage_srid: int, metric_srid: int) -> "Metric":
+    """The shared Metric for a pair of CRSs (building a transformer costs about a millisecond)."""
+    return Metric(storage_srid, metric_srid)
 
 
 class Metric:

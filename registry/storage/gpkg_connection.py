@@ -26,6 +26,14 @@ def _corner(index: int) -> Callable[[bytes | None], float | None]:
     return read
 
 
+def point_in(blob: bytes | None, minx: float, miny: float, maxx: float, maxy: float) -> int:
+    """Whether a stored point lies in a box (other geometries: whether their envelope meets it)."""
+    env = envelope(blob)
+    if env is None:
+        return 0
+    return int(env[0] <= maxx and env[1] >= minx and env[2] <= maxy and env[3] >= miny)
+
+
 def _is_empty(blob: bytes | None) -> int | None:
     return None if blob is None else int(envelope(blob) is None)
 
@@ -80,6 +88,7 @@ class Connections:
             conn.create_function(name, 1, _corner(i), deterministic=True)
         conn.create_function("ST_IsEmpty", 1, _is_empty, deterministic=True)
         conn.create_function("infracensus_spatial", 2, self._spatial_test)
+        conn.create_function("infracensus_point_in", 5, point_in, deterministic=True)
         return conn
 
     def _spatial_test(self, blob: bytes | None, key: int) -> int:

@@ -17,9 +17,9 @@ from shapely.geometry.base import BaseGeometry
 
 from registry.change import iso
 from registry.filters import spatial_prefilter
-from registry.frames import asset_columns, typed
+from registry.frames import asset_columns, selected_columns, typed
 from registry.layers import Layer
-from registry.measure import Metric
+from registry.measure import metric
 from registry.query import Query
 from registry.settings import Settings
 from registry.storage.gpkg_binary import decode
@@ -40,6 +40,10 @@ class _Plan:
     box: tuple[float, float, float, float] | None = None
     use_rtree: bool = True
     exact: list[Exact] = field(default_factory=list)
+    #: A box over points: settle edge cases in SQL so paging can stay in SQL.
+    exact_points: bool = False
+    #: The attribute columns to return (`Query.properties`); None: all.
+    columns: list[str] | None = None
 
 
 class Fetcher:
@@ -47,7 +51,7 @@ class Fetcher:
 
     def __init__(self, db: Connections, layer: Layer, settings: Settings) -> None:
         self.db, self.layer, self.settings = db, layer, settings
-        self.metric = Metric(settings.storage_srid, settings.metric_srid)
+        self.metric = metric(settings.storage_srid, settings.metric_srid)
         self.columns = asset_columns(layer)
         self.points_only = set(layer.geometry) <= {"Point"}
 
@@ -83,6 +87,7 @@ class Fetcher:
     def _plan(self, query: Query) -> _Plan:
         self.db.spatial_args.clear()
         plan = self._as_of_plan(query) if query.as_of else _Plan(f'"{self.layer.name}"')
+        plan.columns = selected_columns(self.layer, query.properties)
         if not query.as_of and not query.include_retired:
             plan.where.append("t.retired_at IS NULL")
         self._add_window(plan, query)
@@ -114,6 +119,8 @@ class Fetcher:
             boxes.append(tuple(query.bbox))
             if not self.points_only or not plan.use_rtree:
                 plan.exact.append(_test("intersects", shapely.box(*query.bbox)))
+            else:
+                plan.exact_points = True
         if query.geometry is not None and query.distance_m is None:
             boxes.append(query.geometry.bounds)
             plan.exact.append(_test(query.predicate, query.geometry))
@@ -153,17 +160,24 @@ class Fetcher:
         where = list(plan.where)
         if self._join(plan):
             where.insert(0, "r.minx <= ? AND r.maxx >= ? AND r.miny <= ? AND r.maxy >= ?")
+            if plan.exact_points:
+                # The R*Tree keeps float32 boxes rounded outwards: decide the few entries that
+                # straddle the edge on the stored coordinates themselves.
+                where.insert(1, "(r.minx >= ? AND r.maxx <= ? AND r.miny >= ? AND r.maxy <= ? "
+                                "OR infracensus_point_in(t.geom, ?, ?, ?, ?))")
         return " AND ".join(where) or "1"
 
     def _params(self, plan: _Plan) -> list:
         if not self._join(plan):
             return plan.params
         minx, miny, maxx, maxy = plan.box  # type: ignore[misc]
-        return [maxx, minx, maxy, miny] + plan.params
+        exact = [minx, maxx, miny, maxy, minx, miny, maxx, maxy] if plan.exact_points else []
+        return [maxx, minx, maxy, miny] + exact + plan.params
 
     def _run(self, plan: _Plan, limit: int | None, offset: int,
              keep_fid: bool = False) -> gpd.GeoDataFrame:
-        names = ["t.fid", "t.geom"] + [f't."{c}"' for c in self.columns]
+        columns = plan.columns or self.columns
+        names = ["t.fid", "t.geom"] + [f't."{c}"' for c in columns]
         sql = (f"SELECT {', '.join(names)} FROM {plan.source} t {self._join(plan)} "
                f"WHERE {self._where(plan)} ORDER BY t.fid")
         params = self._params(plan)
@@ -171,16 +185,16 @@ class Fetcher:
             sql += " LIMIT ? OFFSET ?"
             params = params + [-1 if limit is None else limit, offset]
         rows = self.db.conn.execute(sql, params).fetchall()
-        return self._frame(rows, keep_fid)
+        return self._frame(rows, columns, keep_fid)
 
-    def _frame(self, rows: list[tuple], keep_fid: bool) -> gpd.GeoDataFrame:
-        columns = list(zip(*rows)) if rows else [[] for _ in range(len(self.columns) + 2)]
-        data = dict(zip(self.columns, columns[2:]))
+    def _frame(self, rows: list[tuple], names: list[str], keep_fid: bool) -> gpd.GeoDataFrame:
+        columns = list(zip(*rows)) if rows else [[] for _ in range(len(names) + 2)]
+        data = dict(zip(names, columns[2:]))
         if keep_fid:
             data["_fid"] = columns[0]
         geometry = decode(columns[1]) if rows else np.array([], dtype=object)
         return typed(self.layer, data, geometry, self.settings.storage_srid,
-                     extra=["_fid"] if keep_fid else ())
+                     extra=["_fid"] if keep_fid else (), columns=names)
 
     def _filtered(self, plan: _Plan) -> gpd.GeoDataFrame:
         frame = self._run(plan, None, 0)

@@ -16,9 +16,9 @@ import shapely
 from psycopg import sql
 from shapely.geometry.base import BaseGeometry
 
-from registry.frames import asset_columns, typed
+from registry.frames import asset_columns, selected_columns, typed
 from registry.layers import Layer
-from registry.measure import Metric
+from registry.measure import metric
 from registry.query import Query
 from registry.settings import Settings
 from registry.storage.postgis_connection import Connections, scalar
@@ -44,14 +44,15 @@ class Fetcher:
 
     def __init__(self, db: Connections, layer: Layer, settings: Settings) -> None:
         self.db, self.layer, self.settings = db, layer, settings
-        self.metric = Metric(settings.storage_srid, settings.metric_srid)
+        self.metric = metric(settings.storage_srid, settings.metric_srid)
         self.columns = asset_columns(layer)
 
     def fetch(self, query: Query) -> gpd.GeoDataFrame:
         """Matching assets, paged, ordered by internal id (or by distance for nearest)."""
         if query.nearest is not None:
             return self._nearest(query)
-        return self._run(self._plan(query), query.limit, query.offset)
+        return self._run(self._plan(query), query.limit, query.offset,
+                         selected_columns(self.layer, query.properties))
 
     def count(self, query: Query) -> int:
         """How many assets match, ignoring paging."""
@@ -119,9 +120,10 @@ class Fetcher:
         plan.distance = sql.SQL("ST_Distance({}, {})").format(projected, target)
 
     # -- running --------------------------------------------------------------------------
-    def _run(self, plan: _Plan, limit: int | None, offset: int) -> gpd.GeoDataFrame:
-        selected = [sql.SQL("ST_AsBinary(t.geom)"),
-                    *(output(self.layer, c) for c in self.columns)]
+    def _run(self, plan: _Plan, limit: int | None, offset: int,
+             names: list[str] | None = None) -> gpd.GeoDataFrame:
+        names = names or self.columns
+        selected = [sql.SQL("ST_AsBinary(t.geom)"), *(output(self.layer, c) for c in names)]
         if plan.distance is not None:
             selected.append(plan.distance)
         statement = sql.SQL(
@@ -130,14 +132,15 @@ class Fetcher:
             plan.params(offset))
         with self.db.connection() as conn:
             rows = conn.execute(statement, plan.params).fetchall()
-        return self._frame(rows, plan.distance is not None)
+        return self._frame(rows, names, plan.distance is not None)
 
-    def _frame(self, rows: list[tuple], with_distance: bool) -> gpd.GeoDataFrame:
-        width = len(self.columns) + 1 + with_distance
+    def _frame(self, rows: list[tuple], names: list[str], with_distance: bool
+               ) -> gpd.GeoDataFrame:
+        width = len(names) + 1 + with_distance
         columns = list(zip(*rows)) if rows else [()] * width
         geometry = shapely.from_wkb(np.array(columns[0], dtype=object))
-        frame = typed(self.layer, dict(zip(self.columns, columns[1:])), geometry,
-                      self.settings.storage_srid)
+        frame = typed(self.layer, dict(zip(names, columns[1:])), geometry,
+                      self.settings.storage_srid, columns=names)
         if with_distance:
             frame["distance_m"] = np.array(columns[-1], dtype=float)
         return frame

@@ -268,3 +268,21 @@ def test_extent_covers_the_layer(city: registry.Registry, origin: tuple) -> None
     assert (minx, miny) == pytest.approx((x0, y0), abs=1e-6)
     assert (maxx, maxy) == pytest.approx((x0 + 0.095, y0 + 0.045), abs=1e-6)
     assert city.extent("bridges") is None
+
+
+def test_properties_limit_the_columns_returned(city: registry.Registry) -> None:
+    found = city.query(Query("drains", where="condition = 5", properties=["condition"], limit=3))
+    assert list(found.columns) == ["uuid", "condition", "geometry"]
+    assert found["condition"].tolist() == [5, 5, 5]
+    with pytest.raises(InvalidInput, match="no property 'colour'"):
+        city.query(Query("drains", properties=["colour"]))
+
+
+def test_a_box_over_points_is_exact_at_its_edges(city: registry.Registry, origin: tuple) -> None:
+    """The R*Tree stores float32 boxes; a point a hair outside the box is still outside."""
+    x0, y0 = origin
+    just_outside = (x0 + 1e-9, y0 - 1e-4, x0 + 0.001, y0 + 1e-4)
+    assert city.count(Query("drains", bbox=just_outside)) == 0
+    assert city.query(Query("drains", bbox=just_outside, limit=5)).empty
+    on_edge = (x0, y0 - 1e-4, x0 + 0.001, y0 + 1e-4)
+    assert city.count(Query("drains", bbox=on_edge)) == 1
