@@ -17,6 +17,7 @@ COMMANDS = [
     "stats:stats", "serve:serve", "demo:demo", "import_cmd:import_survey",
     "gas:gas",
     "cases:case", "cases:ranking",
+    "plans:plan", "plans:package",
     "user:user", "audit:audit", "backup:backup", "restore:restore",
 ]
 

@@ -1,0 +1,1 @@
+"""Repair plans on the web: score and plan APIs, work-package files, the plan page."""
