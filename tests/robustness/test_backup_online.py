@@ -1,0 +1,104 @@
+"""`infracensus backup` and `infracensus restore` while a writer writes and the app serves:
+the backup is one consistent moment, the restore one atomic swap, and nobody fails."""
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import registry
+from robust_city import integrity, make_city, python
+from web.app import create_app
+from web.cli.backup import backup
+from web.cli.restore import restore
+
+#: Saves a plan and its journal entry in one transaction, and edits an asset, until told to stop.
+WRITER = """
+import sys, pathlib, registry
+from registry import Change
+reg = registry.open(sys.argv[1])
+uuid = reg.query(layer="drains")["uuid"].iloc[0]
+i = 0
+while not pathlib.Path(sys.argv[2]).exists():
+    with reg.transaction():
+        reg.save_document("plan", f"P{i:05d}", {"n": i}, Change(who="writer"))
+        reg.append_journal("plan", f"P{i:05d}", {"n": i}, Change(who="writer"))
+        reg.update(uuid, {"depth_m": 1 + i % 7}, change=Change(who="writer"))
+    i += 1
+print(i, flush=True)
+"""
+
+
+def plans(path: Path) -> tuple[list[str], list[str]]:
+    """Keys of the saved plans and of their journal entries."""
+    conn = sqlite3.connect(path)
+    docs = [k for (k,) in conn.execute("SELECT key FROM registry_documents WHERE kind = 'plan'"
+                                       " ORDER BY key")]
+    journal = [k for (k,) in conn.execute("SELECT key FROM registry_journal WHERE kind = 'plan'"
+                                          " ORDER BY key")]
+    conn.close()
+    return docs, journal
+
+
+def wait_for_plans(path: Path, at_least: int) -> None:
+    while len(plans(path)[0]) < at_least:
+        time.sleep(0.05)
+
+
+def serve_reads(city: Path, stop: threading.Event, failures: list[int]) -> None:
+    client = create_app({"REGISTRY": str(city), "TESTING": True}).test_client()
+    while not stop.is_set():
+        status = client.get("/ogcapi/collections/drains/items?limit=20").status_code
+        if status != 200:
+            failures.append(status)
+
+
+@pytest.mark.slow
+def test_backup_and_restore_while_writing_and_serving(tmp_path: Path) -> None:
+    city, copy, stop_file = make_city(tmp_path / "city.gpkg"), tmp_path / "copy.gpkg", tmp_path / "stop"
+    writer = python(WRITER, str(city), str(stop_file))
+    stop, failures = threading.Event(), []
+    reader = threading.Thread(target=serve_reads, args=(city, stop, failures))
+    reader.start()
+    try:
+        wait_for_plans(city, 20)
+        made = CliRunner().invoke(backup, ["-r", str(city), str(copy)])
+        assert made.exit_code == 0, made.output
+        saved, journal = plans(copy)
+        assert saved == journal and len(saved) >= 20  # one moment: each plan with its entry
+        assert integrity(copy) == "ok" and not Path(f"{copy}.partial").exists()
+        wait_for_plans(city, len(saved) + 20)
+        put_back = CliRunner().invoke(restore, ["-r", str(city), str(copy), "--yes"])
+        assert put_back.exit_code == 0, put_back.output
+    finally:
+        stop_file.touch()
+        stop.set()
+        reader.join()
+        out, err = writer.communicate(timeout=120)
+    assert writer.returncode == 0, err
+    assert failures == []
+    docs, journal = plans(city)
+    assert docs == journal and integrity(city) == "ok"
+    assert set(saved) <= set(docs) and len(docs) < int(out)  # plans between the two are gone
+    reg = registry.open(city)
+    assert reg.count(layer="drains") == 50
+    reg.close()
+
+
+def test_restore_refuses_what_is_not_a_registry_backup(tmp_path: Path) -> None:
+    city = make_city(tmp_path / "city.gpkg")
+    other = tmp_path / "other.gpkg"
+    sqlite3.connect(other).execute("CREATE TABLE t (x)").connection.close()
+    answer = CliRunner().invoke(restore, ["-r", str(city), str(other), "--yes"])
+    assert answer.exit_code == 1
+    assert answer.output == "Error: other.gpkg is not an Infracensus registry backup\n"
+
+
+def test_backup_never_overwrites(tmp_path: Path) -> None:
+    city = make_city(tmp_path / "city.gpkg")
+    answer = CliRunner().invoke(backup, ["-r", str(city), str(city)])
+    assert answer.exit_code == 1 and "already exists" in answer.output
