@@ -153,10 +153,12 @@ def _state(row: Any) -> str:
     return "in_progress" if (row.busy or row.km_done > 0 or row.fitted > 0) else "pending"
 
 
-def progress(reg: Registry, year: int, rules: GasRules | None = None) -> dict[str, Any]:
-    """How far the programme is against `year`'s targets, overall and for that year's list."""
+def progress(reg: Registry, year: int, rules: GasRules | None = None,
+             table: pd.DataFrame | None = None) -> dict[str, Any]:
+    """How far the programme is against `year`'s targets, overall and for that year's list
+    (`table`: the `courtyard_progress` already at hand)."""
     rules = rules or load_rules()
-    table = courtyard_progress(reg)
+    table = courtyard_progress(reg) if table is None else table
     plans = {p["year"]: p for p in programmes(reg)}
     plan = plans.get(year)
     targets = plan["targets"] if plan else rules.target(year)

@@ -7,8 +7,8 @@ the file and key named.
 >>> rules = load_rules()
 >>> rules.scope["scope"]["min_age_years"], rules.network["near_miss_m"]
 (20, 2.0)
->>> rules.target(2024)
-{'mains': 0.8, 'valves': 0.8}
+>>> rules.target(2024), rules.target(2030)
+({'mains': 0.8, 'valves': 0.8}, {'mains': 1.0, 'valves': 1.0})
 """
 from __future__ import annotations
 
@@ -35,12 +35,14 @@ class GasRules:
     targets: dict[str, Any]
 
     def target(self, year: int) -> dict[str, float]:
-        """The shares due by the end of `year`; InvalidInput if the file sets none."""
-        years = self.targets.get("years", {})
-        if str(year) not in years:
-            raise InvalidInput(f"targets.toml sets no target for {year} "
-                               f"(years: {', '.join(sorted(years)) or 'none'})")
-        return dict(years[str(year)])
+        """The shares due by the end of `year`: its own, else the last year's before it (a
+        finished plan stays at its final target); InvalidInput before the first year."""
+        years = sorted(int(y) for y in self.targets.get("years", {}))
+        earlier = [y for y in years if y <= year]
+        if not earlier:
+            raise InvalidInput(f"targets.toml sets no target for {year} or before "
+                               f"(years: {', '.join(map(str, years)) or 'none'})")
+        return dict(self.targets["years"][str(earlier[-1])])
 
     def pressure_range(self, pressure_class: str) -> tuple[float, float] | None:
         found = self.scope["pressure_classes"].get(pressure_class)
