@@ -30,6 +30,8 @@ BLUEPRINTS: list[str] = [
     "web.map.assets:create_blueprint",
     "web.map.selection:create_blueprint",
     "web.cases:create_blueprint",
+    "web.plans.api:create_blueprint", "web.plans.page:create_blueprint",
+    "web.gas.page:create_blueprint",
 ]
 
 REGISTRY_KEY = "infracensus.registry"
