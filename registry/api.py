@@ -281,6 +281,9 @@ class Registry:
                 ) -> gpd.GeoDataFrame:
         validate.check_columns(layer, edits.drop(columns=["uuid"]).set_geometry(
             edits.geometry.name))
+        if "source_id" in edits:
+            raise InvalidInput("an asset's source id does not change; retire the asset and "
+                               "add it again under the new id")
         merged = current.copy()
         for column in edits.columns:
             if column != edits.geometry.name:

@@ -48,17 +48,15 @@ def work_change(who: str, package_id: str, why: str) -> Change:
 
 
 def export(reg: "Registry", package_id: str, who: str) -> dict[str, Any]:
-    """The package as a FeatureCollection dict (tasks in order, current asset versions)."""
-    doc = load(reg, package_id)
-    package = doc["body"]
+    """The package as a FeatureCollection dict (tasks in order, current asset versions).
+    Nothing is written but the registry's stamp secret, on the very first export."""
+    package = load(reg, package_id)["body"]
     change = work_change(who, package_id, f"work package {package_id} exported")
     key = stamp_key(reg, change)
     features = [f for layer, tasks in _by_layer(package["tasks"]).items()
                 for f in _features(reg, reg.layers[layer], tasks, key, package_id)]
     features.sort(key=lambda f: f["properties"]["task"])
     layers = list(_by_layer(package["tasks"]))
-    package["exports"] = package.get("exports", 0) + 1
-    reg.save_document(PACKAGE, package_id, package, change, expected_version=doc["version"])
     return {"type": "FeatureCollection",
             "package": {"id": package_id, "plan": package["plan"], "crew": package["crew"],
                         "exported_at": change.stamp, "format": FORMAT,

@@ -151,7 +151,7 @@ def _save(reg: "Registry", plan: dict[str, Any], change: Change) -> None:
         for package in plan["packages"]:
             body = {"id": package["id"], "plan": plan["id"], "crew": package["crew"],
                     "tasks": [t for t in plan["tasks"] if t["package"] == package["id"]],
-                    "conflicts": {}, "exports": 0, "returns": 0}
+                    "conflicts": {}, "returns": 0}
             reg.save_document(PACKAGE, package["id"], body, change, expected_version=0)
 
 

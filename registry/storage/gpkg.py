@@ -231,7 +231,9 @@ class GeoPackageStorage(Storage):
             current = self._current_rows(layer, assets["uuid"].tolist())
             fids = self._check_versions(current, assets)
             self._snapshot(layer, current, change)
-            columns = [c for c in _stored_columns(layer) if c not in ("uuid", "created_at")]
+            # Identity never changes on update; leaving it out spares its index maintenance.
+            columns = [c for c in _stored_columns(layer)
+                       if c not in ("uuid", "gbt_code", "source_id", "created_at")]
             geoms = assets.geometry.to_numpy()
             sets = ", ".join(f'"{c}" = ?' for c in ["geom", *columns])
             rows = zip(encode(geoms, srid), *_column_values(assets, columns), fids)
@@ -267,11 +269,12 @@ class GeoPackageStorage(Storage):
         columns = [c for c in current.columns if c not in ("geometry", "_fid")]
         records = current[columns].astype(object).where(current[columns].notna(), None)
         blobs = encode(current.geometry.to_numpy(), self.read_settings().storage_srid)
+        stamp = change.stamp
         self.db.conn.executemany(
             "UPDATE asset_versions SET valid_to = ?, geom = ?, attributes = ?"
             " WHERE uuid = ? AND version = ?",
-            ((change.stamp, blob, orjson.dumps(rec, default=str).decode(), rec["uuid"],
-              rec["version"]) for blob, rec in zip(blobs, records.to_dict("records"))))
+            ((stamp, blob, orjson.dumps(rec, default=str).decode(), rec["uuid"], rec["version"])
+             for blob, rec in zip(blobs, records.to_dict("records"))))
 
     def _append_versions(self, layer: Layer, uuids: list[str], fids: list[int],
                          versions: list[int], kind: str, change: Change) -> None:
@@ -288,10 +291,11 @@ class GeoPackageStorage(Storage):
             frame = gpd.GeoDataFrame({"uuid": list(uuids), "version": list(versions)})
             fids = self._check_versions(current, frame)
             self._snapshot(layer, current, change)
+            stamp = change.stamp
             self.db.conn.executemany(
                 f'UPDATE "{layer.name}" SET retired_at = ?, updated_at = ?, version = ? '
                 "WHERE fid = ?",
-                ((change.stamp, change.stamp, v, f) for v, f in zip(versions, fids)))
+                ((stamp, stamp, v, f) for v, f in zip(versions, fids)))
             self._append_versions(layer, list(uuids), fids, list(versions), "retire", change)
 
     # -- reads ----------------------------------------------------------------------------

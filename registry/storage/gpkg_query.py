@@ -86,11 +86,13 @@ class Fetcher:
     # -- planning -------------------------------------------------------------------------
     def _plan(self, query: Query) -> _Plan:
         self.db.spatial_args.clear()
-        plan = self._as_of_plan(query) if query.as_of else _Plan(f'"{self.layer.name}"')
+        plan = _Plan(f'"{self.layer.name}"', use_rtree=query.as_of is None)
+        self._add_window(plan, query)
+        if query.as_of:
+            self._as_of_source(plan, query)
         plan.columns = selected_columns(self.layer, query.properties)
         if not query.as_of and not query.include_retired:
             plan.where.append("t.retired_at IS NULL")
-        self._add_window(plan, query)
         if query.grid is not None:
             plan.where.append("t.grid_code = ?")
             plan.params.append(query.grid)
@@ -103,15 +105,22 @@ class Fetcher:
             plan.params.extend(params)
         return plan
 
-    def _as_of_plan(self, query: Query) -> _Plan:
-        moment = iso(query.as_of)
-        cols = ", ".join(["fid", "geom"] + [f'"{c}"' for c in self.columns])
+    def _as_of_source(self, plan: _Plan, query: Query) -> None:
+        """Rows as they stood at `query.as_of`: current rows already current then (found through
+        the R*Tree when there is a window) and snapshots of versions valid then."""
+        moment = iso(query.as_of)  # type: ignore[arg-type]
+        cols = ", ".join(["t.fid", "t.geom"] + [f't."{c}"' for c in self.columns])
         snapshot = ", ".join(["v.fid", "v.geom"] + [f"json_extract(v.attributes, '$.\"{c}\"')"
                                                     for c in self.columns])
-        source = (f'(SELECT {cols} FROM "{self.layer.name}" WHERE updated_at <= ? AND '
-                  f"retired_at IS NULL UNION ALL SELECT {snapshot} FROM asset_versions v "
-                  "WHERE v.layer = ? AND v.valid_from <= ? AND v.valid_to > ?)")
-        return _Plan(source, params=[moment, self.layer.name, moment, moment], use_rtree=False)
+        current, params = f'"{self.layer.name}" t', [moment]
+        if plan.box is not None:
+            current += f' JOIN "rtree_{self.layer.name}_geom" r ON r.id = t.fid AND r.minx <= ? ' \
+                       "AND r.maxx >= ? AND r.miny <= ? AND r.maxy >= ?"
+            params = [plan.box[2], plan.box[0], plan.box[3], plan.box[1], moment]
+        plan.source = (f"(SELECT {cols} FROM {current} WHERE t.updated_at <= ? AND "
+                       f"t.retired_at IS NULL UNION ALL SELECT {snapshot} FROM asset_versions v "
+                       "WHERE v.layer = ? AND v.valid_from <= ? AND v.valid_to > ?)")
+        plan.params[:0] = params + [self.layer.name, moment, moment]
 
     def _add_window(self, plan: _Plan, query: Query) -> None:
         boxes = []

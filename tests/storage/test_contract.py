@@ -95,6 +95,11 @@ def test_update_keeps_the_old_version_for_as_of(city: registry.Registry) -> None
     assert city.get(uuid, as_of=before)["properties"]["condition"] == 1
     old_layer = city.query(Query("drains", as_of=before, where="condition = 5"))
     assert uuid not in set(old_layer["uuid"]) and len(old_layer) == 40
+    point = city.get(uuid)["geometry"]
+    box = (point.x - 1e-4, point.y - 1e-4, point.x + 0.0051, point.y + 1e-4)
+    then = city.query(Query("drains", bbox=box, as_of=before))
+    assert sorted(then["condition"]) == [1, 2] and uuid in set(then["uuid"])
+    assert sorted(city.query(Query("drains", bbox=box))["condition"]) == [2, 5]
     versions = city.history(uuid)["versions"]
     assert [(v["version"], v["who"], v["changes"]) for v in versions] == [
         (1, "setup", {}), (2, "王工", {"condition": [1, 5]})]
