@@ -9,6 +9,7 @@ import click
 import registry
 from importers.demo_surveys import write_demo_surveys
 from importers.pipeline import import_survey
+from registry.cases.demo import generate as generate_cases
 from web.cli.options import clear_errors
 from web.cli.stats import print_stats
 
@@ -41,5 +42,18 @@ def demo(out: str, seed: int, scale: float, rebuild: bool) -> None:
         report = import_survey(reg, folder / "surveys" / entry["file"], entry["layer"],
                                who="demo", **entry.get("import", {}))
         click.echo(report.summary())
+    _demo_cases(reg, seed, scale)
     click.echo(f"\n{target}:")
     print_stats(reg, by_grid=False, as_csv=False)
+
+
+#: The months the demo's cases are reported in: the ranking compares the second with the first.
+DEMO_MONTHS = ("2026-09", "2026-10")
+
+
+def _demo_cases(reg: registry.Registry, seed: int, scale: float) -> None:
+    """Cases: two months of reports worked by the city's departments (案件, 月度考评)."""
+    click.echo(f"\n== cases {' '.join(DEMO_MONTHS)}: reports, deadlines, monthly ranking")
+    reported = generate_cases(reg, DEMO_MONTHS, seed=seed, per_day=24.0 * min(scale, 1.0))
+    click.echo(f"{reported} reports filed and worked; see `infracensus ranking --month "
+               f"{DEMO_MONTHS[-1]}` or /cases/ranking")
