@@ -56,12 +56,17 @@ def valve_nodes(net: GasNetwork) -> dict[int, Valve]:
 
 
 def shutdown_zone(topo: Topology, edge: int, valves: dict[int, Valve]) -> tuple[np.ndarray, list[int]]:
-    """Edges reached from `edge` without crossing a valve, and the valve nodes bounding them."""
+    """Edges reached from `edge` without crossing a valve, and the valves to shut it in: feed
+    valves it reaches, and other valves between it and a main outside it."""
     stop = np.array(sorted(valves), dtype=int)
     label = _labels(topo, stop)
-    zone = np.flatnonzero(label[: len(topo.edges)] == label[edge])
-    ends = np.concatenate([topo.source[zone], topo.target[zone]])
-    return zone, sorted(set(ends[np.isin(ends, stop)].tolist()))
+    inside = label[: len(topo.edges)] == label[edge]
+    zone = np.flatnonzero(inside)
+    ends = np.concatenate([topo.source, topo.target])
+    within = np.concatenate([inside, inside])
+    touched = set(ends[within & np.isin(ends, stop)].tolist())
+    outside = set(ends[~within].tolist())
+    return zone, sorted(n for n in touched if valves[n][0] == "feed" or n in outside)
 
 
 def _labels(topo: Topology, cut: np.ndarray, sources: np.ndarray | None = None) -> np.ndarray:

@@ -12,6 +12,7 @@ from typing import Callable
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
@@ -30,6 +31,8 @@ Exact = Callable[[gpd.GeoDataFrame], gpd.GeoDataFrame]
 #: Nearest-neighbour search starts with this radius and widens it until k assets are inside.
 _FIRST_RADIUS_M = 100.0
 _MAX_RADIUS_M = 1_000_000.0
+#: SQLite binds at most 250,000 parameters per statement here; stay well below.
+_IDS_PER_STATEMENT = 50_000
 
 
 @dataclass
@@ -78,10 +81,13 @@ class Fetcher:
 
     def by_uuid(self, uuids: list[str]) -> gpd.GeoDataFrame:
         """Current rows of these assets, retired ones included, with their ``_fid``."""
-        marks = ", ".join("?" * len(uuids))
-        plan = _Plan(f'"{self.layer.name}"', params=list(uuids), where=[f"t.uuid IN ({marks})"],
-                     use_rtree=False)
-        return self._run(plan, None, 0, keep_fid=True)
+        parts = []
+        for start in range(0, max(len(uuids), 1), _IDS_PER_STATEMENT):
+            chunk = uuids[start:start + _IDS_PER_STATEMENT]
+            plan = _Plan(f'"{self.layer.name}"', params=list(chunk), use_rtree=False,
+                         where=[f"t.uuid IN ({', '.join('?' * len(chunk))})"])
+            parts.append(self._run(plan, None, 0, keep_fid=True))
+        return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
 
     # -- planning -------------------------------------------------------------------------
     def _plan(self, query: Query) -> _Plan:
