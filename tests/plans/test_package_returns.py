@@ -40,6 +40,14 @@ def snapshot(town, package_id):
             town.reg.journal("package_return"), town.reg.document("package", package_id))
 
 
+def assert_refused(town, package_id, returned, message, error=InvalidInput):
+    """The return is refused with `message` and nothing it could change has changed."""
+    before = snapshot(town, package_id)
+    with pytest.raises(error, match=message):
+        returns.return_package(town.reg, package_id, returned, LI)
+    assert snapshot(town, package_id) == before
+
+
 def test_results_become_events_and_versions(town, package):
     package_id, collection = package
     returned = fill(collection, town["A"], done_kind="cleaning", done_date="2026-06-03",
@@ -122,10 +130,7 @@ def test_a_tampered_stamp_is_refused_and_nothing_changes(town, package, tamper, 
     package_id, collection = package
     returned = fill(collection, town["A"], done_kind="cleaning", done_date="2026-06-03")
     tamper(returned["features"][1]["properties"])
-    before = snapshot(town, package_id)
-    with pytest.raises(InvalidInput, match=message):
-        returns.return_package(town.reg, package_id, returned, LI)
-    assert snapshot(town, package_id) == before
+    assert_refused(town, package_id, returned, message)
 
 
 def test_a_file_of_another_package_is_refused(town, package):
@@ -155,20 +160,14 @@ def test_malformed_geojson_is_refused_and_nothing_changes(town, package, mangle,
     package_id, collection = package
     returned = fill(collection, town["A"], done_kind="cleaning", done_date="2026-06-03")
     mangle(returned)
-    before = snapshot(town, package_id)
-    with pytest.raises(InvalidInput, match=message):
-        returns.return_package(town.reg, package_id, returned, LI)
-    assert snapshot(town, package_id) == before
+    assert_refused(town, package_id, returned, message)
 
 
 def test_a_bad_value_anywhere_rolls_the_whole_return_back(town, package):
     package_id, collection = package
     returned = fill(collection, town["A"], done_kind="cleaning", done_date="2026-06-03")
     returned = fill(returned, town["D"], depth_m=-3)
-    before = snapshot(town, package_id)
-    with pytest.raises(RecordErrors, match="depth_m"):
-        returns.return_package(town.reg, package_id, returned, LI)
-    assert snapshot(town, package_id) == before
+    assert_refused(town, package_id, returned, "depth_m", RecordErrors)
 
 
 def test_assets_found_in_the_field_are_added_with_their_uuids(town, package):
