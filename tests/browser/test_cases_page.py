@@ -1,0 +1,91 @@
+"""The case pages in headless Chromium over the synthetic city with two October cases: the
+list highlights the overdue one and its panel moves it on; the ranking page shows the
+month, downloads its CSV and prints without its controls; the map reports a problem."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+import registry
+from browser.chromium import open_map, serving
+from browser.city import build_city
+from cases.casekit import file_case, run
+from registry.cases import Cases
+from web.app import create_app
+
+pytestmark = pytest.mark.browser
+
+WEST_POINT, EAST_POINT = (114.49, 38.025), (114.51, 38.025)
+
+
+@pytest.fixture(scope="module")
+def cases_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    path: Path = tmp_path_factory.mktemp("cases") / "city.gpkg"
+    build_city(path).close()
+    reg = registry.open(path)
+    cases = Cases(reg)
+    late = file_case(cases, "street_vending", WEST_POINT, "2026-10-12 09:00")
+    run(cases, late, ("dispatch", "2026-10-12 09:10"))
+    done = file_case(cases, "exposed_garbage", EAST_POINT, "2026-10-13 09:00")
+    run(cases, done, ("dispatch", "2026-10-13 09:05"), ("handle", "2026-10-13 10:00"),
+        ("verify", "2026-10-13 10:20"), ("close", "2026-10-13 10:30"))
+    reg.close()
+    with serving(create_app({"REGISTRY": str(path)})) as url:
+        yield url
+
+
+def test_case_list_highlights_overdue_and_moves_a_case(page: Any, cases_server: str) -> None:
+    page.goto(f"{cases_server}/cases")
+    overdue = page.locator("#cases tr.overdue")
+    assert overdue.count() == 1
+    assert "占道经营" in overdue.inner_text() and "超期" in overdue.inner_text()
+    background = overdue.locator("td").first.evaluate("td => getComputedStyle(td).backgroundColor")
+    assert background == "rgb(253, 232, 230)"
+    row = page.locator(f"#cases tr[data-id='{overdue.get_attribute('data-id')}']")
+    row.click()
+    panel = page.locator("#case-panel")
+    panel.locator("h2").wait_for()
+    assert "建北街道" in panel.inner_text() and "派遣 · 超期" in panel.inner_text()
+    panel.locator("button[data-move='handle']").click()
+    page.wait_for_function("document.querySelector('#case-panel').innerText.includes('handle → handled')")
+    assert row.locator("td").nth(2).inner_text() == "处置"
+    assert page.locator("#cases tr.overdue").count() == 0
+    assert page.console_errors == []
+
+
+def test_ranking_page_shows_downloads_and_prints(page: Any, cases_server: str) -> None:
+    page.goto(f"{cases_server}/cases/ranking?month=2026-10&by=street")
+    rows = page.locator("#ranking tbody tr")
+    assert rows.count() == 2  # the street offices with cases
+    cells = [[row.locator("td").nth(i).inner_text() for i in (0, 1, 3, 4, 5, 6, 10)]
+             for row in rows.all()]
+    assert cells == [["1", "中华北大街街道", "1", "1", "1", "1", "100.0%"],
+                     ["2", "建北街道", "1", "1", "0", "0", "0.0%"]]
+    with page.expect_download() as download:
+        page.locator("#download-csv").click()
+    text = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    assert text.splitlines()[0].startswith("排名,街道办事处,受理数")
+    page.emulate_media(media="print")
+    assert page.locator("form.filters").is_hidden() and page.locator("nav.top").is_hidden()
+    assert page.locator("#ranking").is_visible()
+    assert page.console_errors == []
+
+
+def test_report_from_the_map(page: Any, cases_server: str) -> None:
+    open_map(page, f"{cases_server}/")
+    page.locator("#report-problem").click()
+    x, y = page.evaluate("([lon, lat]) => { const p = infracensusMap.project([lon, lat]);"
+                         " return [p.x, p.y]; }", list(WEST_POINT))
+    box = page.locator("#map").bounding_box()
+    page.mouse.click(box["x"] + x, box["y"] + y)
+    form = page.locator("#report-form")
+    form.locator("select[name='category']").select_option("bicycle_parking")
+    form.locator("textarea").fill("单车堆放")
+    form.locator("button[type='submit']").click()
+    result = form.locator(".report-result")
+    result.filter(has_text="已上报").wait_for()
+    assert "非机动车乱停放" in result.inner_text() and "办事处" not in result.inner_text()
+    assert page.evaluate("infracensusMap.getLayer('overdue-cases') !== undefined")
+    assert page.console_errors == []
