@@ -72,7 +72,7 @@ def _valves_with_places(reg: Registry) -> pd.DataFrame:
 def _district_of(reg: Registry, grid_codes: pd.Series) -> pd.Series:
     grids = reg.query(Query(reg.layers.grid_layer.name))
     names = dict(zip(grids["grid_code"], grids["district"])) if "district" in grids else {}
-    return grid_codes.map(names).fillna("未知区")
+    return grid_codes.map(lambda code: names.get(code, "未知区"))
 
 
 def _households(reg: Registry) -> pd.DataFrame:

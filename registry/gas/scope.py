@@ -90,7 +90,8 @@ def _grade(value: Any) -> float:
 def _hazard(frame: pd.DataFrame, history: pd.DataFrame) -> list[str | None]:
     """Why a main counts as hazardous (attribute or event), None when it does not."""
     assessed = frame["hazard_assessed"].astype("boolean").fillna(False).to_numpy()
-    return ["hazard_assessed" if a else m for a, m in zip(assessed, history["marked_by"])]
+    return ["hazard_assessed" if a else (m if isinstance(m, str) else None)
+            for a, m in zip(assessed, history["marked_by"])]
 
 
 def _verdicts(frame: pd.DataFrame, scope: dict[str, Any]) -> tuple[list[bool], list[str]]:
@@ -110,7 +111,7 @@ def _verdict(material: Any, age: float, hazard: str | None, status: Any,
     if pd.isna(age):
         return False, f"{material}: year laid unknown, age cannot be judged"
     old = age >= scope["min_age_years"]
-    if old and hazard:
+    if old and isinstance(hazard, str):
         return True, f"{material} in service {age:.0f} years (≥ {scope['min_age_years']}), " \
                      f"hazardous ({hazard})"
     why = "not assessed hazardous" if old else f"in service {age:.0f} years"

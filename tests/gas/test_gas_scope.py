@@ -1,0 +1,82 @@
+"""Renovation scope per main, problems reported, courtyard scores explained."""
+from __future__ import annotations
+
+import pytest
+
+from gas.gas_networks import WHO, main
+from registry import MaintenanceEvent
+from registry.gas.risk import NO_COURTYARD, courtyard_candidates, explain
+from registry.gas.scope import renovation_scope
+
+YEAR = 2026
+
+
+def verdicts(found) -> dict[str, tuple[bool, str]]:
+    seg = found.segments
+    return {s: (bool(i), r) for s, i, r in zip(seg["source_id"], seg["in_scope"], seg["reason"])}
+
+
+@pytest.fixture()
+def mixed(city_factory):
+    """One main of each case the plan distinguishes, all in 乙小区 unless said otherwise."""
+    def m(sid: str, **kw) -> dict:
+        return main(sid, [(0, 0), (100, 0)], **({"courtyard": "乙小区"} | kw))
+    return city_factory([
+        m("CI", material="grey_cast_iron"),
+        m("DI", material="ductile_iron", install_year=2008),
+        m("ST-old-hazard", material="steel", install_year=2000, hazard_assessed=True),
+        m("ST-old", material="steel", install_year=2000),
+        m("ST-young", material="steel", install_year=2015, hazard_assessed=True),
+        m("PE-leak", material="pe", install_year=2004),
+        m("UNKNOWN", material=None),
+        m("NOYEAR", material="steel", install_year=None),
+        m("SWAPPED", pressure_class="medium_a", pressure_mpa=0.15),
+        m("ORPHAN", courtyard=None),
+        m("ODDCLASS", pressure_class=None)])
+
+
+def test_the_national_plan_decides_each_main(mixed):
+    reg = mixed
+    leaky = reg.query(layer="gas_mains", where="source_id = 'PE-leak'")["uuid"].iloc[0]
+    reg.record_event(leaky, MaintenanceEvent(kind="leak", date="2025-06-01"), WHO)
+    found = verdicts(renovation_scope(reg, year=YEAR))
+    assert found["CI"] == (True, "灰口铸铁管：全部改造 (all grey cast iron)")
+    assert found["DI"][0] and "ductile iron" in found["DI"][1]
+    assert found["ST-old-hazard"] == (True, "steel in service 26 years (≥ 20), hazardous "
+                                            "(hazard_assessed)")
+    assert found["ST-old"] == (False, "steel: not assessed hazardous")
+    assert found["ST-young"] == (False, "steel: in service 11 years")
+    assert found["PE-leak"] == (True, "pe in service 22 years (≥ 20), hazardous (leak 2025-06-01)")
+    assert found["UNKNOWN"] == (False, "material unknown is not covered by the rules")
+    assert found["NOYEAR"] == (False, "steel: year laid unknown, age cannot be judged")
+
+
+def test_unknown_values_are_reported_never_dropped(mixed):
+    found = renovation_scope(mixed, year=YEAR)
+    problems = {(p["source_id"], p["field"]): p["reason"] for p in found.problems}
+    assert problems[("UNKNOWN", "material")].startswith("material unknown")
+    assert problems[("NOYEAR", "install_year")].startswith("year laid unknown")
+    assert problems[("SWAPPED", "pressure_mpa")] == ("0.15 MPa does not fit medium_a "
+                                                      "(0.2–0.4 MPa); it fits medium_b")
+    assert problems[("ORPHAN", "courtyard")].startswith("no courtyard")
+    assert problems[("ODDCLASS", "pressure_class")] == "pressure class unknown"
+    assert all(p["asset"] for p in found.problems)
+    assert len(found.segments) == 11  # every main is still counted
+
+
+def test_courtyards_group_the_candidates_with_explained_scores(mixed):
+    reg = mixed
+    table = courtyard_candidates(reg, renovation_scope(reg, year=YEAR))
+    assert sorted(table["courtyard"]) == sorted(["乙小区", NO_COURTYARD])
+    assert table["score"].is_monotonic_decreasing
+    row = table[table["courtyard"] == "乙小区"].to_dict("records")[0]
+    assert row["segments"] == 5 and row["km"] == pytest.approx(0.5, abs=1e-3)
+    assert row["materials"] == {"ductile_iron": 0.1, "grey_cast_iron": 0.3, "steel": 0.1}
+    terms = {t["term"]: t for t in row["terms"]}
+    assert set(terms) == {"material", "age", "leaks", "no_cathodic_protection", "households",
+                          "drains"}
+    likelihood = sum(t["score"] * t["weight"] for t in row["terms"]
+                     if t["side"] == "likelihood") / 1.0
+    assert row["likelihood"] == pytest.approx(likelihood, abs=1e-3)
+    assert row["score"] == pytest.approx(100 * row["likelihood"] * row["consequence"], abs=0.1)
+    assert explain(row).startswith(f"乙小区: {row['score']} = 100 × likelihood")
