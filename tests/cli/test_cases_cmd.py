@@ -1,0 +1,78 @@
+"""`infracensus case ...` and `infracensus ranking` as an engineer runs them."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner, Result
+
+import registry
+from cases.casekit import IN_EAST, IN_WEST, LAMP, build_registry, file_case, run
+from registry.cases import Cases
+from web.cli.main import cli
+
+
+@pytest.fixture
+def city(tmp_path: Path) -> Path:
+    path = tmp_path / "city.gpkg"
+    build_registry(path).close()
+    return path
+
+
+def invoke(city: Path, command: str, *args: str) -> Result:
+    """Run `command` (e.g. "case report") on the registry `city`."""
+    return CliRunner().invoke(cli, [*command.split(), "-r", str(city), *args])
+
+
+def test_report_move_show_and_list(city: Path, tmp_path: Path) -> None:
+    photo = tmp_path / "灯.jpg"
+    photo.write_bytes(b"\xff\xd8\xff\xe0" + b"\0" * 16)
+    result = invoke(city, "case report", "--category", "lamp_out", "--lon", str(LAMP[0]),
+                    "--lat", str(LAMP[1]), "-d", "灯不亮", "--photo", str(photo), "--who", "巡查员")
+    assert result.exit_code == 0, result.output
+    case_id = result.output.split()[1].rstrip(":")
+    assert result.output.startswith(f"case {case_id}: 路灯不亮 in 建北街道 (130102001) → 路灯管理处; asset ")
+    moved = invoke(city, "case move", case_id, "register", "--who", "受理员", "--expect-version", "1")
+    assert moved.exit_code == 0 and f"case {case_id}: 立案 (registered), version 2, deadline" in moved.output
+    stale = invoke(city, "case move", case_id, "dispatch", "--expect-version", "1")
+    assert stale.exit_code == 1
+    assert f"Error: case {case_id} is at version 2, not 1" in stale.output
+    shown = invoke(city, "case show", case_id).output
+    assert "description        灯不亮" in shown and "photos             1" in shown
+    assert "next moves         dispatch, suspend, extend, close_abnormal" in shown
+    assert "受理员      register        → registered" in shown
+    listed = invoke(city, "case list", "--state", "registered", "--csv").output.splitlines()
+    assert listed[0] == "id,state,category,grid_code,department,deadline,overdue"
+    assert listed[1].startswith(f"{case_id},registered,lamp_out,130102001,路灯管理处,")
+
+
+def test_errors_are_one_line(city: Path) -> None:
+    outside = invoke(city, "case report", "--category", "street_vending", "--lon", "115",
+                     "--lat", "38.05")
+    assert outside.exit_code == 1
+    assert outside.output.startswith("Error: (115.000000, 38.050000) lies outside every")
+    assert invoke(city, "case show", "209901010001").output == "Error: no case 209901010001\n"
+
+
+def test_ranking_prints_and_writes_csv_and_excel(city: Path, tmp_path: Path) -> None:
+    reg = registry.open(city)
+    cases = Cases(reg)
+    late = file_case(cases, "street_vending", IN_EAST, "2026-10-12 09:00")
+    run(cases, late, ("dispatch", "2026-10-12 09:05"), ("handle", "2026-10-12 15:00"),
+        ("verify", "2026-10-12 15:10"), ("close", "2026-10-12 15:20"))
+    file_case(cases, "street_vending", IN_WEST, "2026-10-13 09:00")
+    reg.close()
+    printed = invoke(city, "ranking", "--month", "2026-10", "--by", "street").output.splitlines()
+    assert printed[0].split()[:5] == ["排名", "街道办事处", "受理数", "立案数", "应结案数"]
+    assert printed[1].split()[:9] == ["1", "青园街道", "1", "1", "1", "1", "0", "0", "0"]
+    assert printed[2].split()[:6] == ["2", "建北街道", "1", "1", "1", "0"]  # due, not closed
+    out = invoke(city, "ranking", "--month", "2026-10", "-o", str(tmp_path / "r.xlsx"), "--lang", "en")
+    assert out.output == f"{tmp_path / 'r.xlsx'}: 2 rows, 2026-10 by grid\n"
+    sheet = openpyxl.load_workbook(tmp_path / "r.xlsx").active
+    assert [c.value for c in sheet[1]][:5] == ["Rank", "Grid", "Name", "Accepted", "Registered"]
+    assert sheet.title == "2026-10 grid"
+    invoke(city, "ranking", "--month", "2026-10", "-o", str(tmp_path / "r.csv"))
+    assert (tmp_path / "r.csv").read_bytes().startswith("\ufeff排名,责任网格".encode())
+    wrong = invoke(city, "ranking", "--month", "2026-10", "-o", str(tmp_path / "r.pdf"))
+    assert "is written as .csv or .xlsx" in wrong.output
