@@ -102,7 +102,9 @@ def _config(reg: Any, table: pd.DataFrame, lang: str, year: int,
             text: dict[str, str]) -> dict[str, Any]:
     """What the page's script needs: where to fetch, the colours of states, the strings."""
     states = table["state"].value_counts().to_dict()
-    return {"lang": lang, "year": year, "bounds": initial_bounds(reg), "text": text,
+    bounds = reg.extent("gas_mains")
+    return {"lang": lang, "year": year, "bounds": list(bounds) if bounds else initial_bounds(reg),
+            "text": text,
             "courtyards": url_for("gas.courtyards"), "isolate": url_for("gas.isolate"),
             "colours": {"done": "#1a9850", "in_progress": "#fee08b", "pending": "#d73027"},
             "states": {k: int(v) for k, v in states.items()}}
