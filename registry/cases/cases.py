@@ -142,7 +142,7 @@ class Cases:
     def _deadline(self, case: Case) -> str | None:
         if case.registered_at is None:
             return None
-        pauses = [(parse_moment(a), parse_moment(b) if b else None) for a, b in case.pauses]
+        pauses = [(parse_moment(str(a)), parse_moment(b) if b else None) for a, b in case.pauses]
         moment = deadline(self.rules.calendar, parse_moment(case.registered_at),
                           case.limit_minutes + case.extension_minutes, pauses)
         return iso(moment) if moment else None
