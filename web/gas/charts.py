@@ -33,7 +33,7 @@ def bar_chart(items: Sequence[tuple[str, float]], colour: str, *, title: str,
               unit: str = "") -> str:
     """Horizontal bars, one per (label, value), scaled to the largest value."""
     top = max([v for _, v in items] + [1e-9])
-    span = WIDTH - LABEL_W - 60
+    span = WIDTH - LABEL_W - 90  # room for the value and its unit
     rows = []
     for i, (label, value) in enumerate(items):
         y = 4 + i * ROW_H
