@@ -2,7 +2,7 @@
 reported for dumping every month), plus incident events no case wrote (an outage a crew
 logged, a leak found on inspection).
 
-A case counts while it is open, and when it was reported within the rule book's window;
+A case counts when it was reported within the rule book's window, and while it is open;
 events count within the window when their kind is an incident kind and a case did not write
 them (a closed case writes its event, which would count it twice).
 
@@ -14,10 +14,10 @@ them (a closed case writes its event, which would count it twice).
 """
 from __future__ import annotations
 
+from datetime import timezone
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from registry.cases import Cases
 
@@ -31,12 +31,15 @@ def open_and_repeated(ctx: "Context") -> np.ndarray:
 
 
 def case_counts(ctx: "Context") -> np.ndarray:
-    """Cases on each asset that are open or were reported in the window."""
-    cases = pd.DataFrame([(c.asset_uuid, c.reported_at, c.is_open) for c in Cases(ctx.reg).all()
-                          if c.asset_uuid], columns=["uuid", "reported_at", "open"])
-    reported = pd.to_datetime(cases["reported_at"], utc=True, errors="coerce").dt.tz_localize(None)
-    counted = cases[cases["open"].astype(bool) | (reported >= ctx.since)]
-    return ctx.per_asset(counted.groupby("uuid").size(), 0)
+    """Cases on each asset reported in the window (repeats count each time), plus its open
+    cases reported before the window."""
+    cases = Cases(ctx.reg)
+    recent = cases.per_asset(ctx.since.to_pydatetime().replace(tzinfo=timezone.utc))
+    every = cases.per_asset()
+    older_open = every.set_index("asset_uuid")["open"].sub(
+        recent.set_index("asset_uuid")["open"], fill_value=0)
+    return ctx.per_asset(recent.set_index("asset_uuid")["cases"], 0) + \
+        ctx.per_asset(older_open, 0)
 
 
 def incident_events(ctx: "Context") -> np.ndarray:

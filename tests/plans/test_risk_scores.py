@@ -2,6 +2,7 @@
 (crossings, neighbours, bridge type, material) and the rule book's checks."""
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import geopandas as gpd
@@ -9,6 +10,8 @@ import pytest
 import shapely
 
 import registry
+from registry import Change
+from registry.cases import Cases, Report
 from registry.errors import InvalidInput, LayerDefinitionError
 from registry.plans import risk
 from registry.plans.weights import RISK_FILE, load_book
@@ -113,3 +116,12 @@ def test_the_shipped_rule_book_matches_the_layers():
     book = load_book(layers=registry.load_layers())
     assert set(book.layers) == {"drains", "lamp_posts", "gas_mains", "bridges", "safety_valves"}
     assert all(sum(r.likelihood.values()) == 100 for r in book.layers.values())
+
+
+def test_open_and_repeated_cases_count_as_incidents(town):
+    cases = Cases(town.reg)
+    for day in ("2026-04-03", "2026-05-06"):
+        cases.report(Report("drain_dumping", 114.518, 38.04, "倾倒垃圾"),
+                     Change(who="巡查员", at=datetime.fromisoformat(f"{day}T09:00+08:00")))
+    d = {t["term"]: t for t in risk.explain(town.reg, town["D"], today=TODAY)}
+    assert (d["incidents"]["value"], d["incidents"]["points"]) == (2, 20.0)
