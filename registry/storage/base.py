@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from contextlib import AbstractContextManager
-from typing import Any, Sequence
+from dataclasses import dataclass
+from typing import Any, Iterable, Iterator, Sequence
 
 import geopandas as gpd
 import pandas as pd
@@ -36,6 +37,30 @@ def check_expected(kind: str, key: str, stored: int, expected: int | None) -> No
         raise NotFound(f"no {kind} {key}")
     raise Conflict(f"{kind} {key} is at version {stored}, not {expected}: someone changed it "
                    "meanwhile; reload and try again")
+
+
+@dataclass(frozen=True)
+class TileRequest:
+    """One Mapbox Vector Tile of a layer: which assets, where, and what each carries.
+
+    `query` selects the assets (its ``bbox`` is the tile's lon/lat box grown by `buffer`);
+    a tile matching more than `max_features` of them carries, instead, one point per
+    occupied `cell` (in tile units, inside the tile) at its members' mean position, with
+    their ``count``. Members are placed by the centre of their bounding box.
+
+    >>> TileRequest(Query("drains"), 14, 13403, 6317, ("uuid",), 3000).cell
+    256
+    """
+
+    query: Query
+    z: int
+    x: int
+    y: int
+    properties: tuple[str, ...]
+    max_features: int
+    extent: int = 4096
+    buffer: int = 64
+    cell: int = 256
 
 
 class Storage(ABC):
@@ -150,6 +175,34 @@ class Storage(ABC):
     @abstractmethod
     def journal(self, kind: str, key: str | None = None) -> list[dict[str, Any]]:
         """Journal entries of a kind (or one key), oldest first, each {key, at, who, entry}."""
+
+    # -- whole tables: copying a registry between backends ---------------------------------
+    @abstractmethod
+    def dump_rows(self, table: str) -> Iterator[dict[str, Any]]:
+        """Every row of one of the registry's own tables, in the canonical row form.
+
+        Tables: ``infracensus_settings``, ``infracensus_migrations``, each layer's feature
+        table, ``asset_versions``, ``maintenance_events``, ``import_batches``,
+        ``gbt_serials``, ``registry_documents``, ``registry_journal``. The canonical form is
+        the same on every backend: column name → None, bool, int, float or str; timestamp
+        columns as ISO-8601 UTC text with milliseconds (``2026-03-01T08:00:00.000Z``); dates
+        as ``YYYY-MM-DD``; geometries (``geom``) as 2-D ISO WKB bytes, little-endian; JSON
+        columns (``attributes``, ``body``, ``entry``) parsed into Python objects. Row ids
+        (``fid``, ``id``) are included. Order is unspecified.
+        """
+
+    @abstractmethod
+    def load_rows(self, table: str, rows: Iterable[dict[str, Any]]) -> None:
+        """Write rows in the canonical form of `dump_rows` into a table of a freshly
+        initialised registry, ids kept; the settings and migrations rows that `initialise`
+        wrote are replaced. Indexes, spatial indexes, sequences and extents follow. Call it
+        inside `transaction()` to make a whole copy one atomic write."""
+
+    # -- map tiles --------------------------------------------------------------------------
+    @abstractmethod
+    def tile(self, layer: Layer, request: TileRequest) -> bytes | None:
+        """The tile encoded by the backend itself (PostGIS: ``ST_AsMVT``), or None when the
+        backend leaves encoding to the caller (GeoPackage)."""
 
     @abstractmethod
     def migrate(self) -> list[int]:

@@ -8,6 +8,7 @@ what makes a million-asset import take seconds rather than minutes.
 from __future__ import annotations
 
 import os
+import sqlite3
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
@@ -25,7 +26,8 @@ from registry.layers import SYSTEM_COLUMNS, Layer, LayerLibrary
 from registry.query import Query
 from registry.settings import Settings
 from registry.storage import gpkg_schema as schema
-from registry.storage.base import Storage, check_expected
+from registry.storage import gpkg_rows
+from registry.storage.base import Storage, TileRequest, check_expected
 from registry.storage.gpkg_binary import decode, encode
 from registry.storage.gpkg_connection import Connections, run_script
 from registry.storage.gpkg_query import Fetcher
@@ -53,7 +55,7 @@ class GeoPackageStorage(Storage):
 
     # -- creation and settings -----------------------------------------------------------
     def initialise(self, settings: Settings, layers: LayerLibrary) -> None:
-        if Path(self.url).exists() and Path(self.url).stat().st_size > 0:
+        if self._occupied():
             raise StorageError(f"{self.url} already exists; choose a new file for a new registry")
         conn = self.db.conn
         conn.execute(f"PRAGMA application_id={schema.APPLICATION_ID}")
@@ -70,8 +72,20 @@ class GeoPackageStorage(Storage):
             conn.execute("INSERT INTO infracensus_migrations VALUES (1, 'initial schema', ?)",
                          (iso(utc_now()),))
             self.migrate()
-        # GDAL reads the application id from the file header, not from the WAL.
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        # GDAL reads the application id from the file header, not from the WAL. (Inside an
+        # outer transaction — a copy — closing the last connection checkpoints instead.)
+        if not conn.in_transaction:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def _occupied(self) -> bool:
+        """Whether the file holds anything (a new registry may open it in a transaction first)."""
+        path = Path(self.url)
+        if not path.exists() or path.stat().st_size == 0:
+            return False
+        try:
+            return self.db.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
+        except sqlite3.DatabaseError:
+            return True
 
     def _add_srs(self, srid: int) -> None:
         crs = pyproj.CRS.from_epsg(srid)
@@ -418,6 +432,17 @@ class GeoPackageStorage(Storage):
         sql += " AND key = ?" if key is not None else ""
         rows = self.db.conn.execute(sql + " ORDER BY id", params).fetchall()
         return [{"key": k, "at": a, "who": w, "entry": orjson.loads(e)} for k, a, w, e in rows]
+
+    # -- whole tables and tiles -------------------------------------------------------------
+    def dump_rows(self, table: str) -> Iterator[dict[str, Any]]:
+        return gpkg_rows.dump(self.db.conn, table)
+
+    def load_rows(self, table: str, rows: Iterable[dict[str, Any]]) -> None:
+        with self.transaction():
+            gpkg_rows.load(self.db.conn, table, rows, self.read_settings().storage_srid)
+
+    def tile(self, layer: Layer, request: TileRequest) -> bytes | None:
+        return None  # the web layer's vectorised encoder is as fast as SQLite can feed it
 
     def close(self) -> None:
         self.db.close()

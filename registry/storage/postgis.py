@@ -12,7 +12,7 @@ version row with one UPDATE ... FROM.
 from __future__ import annotations
 
 from contextlib import AbstractContextManager, contextmanager
-from typing import Any, Iterator, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 import geopandas as gpd
 import orjson
@@ -27,10 +27,12 @@ from registry.layers import SYSTEM_COLUMNS, Layer, LayerLibrary
 from registry.query import Query
 from registry.settings import Settings
 from registry.storage import postgis_schema as schema
-from registry.storage.base import Storage, check_expected
+from registry.storage import postgis_rows
+from registry.storage.base import Storage, TileRequest, check_expected
 from registry.storage.postgis_connection import Connections, scalar
 from registry.storage.postgis_copy import copy_assets
 from registry.storage.postgis_query import Fetcher
+from registry.storage.postgis_tiles import render
 
 #: A load at least this big into a table no bigger rebuilds its secondary indexes afterwards.
 BULK_ROWS = 50_000
@@ -280,6 +282,18 @@ class PostGISStorage(Storage):
         with self.db.connection() as conn:
             rows = conn.execute(sql_text, params).fetchall()
         return [{"key": k, "at": a, "who": w, "entry": e} for k, a, w, e in rows]
+
+    # -- whole tables and tiles -------------------------------------------------------------
+    def dump_rows(self, table: str) -> Iterator[dict[str, Any]]:
+        with self.db.connection() as conn:
+            yield from postgis_rows.dump(conn, table)
+
+    def load_rows(self, table: str, rows: Iterable[dict[str, Any]]) -> None:
+        with self.transaction(), self.db.connection() as conn:
+            postgis_rows.load(conn, table, rows, self.read_settings().storage_srid)
+
+    def tile(self, layer: Layer, request: TileRequest) -> bytes | None:
+        return render(self._fetcher(layer), request)
 
     def close(self) -> None:
         self.db.close()

@@ -29,7 +29,9 @@ _PREDICATES = {"intersects": "ST_Intersects", "within": "ST_Within"}
 
 
 @dataclass
-class _Plan:
+class Plan:
+    """A query as SQL: the row source (aliased ``t``), its conditions and their parameters."""
+
     source: sql.Composable
     params: Params = field(default_factory=Params)
     where: list[sql.Composable] = field(default_factory=list)
@@ -51,22 +53,23 @@ class Fetcher:
         """Matching assets, paged, ordered by internal id (or by distance for nearest)."""
         if query.nearest is not None:
             return self._nearest(query)
-        return self._run(self._plan(query), query.limit, query.offset,
+        return self._run(self.plan(query), query.limit, query.offset,
                          selected_columns(self.layer, query.properties))
 
     def count(self, query: Query) -> int:
         """How many assets match, ignoring paging."""
         if query.nearest is not None:
             return len(self._nearest(query))
-        plan = self._plan(query)
+        plan = self.plan(query)
         statement = sql.SQL("SELECT count(*) FROM {} t WHERE {}").format(plan.source,
                                                                          plan.where_sql())
         with self.db.connection() as conn:
             return int(scalar(conn, statement, plan.params))
 
     # -- planning -------------------------------------------------------------------------
-    def _plan(self, query: Query) -> _Plan:
-        plan = self._as_of_plan(query) if query.as_of else _Plan(sql.Identifier(self.layer.name))
+    def plan(self, query: Query) -> Plan:
+        """The source and conditions of a query (nearest aside): what fetch and count share."""
+        plan = self._as_of_plan(query) if query.as_of else Plan(sql.Identifier(self.layer.name))
         if not query.as_of and not query.include_retired:
             plan.where.append(sql.SQL("t.retired_at IS NULL"))
         self._add_spatial(plan, query)
@@ -80,8 +83,8 @@ class Fetcher:
                                              self.settings.storage_srid, plan.params))
         return plan
 
-    def _as_of_plan(self, query: Query) -> _Plan:
-        plan = _Plan(sql.SQL(""))
+    def _as_of_plan(self, query: Query) -> Plan:
+        plan = Plan(sql.SQL(""))
         moment, table = plan.params(query.as_of), sql.Identifier(self.layer.name)
         names = sql.SQL(", ").join(map(sql.Identifier, self.columns))
         snapshot = sql.SQL(", ").join(sql.Identifier("r", c) for c in self.columns)
@@ -94,10 +97,10 @@ class Fetcher:
             layer=plan.params(self.layer.name))
         return plan
 
-    def _geometry(self, plan: _Plan, geometry: BaseGeometry) -> sql.Composable:
+    def _geometry(self, plan: Plan, geometry: BaseGeometry) -> sql.Composable:
         return plan.params.geometry(geometry, self.settings.storage_srid)
 
-    def _add_spatial(self, plan: _Plan, query: Query) -> None:
+    def _add_spatial(self, plan: Plan, query: Query) -> None:
         if query.bbox is not None:
             plan.where.append(sql.SQL("ST_Intersects(t.geom, {})").format(
                 self._geometry(plan, shapely.box(*query.bbox))))
@@ -107,7 +110,7 @@ class Fetcher:
         if query.geometry is not None and query.distance_m is not None:
             self._add_distance(plan, query.geometry, query.distance_m)
 
-    def _add_distance(self, plan: _Plan, geometry: BaseGeometry, metres: float) -> None:
+    def _add_distance(self, plan: Plan, geometry: BaseGeometry, metres: float) -> None:
         bounds = geometry.bounds
         dlon, dlat = self.metric.degrees_for(metres, max(abs(bounds[1]), abs(bounds[3])))
         box = shapely.box(bounds[0] - dlon, bounds[1] - dlat, bounds[2] + dlon, bounds[3] + dlat)
@@ -120,7 +123,7 @@ class Fetcher:
         plan.distance = sql.SQL("ST_Distance({}, {})").format(projected, target)
 
     # -- running --------------------------------------------------------------------------
-    def _run(self, plan: _Plan, limit: int | None, offset: int,
+    def _run(self, plan: Plan, limit: int | None, offset: int,
              names: list[str] | None = None) -> gpd.GeoDataFrame:
         names = names or self.columns
         selected = [sql.SQL("ST_AsBinary(t.geom)"), *(output(self.layer, c) for c in names)]
@@ -159,7 +162,7 @@ class Fetcher:
 
     def _seed_radius(self, base: Query, point: BaseGeometry, k: int) -> float | None:
         """Metric distance to the farthest of the k index-nearest assets: a bound on the answer."""
-        plan = self._plan(base)
+        plan = self.plan(base)
         target = self._geometry(plan, point)
         metric = plan.params(self.settings.metric_srid)
         statement = sql.SQL(

@@ -19,6 +19,7 @@ COMMANDS = [
     "cases:case", "cases:ranking",
     "plans:plan", "plans:package",
     "user:user", "audit:audit", "backup:backup", "restore:restore",
+    "copy:copy",
 ]
 
 
