@@ -8,11 +8,9 @@ from typing import Any, Iterator
 
 import pytest
 
-import registry
 from browser.chromium import open_map, serving
 from browser.city import build_city
-from cases.casekit import file_case, run
-from registry.cases import Cases
+from cases.casekit import late_and_on_time
 from web.app import create_app
 
 pytestmark = pytest.mark.browser
@@ -24,14 +22,7 @@ WEST_POINT, EAST_POINT = (114.49, 38.025), (114.51, 38.025)
 def cases_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     path: Path = tmp_path_factory.mktemp("cases") / "city.gpkg"
     build_city(path).close()
-    reg = registry.open(path)
-    cases = Cases(reg)
-    late = file_case(cases, "street_vending", WEST_POINT, "2026-10-12 09:00")
-    run(cases, late, ("dispatch", "2026-10-12 09:10"))
-    done = file_case(cases, "exposed_garbage", EAST_POINT, "2026-10-13 09:00")
-    run(cases, done, ("dispatch", "2026-10-13 09:05"), ("handle", "2026-10-13 10:00"),
-        ("verify", "2026-10-13 10:20"), ("close", "2026-10-13 10:30"))
-    reg.close()
+    late_and_on_time(path, WEST_POINT, EAST_POINT, "exposed_garbage")
     with serving(create_app({"REGISTRY": str(path)})) as url:
         yield url
 

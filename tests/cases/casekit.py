@@ -63,3 +63,19 @@ def run(cases: Cases, case_id: str, *steps: tuple[str, str]) -> None:
     for move, when in steps:
         extra = 2.0 if move == "extend" else 0.0
         cases.move(case_id, move, Change(who="派遣员", at=local(when)), extra_hours=extra)
+
+
+def late_and_on_time(path: Path, late_where: tuple[float, float],
+                     done_where: tuple[float, float], done_category: str = "street_vending") -> str:
+    """In the registry at `path`: a street-vending case registered Monday 12 Oct 2026 09:00,
+    dispatched and never handled (overdue), and a case closed on time the next day; returns
+    the overdue one's id."""
+    reg = registry.open(path)
+    cases = Cases(reg)
+    late = file_case(cases, "street_vending", late_where, "2026-10-12 09:00")
+    run(cases, late, ("dispatch", "2026-10-12 09:10"))
+    done = file_case(cases, done_category, done_where, "2026-10-13 09:00")
+    run(cases, done, ("dispatch", "2026-10-13 09:05"), ("handle", "2026-10-13 10:00"),
+        ("verify", "2026-10-13 10:20"), ("close", "2026-10-13 10:30"))
+    reg.close()
+    return late

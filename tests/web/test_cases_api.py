@@ -10,8 +10,7 @@ import openpyxl
 import pytest
 from flask.testing import FlaskClient
 
-from cases.casekit import IN_EAST, IN_WEST, LAMP, build_registry, file_case, run
-from registry.cases import Cases
+from cases.casekit import IN_EAST, IN_WEST, LAMP, build_registry, late_and_on_time
 from web.app import create_app
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 32
@@ -93,17 +92,7 @@ def test_unknown_case_is_404(client: FlaskClient) -> None:
 
 
 def overdue_case(registry_path: Path) -> str:
-    """A street-vending case registered 12 Oct 2026 09:00, dispatched, never handled."""
-    from registry import open as open_registry
-    reg = open_registry(registry_path)
-    cases = Cases(reg)
-    case_id = file_case(cases, "street_vending", IN_EAST, "2026-10-12 09:00")
-    run(cases, case_id, ("dispatch", "2026-10-12 09:10"))
-    on_time = file_case(cases, "street_vending", IN_WEST, "2026-10-12 09:00")
-    run(cases, on_time, ("dispatch", "2026-10-12 09:10"), ("handle", "2026-10-12 10:00"),
-        ("verify", "2026-10-12 10:30"), ("close", "2026-10-12 10:40"))
-    reg.close()
-    return case_id
+    return late_and_on_time(registry_path, IN_EAST, IN_WEST)
 
 
 def test_overdue_cases_are_flagged_in_the_list_and_on_the_map(client: FlaskClient,
