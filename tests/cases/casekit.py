@@ -30,7 +30,7 @@ def local(text: str) -> datetime:
     return datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=CST)
 
 
-def build_registry(path: Path) -> registry.Registry:
+def build_registry(path: Path | str) -> registry.Registry:
     reg = registry.create(path, county="130102")
     who = Change(who="测试")
     reg.add("grids", gpd.GeoDataFrame(
