@@ -22,4 +22,5 @@ test: venv
 	$(VENV)/bin/pytest
 
 bench: venv
+	$(PY) -m pip install --quiet -e '.[bench]'
 	$(PY) -m bench
