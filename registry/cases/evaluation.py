@@ -69,7 +69,9 @@ def month_bounds(month: str, tz: tzinfo = CST) -> tuple[datetime, datetime]:
 
 
 def previous_month(month: str) -> str:
-    """>>> previous_month("2026-01")
+    """The month before `month` (YYYY-MM).
+
+    >>> previous_month("2026-01")
     '2025-12'
     """
     start, _ = month_bounds(month)

@@ -1,7 +1,7 @@
 """The case service of the registry a request works on, and a case as the web shows it.
 
->>> sorted(case_json.__annotations__)[:2]
-['case', 'lang']
+>>> rules().category("street_vending").zh, rules().category("street_vending").limit_text
+('占道经营', '2h')
 """
 from __future__ import annotations
 
