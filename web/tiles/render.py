@@ -50,10 +50,11 @@ def render_tile(registry: Registry, layer: Layer, tile: TileAddress, where: Filt
         BUFFER, CELL))
     if made is not None:
         return made
-    # One query answers both "how many?" and "which?" for the common, uncrowded tile.
-    frame = registry.query(replace(query, properties=tile_properties(layer), limit=max_features + 1))
-    if len(frame) > max_features:
+    # Count first: a crowded tile then skips building a frame of max_features rows with
+    # their properties only to throw it away; an uncrowded one pays a count off the R*Tree.
+    if registry.count(query) > max_features:
         return encode([cluster_layer(layer.name, registry.query(replace(query, properties=[])), tile)])
+    frame = registry.query(replace(query, properties=tile_properties(layer)))
     geometry = _pixels(frame.geometry.array, tile)
     properties = {name: frame[name].array for name in tile_properties(layer)}
     return encode([TileLayer(layer.name, geometry, properties)])
