@@ -73,25 +73,29 @@ def conflate(reg: Registry, layer: str, frame: gpd.GeoDataFrame, fields: Sequenc
     `fields` are the layer fields the survey supplies: only those are compared and updated,
     so a survey that lacks a column never blanks it in the registry.
     """
-    existing = reg.query(Query(layer, include_retired=True)).reset_index(drop=True)
+    existing = _existing(reg, layer, fields)
     typed = _typed(reg, layer, frame, fields)
-    # Project each side once; every distance below is in metres on these.
-    typed["_metric"] = reg.to_metric(typed.geometry.to_numpy())
-    existing["_metric"] = reg.to_metric(existing.geometry.to_numpy())
     matched = _match_ids(typed, existing)
     retired = matched >= 0
     retired[retired] = existing["retired_at"].notna().to_numpy()[matched[retired]]
     known = typed[(matched >= 0) & ~retired]
     old = existing.iloc[matched[(matched >= 0) & ~retired]]
-    changed = _changed(old, known, fields)
+    changed = _moved(reg, old.geometry.to_numpy(), known.geometry.to_numpy()) \
+        | _differs(old, known, fields)
     updates = known[changed].assign(uuid=old["uuid"].to_numpy()[changed])
     unseen = typed[matched < 0]
-    duplicates, same = _duplicates(reg.duplicate_tolerance_m(layer), unseen, typed, existing,
-                                   fields)
+    duplicates, same = _duplicates(reg, layer, unseen, typed, existing, fields)
     return Conflation(new=unseen.index.difference(duplicates["row"]).difference(same),
                       updates=updates[["uuid", *fields, updates.geometry.name]],
                       unchanged=known.index[~changed].append(same), duplicates=duplicates,
                       rejections=_retired_rejections(typed, existing, matched, retired))
+
+
+def _existing(reg: Registry, layer: str, fields: Sequence[str]) -> gpd.GeoDataFrame:
+    """The layer's assets, retired ones included, with only the columns conflation reads."""
+    columns = ["source_id", "retired_at", "gbt_code", *fields]
+    return reg.query(Query(layer, include_retired=True, properties=columns)
+                     ).reset_index(drop=True)
 
 
 def _typed(reg: Registry, layer: str, frame: gpd.GeoDataFrame, fields: Sequence[str]
@@ -113,20 +117,38 @@ def _match_ids(frame: pd.DataFrame, existing: pd.DataFrame) -> np.ndarray:
     return positions
 
 
-def _changed(old: pd.DataFrame, new: pd.DataFrame, fields: Sequence[str]) -> np.ndarray:
-    moved = ~shapely.equals_exact(old["_metric"].to_numpy(), new["_metric"].to_numpy(),
-                                  SAME_GEOMETRY_M)
-    return moved | _differs(old, new, fields)
+def _moved(reg: Registry, old: np.ndarray, new: np.ndarray) -> np.ndarray:
+    """Whether each geometry moved by more than `SAME_GEOMETRY_M`.
+
+    A re-imported survey mostly repeats stored coordinates bit for bit: only the others
+    are projected to metres to measure by how much they differ.
+    """
+    moved = ~shapely.equals_exact(old, new, 0)
+    if moved.any():
+        moved[moved] = ~shapely.equals_exact(reg.to_metric(old[moved]),
+                                             reg.to_metric(new[moved]), SAME_GEOMETRY_M)
+    return moved
 
 
 def _differs(old: pd.DataFrame, new: pd.DataFrame, fields: Sequence[str]) -> np.ndarray:
     differs = np.zeros(len(new), dtype=bool)
     for name in fields:
-        # As plain objects with None for missing, so != never meets pd.NA.
-        a, b = as_objects(old[name]).to_numpy(), as_objects(new[name]).to_numpy()
-        both_missing = pd.isna(a) & pd.isna(b)
-        differs |= ~both_missing & (a != b)
+        differs |= _column_differs(old[name], new[name])
     return differs
+
+
+def _column_differs(a: pd.Series, b: pd.Series) -> np.ndarray:
+    """Where two aligned columns hold different values; missing equals missing.
+
+    >>> _column_differs(pd.Series([1, None, 3, None], dtype="Int64"),
+    ...                 pd.Series([1, 2, 4, None], dtype="Int64")).tolist()
+    [False, True, True, False]
+    """
+    if a.dtype == object or a.dtype != b.dtype:
+        # As plain objects with None for missing, so != never meets pd.NA.
+        return as_objects(a).to_numpy() != as_objects(b).to_numpy()
+    equal = pd.array(a.array == b.array, dtype="boolean").to_numpy(dtype=bool, na_value=False)
+    return ~equal & ~(a.isna().to_numpy() & b.isna().to_numpy())
 
 
 def _retired_rejections(frame: pd.DataFrame, existing: pd.DataFrame, matched: np.ndarray,
@@ -140,41 +162,59 @@ def _retired_rejections(frame: pd.DataFrame, existing: pd.DataFrame, matched: np
                           for u in uuids])
 
 
-def _duplicates(tolerance: float, unseen: gpd.GeoDataFrame, survey: gpd.GeoDataFrame,
+def _duplicates(reg: Registry, layer: str, unseen: gpd.GeoDataFrame, survey: gpd.GeoDataFrame,
                 existing: gpd.GeoDataFrame, fields: Sequence[str]
                 ) -> tuple[pd.DataFrame, pd.Index]:
     """Probable duplicates among new records, and those that merely repeat an id-less asset."""
-    if tolerance <= 0:  # the layer tells assets apart by attributes, not position
+    tolerance = reg.duplicate_tolerance_m(layer)
+    if tolerance <= 0 or unseen.empty:  # 0: the layer tells assets apart by attributes
         return no_problems(), pd.Index([])
     current = existing[existing["retired_at"].isna()]
-    metric_new = unseen["_metric"].to_numpy()
-    in_file = _earlier_neighbours(metric_new, survey["_metric"].to_numpy(), unseen.index,
+    new = unseen.geometry.to_numpy()
+    in_file = _earlier_neighbours(reg, new, survey.geometry.to_numpy(), unseen.index,
                                   survey.index, tolerance)
-    in_registry = _neighbours(metric_new, current["_metric"].to_numpy(), unseen.index,
-                              tolerance)
+    in_registry = _neighbours(reg, new, current.geometry.to_numpy(), unseen.index, tolerance)
     same = _repeats(unseen, current, in_registry, fields).difference(in_file.index)
     return _duplicate_table(unseen, current, in_file, in_registry.drop(same), tolerance), same
 
 
-def _neighbours(geoms: np.ndarray, others: np.ndarray, rows: pd.Index,
+def _neighbours(reg: Registry, geoms: np.ndarray, others: np.ndarray, rows: pd.Index,
                 tolerance: float) -> pd.Series:
     """For each record (by row) close to an other, the position of the first such other."""
-    pairs = shapely.STRtree(others).query(geoms, predicate="dwithin", distance=tolerance)
-    close = _same_place(geoms[pairs[0]], others[pairs[1]], tolerance)
-    found = pd.Series(pairs[1][close], index=rows.to_numpy()[pairs[0][close]])
+    pairs = _candidates(reg, geoms, others, tolerance)
+    pairs = pairs[:, _close(reg, geoms[pairs[0]], others[pairs[1]], tolerance)]
+    found = pd.Series(pairs[1], index=rows.to_numpy()[pairs[0]])
     return found.groupby(level=0).min()
 
 
-def _earlier_neighbours(geoms: np.ndarray, survey_geoms: np.ndarray, rows: pd.Index,
-                        survey_rows: pd.Index, tolerance: float) -> pd.Series:
+def _earlier_neighbours(reg: Registry, geoms: np.ndarray, survey_geoms: np.ndarray,
+                        rows: pd.Index, survey_rows: pd.Index, tolerance: float) -> pd.Series:
     """For each record (by row) close to an earlier survey record, the earliest such row."""
-    pairs = shapely.STRtree(survey_geoms).query(geoms, predicate="dwithin", distance=tolerance)
-    earlier = survey_rows.to_numpy()[pairs[1]] < rows.to_numpy()[pairs[0]]
-    pairs = pairs[:, earlier]
-    close = _same_place(geoms[pairs[0]], survey_geoms[pairs[1]], tolerance)
-    found = pd.Series(survey_rows.to_numpy()[pairs[1][close]],
-                      index=rows.to_numpy()[pairs[0][close]])
+    pairs = _candidates(reg, geoms, survey_geoms, tolerance)
+    pairs = pairs[:, survey_rows.to_numpy()[pairs[1]] < rows.to_numpy()[pairs[0]]]
+    pairs = pairs[:, _close(reg, geoms[pairs[0]], survey_geoms[pairs[1]], tolerance)]
+    found = pd.Series(survey_rows.to_numpy()[pairs[1]], index=rows.to_numpy()[pairs[0]])
     return found.groupby(level=0).min()
+
+
+def _candidates(reg: Registry, geoms: np.ndarray, others: np.ndarray,
+                tolerance: float) -> np.ndarray:
+    """Index pairs (geom, other) that may lie within `tolerance` metres, found in lon/lat.
+
+    The search distance in degrees is generous (taken at the northernmost latitude), so
+    no close pair is missed and only the few candidates are projected to metres.
+    """
+    if len(geoms) == 0 or len(others) == 0:
+        return np.empty((2, 0), dtype=np.intp)
+    north = float(np.nanmax(np.abs(shapely.bounds(geoms)[:, [1, 3]])))
+    degrees = max(reg.metric.degrees_for(tolerance, north))
+    return shapely.STRtree(others).query(geoms, predicate="dwithin", distance=degrees)
+
+
+def _close(reg: Registry, a: np.ndarray, b: np.ndarray, tolerance: float) -> np.ndarray:
+    """Which pairs are the same place, measured in metres."""
+    a, b = reg.to_metric(a), reg.to_metric(b)
+    return shapely.dwithin(a, b, tolerance) & _same_place(a, b, tolerance)
 
 
 def _same_place(a: np.ndarray, b: np.ndarray, tolerance: float) -> np.ndarray:

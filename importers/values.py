@@ -403,5 +403,10 @@ def _parsed(values: pd.Series, failed: pd.Series | None = None) -> Parsed:
 
 
 def _take(series: pd.Series, codes: np.ndarray, index: pd.Index) -> pd.Series:
-    taken = pd.Series(series.array.take(codes, allow_fill=True), index=index, dtype=series.dtype)
-    return taken.where(taken.notna(), None) if taken.dtype == object else taken
+    if series.dtype != object:
+        return pd.Series(series.array.take(codes, allow_fill=True), index=index,
+                         dtype=series.dtype)
+    # Missing made None on the few distinct values, then one numpy gather (code -1: None).
+    values = np.append(series.to_numpy(dtype=object), None)
+    values[pd.isna(values)] = None
+    return pd.Series(values[codes], index=index, dtype=object)
