@@ -16,10 +16,12 @@ import click
 from bench import cache, report
 from bench.city import bench_city, query_boxes
 from bench.registry_bench import JOBS, Bench
+from bench.web_bench import web
 from bench.import_bench import import_job
 
 HERE = Path(__file__).resolve().parent
 T = TypeVar("T")
+JOBS = {**JOBS, "web": web}  # issue 4: the web endpoints over HTTP beside pygeoapi
 JOBS = {**JOBS, "import": import_job}  # issue 3; needs no cached registry
 
 
