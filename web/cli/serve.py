@@ -18,6 +18,6 @@ def serve(registry_url: str, host: str, port: int, basemap: str | None) -> None:
     """Serve the map, the OGC API and the vector tiles (development server; see the README
     for gunicorn)."""
     open_registry(registry_url)  # fail here, clearly, rather than on the first request
-    app = create_app({"REGISTRY": registry_url, "BASEMAP_URL": basemap})
+    app = create_app({"REGISTRY": registry_url, "BASEMAP_URL": basemap, "AUTH_REQUIRED": True})
     click.echo(f"Infracensus map: http://{host}:{port}/   OGC API: http://{host}:{port}/ogcapi")
     app.run(host=host, port=port, threaded=True)
