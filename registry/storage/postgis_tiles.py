@@ -77,9 +77,11 @@ def _clusters(plan: Plan, request: TileRequest, fetcher: Fetcher) -> sql.Composa
         "FROM ({centres}) centres, (SELECT {envelope} AS e) tile").format(
         extent=extent, centres=centres, envelope=envelope(request, p))
     # Members in the buffer belong to the neighbouring tile's cells and are left to it.
+    # MATERIALIZED: each position is projected once, not once per use in the query.
     cells = sql.SQL(
+        "WITH pixels AS MATERIALIZED ({pixels}) "
         "SELECT ST_MakePoint(round(avg(px)), round(avg(py))) AS geom, count(*) AS count "
-        "FROM ({pixels}) pixels WHERE px >= 0 AND px < {extent} AND py >= 0 AND py < {extent} "
+        "FROM pixels WHERE px >= 0 AND px < {extent} AND py >= 0 AND py < {extent} "
         "GROUP BY floor(py / {cell}), floor(px / {cell}) "
         "ORDER BY floor(py / {cell}), floor(px / {cell})").format(
         pixels=pixels, extent=extent, cell=cell)
