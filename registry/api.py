@@ -234,9 +234,8 @@ class Registry:
         edits = gpd.GeoDataFrame(
             {"uuid": [uuid], **{k: [v] for k, v in (attributes or {}).items()},
              **({"state": [state]} if state is not None else {})},
-            geometry=[geometry if geometry is not None else current.geometry.iloc[0]],
-            crs=self.settings.storage_srid)
-        self.update_many(layer.name, edits, change)
+            geometry=[geometry], crs=self.settings.storage_srid)
+        self._apply(layer, current, edits, change)
         return self.get(uuid)
 
     def _expect(self, current: gpd.GeoDataFrame, uuid: str, expected: int | None) -> None:
@@ -250,20 +249,28 @@ class Registry:
                            "changed it meanwhile; reload and try again")
 
     def update_many(self, layer: str, frame: gpd.GeoDataFrame, change: Change) -> int:
-        """Apply edits (a ``uuid`` column plus the columns to change); returns how many
-        assets actually changed. Unchanged rows write nothing."""
+        """Apply edits (a ``uuid`` column plus the columns to change; a missing geometry keeps
+        the stored one); returns how many assets actually changed. Unchanged rows write
+        nothing."""
         lay = self.layers[layer]
         edits = self._in_storage_crs(frame).reset_index(drop=True)
-        current = self._current(lay, edits["uuid"].tolist())
-        merged = self._merged(lay, current, edits)
-        typed, found = validate.coerce(lay, merged.drop(columns=_SYSTEM_ONLY, errors="ignore"))
-        found += validate.problems(lay, typed, self.settings)
+        return self._apply(lay, self._current(lay, edits["uuid"].tolist()), edits, change)
+
+    def _apply(self, layer: Layer, current: gpd.GeoDataFrame, edits: gpd.GeoDataFrame,
+               change: Change) -> int:
+        """Check only what the edits touch (stored values were checked when stored) and write
+        a version for each asset that really changes."""
+        if "source_id" in edits:
+            raise InvalidInput("an asset's source id does not change; retire the asset and "
+                               "add it again under the new id")
+        typed, found = validate.coerce(layer, edits.drop(columns=["uuid"]))
+        found += validate.problems(layer, typed, self.settings, partial=True)
         if found:
-            raise RecordErrors(found, context=f"layer {layer}")
-        new = self._next_versions(lay, current, merged, typed, change)
+            raise RecordErrors(found, context=f"layer {layer.name}")
+        new = self._next_versions(layer, current, typed, change)
         with self.transaction():
-            self.storage.update_assets(lay, new, change)
-            if lay.is_grid and len(new):
+            self.storage.update_assets(layer, new, change)
+            if layer.is_grid and len(new):
                 self.reassign_grids(replace(change, source="grid_change"))
         return len(new)
 
@@ -277,31 +284,21 @@ class Registry:
             raise NotFound(f"layer {layer.name} has no asset {sorted(missing)[0]}")
         return current.set_index("uuid", drop=False).loc[uuids].reset_index(drop=True)
 
-    def _merged(self, layer: Layer, current: gpd.GeoDataFrame, edits: gpd.GeoDataFrame
-                ) -> gpd.GeoDataFrame:
-        validate.check_columns(layer, edits.drop(columns=["uuid"]).set_geometry(
-            edits.geometry.name))
-        if "source_id" in edits:
-            raise InvalidInput("an asset's source id does not change; retire the asset and "
-                               "add it again under the new id")
-        merged = current.copy()
-        for column in edits.columns:
-            if column != edits.geometry.name:
-                merged[column] = edits[column].to_numpy()
-        present = ~(shapely.is_missing(edits.geometry.to_numpy()))
-        merged.loc[present, "geometry"] = edits.geometry.to_numpy()[present]
-        return merged
-
-    def _next_versions(self, layer: Layer, current: gpd.GeoDataFrame, merged: gpd.GeoDataFrame,
-                       typed: gpd.GeoDataFrame, change: Change) -> gpd.GeoDataFrame:
-        new = merged.copy()
-        for f in layer.field_names:
-            new[f] = typed[f].to_numpy()
+    def _next_versions(self, layer: Layer, current: gpd.GeoDataFrame, typed: gpd.GeoDataFrame,
+                       change: Change) -> gpd.GeoDataFrame:
+        new = current.copy()
+        edited = [c for c in typed.columns if c != typed.geometry.name]
+        for column in edited:
+            new[column] = typed[column].array
+        geoms = typed.geometry.to_numpy()
+        given = ~shapely.is_missing(geoms)
+        new.loc[given, "geometry"] = geoms[given]
         self._derive(layer, new)
         moved = ~shapely.equals_exact(current.geometry.to_numpy(), new.geometry.to_numpy(), 0)
         if not layer.is_grid and moved.any():
             new.loc[moved, "grid_code"] = self._grid_codes(new.geometry[moved])
-        changed = moved | _differs(current, new, layer.field_names + ["state", "grid_code"])
+        derived = [layer.condition.class_field] if layer.condition.class_field else []
+        changed = moved | _differs(current, new, edited + derived + ["grid_code"])
         self._refuse_retired(new[changed])
         new = new[changed].copy()
         new["version"] = new["version"] + 1
@@ -431,9 +428,6 @@ class Registry:
 
     def batches(self) -> list[dict[str, Any]]:
         return self.storage.batches()
-
-
-_SYSTEM_ONLY = ["gbt_code", "grid_code", "version", "created_at", "updated_at", "retired_at"]
 
 
 def _differs(old: pd.DataFrame, new: pd.DataFrame, columns: list[str]) -> np.ndarray:

@@ -75,23 +75,30 @@ def _coerce_column(f: Field, col: pd.Series) -> tuple[pd.Series, list]:
     return col.astype(object).where(present, None), []
 
 
-def problems(layer: Layer, frame: gpd.GeoDataFrame, settings: Settings) -> list[dict]:
-    """Every rule broken by every record of a coerced frame in the storage CRS."""
-    found = _geometry_problems(layer, frame, settings)
+def problems(layer: Layer, frame: gpd.GeoDataFrame, settings: Settings,
+             partial: bool = False) -> list[dict]:
+    """Every rule broken by every record of a coerced frame in the storage CRS.
+
+    `partial`: the frame holds edits — only the columns present are checked, and a missing
+    geometry means "unchanged".
+    """
+    found = _geometry_problems(layer, frame, settings, partial)
     for f in layer.fields:
         if f.name in frame and not f.derived:
             found += _field_problems(f, frame)
-        elif f.required and not f.derived:
+        elif f.required and not f.derived and not partial:
             found += [_problem(frame, i, f.name, None, "required") for i in frame.index]
     found += _id_problems(frame)
     return sorted(found, key=lambda p: (str(p["row"]), p["field"] or ""))
 
 
-def _geometry_problems(layer: Layer, frame: gpd.GeoDataFrame, settings: Settings) -> list[dict]:
+def _geometry_problems(layer: Layer, frame: gpd.GeoDataFrame, settings: Settings,
+                       partial: bool) -> list[dict]:
     geoms = frame.geometry.to_numpy()
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    reported = missing & ~(partial & shapely.is_missing(geoms))
     found = [_problem(frame, i, "geometry", None, "geometry missing or empty")
-             for i in frame.index[missing]]
+             for i in frame.index[reported]]
     types = np.array(shapely.get_type_id(geoms))
     wrong = ~missing & ~np.isin(types, [_TYPE_IDS[t] for t in layer.geometry])
     found += [_problem(frame, i, "geometry", g.geom_type,

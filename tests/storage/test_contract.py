@@ -291,3 +291,14 @@ def test_a_box_over_points_is_exact_at_its_edges(city: registry.Registry, origin
     assert city.query(Query("drains", bbox=just_outside, limit=5)).empty
     on_edge = (x0, y0 - 1e-4, x0 + 0.001, y0 + 1e-4)
     assert city.count(Query("drains", bbox=on_edge)) == 1
+
+
+def test_an_edit_checks_only_what_it_changes(city: registry.Registry) -> None:
+    """A bridge's type is required: an edit that leaves it out is fine, one that blanks it is not."""
+    bridges = gpd.GeoDataFrame({"bridge_type": ["river"], "bci": [95.0]}, crs=4490,
+                               geometry=[shapely.box(114.45, 38.05, 114.451, 38.0505)])
+    uuid = city.add("bridges", bridges, Change(who="x"))["uuid"].iloc[0]
+    after = city.update(uuid, {"bci": 61.0}, change=Change(who="inspector"))["properties"]
+    assert (after["bci"], after["condition_class"], after["version"]) == (61.0, "D", 2)
+    with pytest.raises(RecordErrors, match="field bridge_type, value None: required"):
+        city.update(uuid, {"bridge_type": None}, change=Change(who="x"))
