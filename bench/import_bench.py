@@ -23,6 +23,7 @@ import resource
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, Callable
@@ -68,11 +69,15 @@ class Survey:
 
 @dataclass
 class Measured:
-    """What a child process reports: seconds per file, import counts and its peak RSS."""
+    """What a child process reports: seconds per file, import counts, peak RSS and CPU time.
+
+    CPU seconds read beside wall seconds show how much of a run waited on a busy machine.
+    """
 
     seconds: list[float]
     counts: list[dict[str, int]]
     peak_bytes: int
+    cpu_seconds: float
 
 
 def import_job(b: Bench) -> list[Row]:
@@ -106,6 +111,7 @@ def point_rows(b: Bench, reg_path: Path, surveys: list[Survey]) -> list[Row]:
     floor = isolated(measure_floor, [s.path for s in surveys])
     ours = isolated(measure_imports, reg_path, surveys)
     _check(b, surveys, ours)
+    _note_cpu(b, "the point files", ours, floor)
     rows = [Row(f"import {s.records:,} {s.layer} ({s.path.suffix}) into an empty layer",
                 Figure("import_survey", Timings([t]), s.records),
                 [Figure("read_arrow + Arrow write", Timings([f]), s.records)])
@@ -122,6 +128,7 @@ def _row(b: Bench, job: str, reg_path: Path, surveys: list[Survey], target: str,
     floor = isolated(measure_floor, [s.path for s in surveys])
     ours = isolated(measure_imports, reg_path, surveys)
     _check(b, surveys, ours)
+    _note_cpu(b, job, ours, floor)
     return _shown(_summary(job, sum(s.records for s in surveys), ours, floor, target, rate))
 
 
@@ -151,6 +158,12 @@ def _check(b: Bench, surveys: list[Survey], ours: Measured) -> None:
                        ", ".join(f"{k} {v:,}" for k, v in counts.items() if v))
 
 
+def _note_cpu(b: Bench, job: str, ours: Measured, floor: Measured) -> None:
+    b.notes.append(f"{job}: CPU {ours.cpu_seconds:.1f} s in {sum(ours.seconds):.1f} s wall "
+                   f"(floor: CPU {floor.cpu_seconds:.1f} s in {sum(floor.seconds):.1f} s), "
+                   "timed calls only")
+
+
 def _gib(size: int) -> str:
     return f"{size / GIB:.2f} GB"
 
@@ -165,30 +178,43 @@ def isolated(fn: Callable[..., Measured], *args: Any) -> Measured:
 def measure_imports(reg_path: Path, surveys: list[Survey]) -> Measured:
     """`import_survey` of each file in turn into the registry at `reg_path`."""
     reg = registry.open(reg_path)
-    seconds, counts = [], []
+    seconds, counts, cpu = [], [], 0.0
     for survey in surveys:
-        start = time.perf_counter()
-        report = import_survey(reg, survey.path, survey.layer, who=WHO)
-        seconds.append(time.perf_counter() - start)
+        report, wall, used = _timed(partial(import_survey, who=WHO), reg, survey.path,
+                                     survey.layer)
+        seconds.append(wall)
         counts.append(report.counts())
+        cpu += used
     reg.close()
-    return Measured(seconds, counts, peak_rss())
+    return Measured(seconds, counts, peak_rss(), cpu)
 
 
 def measure_floor(paths: list[Path]) -> Measured:
     """Each file read with `pyogrio.read_arrow` and written back with Arrow: the I/O floor."""
-    seconds = []
+    seconds, cpu = [], 0.0
     for path in paths:
         out = path.with_name(f"floor-{os.getpid()}.gpkg")
-        start = time.perf_counter()
-        meta, table = pyogrio.read_arrow(path, encoding=_encoding(path))
-        # Only the shapefile states no CRS: it is GK zone 38, as contractors send it.
-        frame = gpd.GeoDataFrame.from_arrow(table).set_crs(meta["crs"] or ZONE_38_CRS,
-                                                           allow_override=True)
-        pyogrio.write_dataframe(frame, out, use_arrow=True)
-        seconds.append(time.perf_counter() - start)
+        _, wall, used = _timed(copy_arrow, path, out)
+        seconds.append(wall)
+        cpu += used
         remove(out)
-    return Measured(seconds, [], peak_rss())
+    return Measured(seconds, [], peak_rss(), cpu)
+
+
+def copy_arrow(path: Path, out: Path) -> None:
+    """The bare read and write of a survey file."""
+    meta, table = pyogrio.read_arrow(path, encoding=_encoding(path))
+    # Only the shapefile states no CRS: it is GK zone 38, as contractors send it.
+    frame = gpd.GeoDataFrame.from_arrow(table).set_crs(meta["crs"] or ZONE_38_CRS,
+                                                       allow_override=True)
+    pyogrio.write_dataframe(frame, out, use_arrow=True)
+
+
+def _timed(fn: Callable[..., Any], *args: Any) -> tuple[Any, float, float]:
+    """`fn(*args)`'s result, wall seconds and CPU seconds of this process."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = fn(*args)
+    return result, time.perf_counter() - wall, time.process_time() - cpu
 
 
 def _encoding(path: Path) -> str | None:
