@@ -164,6 +164,7 @@ def main(users: int, seconds: float, assets: int, import_rows: int) -> None:
     with tempfile.TemporaryDirectory(prefix="infracensus-load-") as folder:
         city, tokens = build(Path(folder), assets, users)
         server = start(SERVE, str(city))
+        assert server.stdout is not None
         base = f"http://127.0.0.1:{server.stdout.readline().strip()}"
         importer = start(IMPORT, "-r", str(city), str(survey(Path(folder), import_rows)),
                          "--layer", "drains", "--who", "load test")

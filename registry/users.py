@@ -127,7 +127,7 @@ class Users:
         """One user; NotFound if there is none of that name."""
         return self._account(name).user
 
-    def list(self) -> list[User]:
+    def all(self) -> list[User]:
         return [_Account(d["key"], d["body"], d["version"]).user
                 for d in self.reg.documents(USER)]
 

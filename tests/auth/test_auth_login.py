@@ -100,3 +100,11 @@ def test_disabling_a_user_ends_their_session(client: FlaskClient, city_path) -> 
     reg.close()
     assert client.get("/ogcapi/collections").status_code == 401
     assert "该账号已停用" in log_in(client, "temp").get_data(as_text=True)
+
+
+def test_a_json_login_that_is_not_an_object_is_400(client: FlaskClient) -> None:
+    answer = client.post("/auth/login", json=["eng", PASSWORD],
+                         headers={"X-CSRF-Token": session_csrf(client)})
+    assert answer.status_code == 400
+    assert answer.get_json()["detail"] == ("send the user name and password as a form "
+                                           "or a JSON object")

@@ -14,6 +14,7 @@ import secrets
 from datetime import timedelta
 
 from flask import Flask, request
+from flask.sansio.app import App
 from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import URLSafeTimedSerializer
 
@@ -57,9 +58,9 @@ def _registry_secret() -> str | None:
         return None  # no registry to keep a key in: sessions stay off, logins fail clearly
 
 
-def configure(app: Flask) -> None:
+def configure(app: App) -> None:
     """Set the auth defaults where the configuration left Flask's own, and the sessions."""
     for key, value in DEFAULTS.items():
         if app.config.get(key) == app.default_config.get(key):
             app.config[key] = value
-    app.session_interface = RegistrySessions()
+    app.session_interface = RegistrySessions()  # type: ignore[attr-defined]  # a Flask app

@@ -6,12 +6,13 @@ A form login answers with a redirect (or the page again, with the reason); a JSO
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Mapping
 
 from flask import Response, jsonify, redirect, render_template, request, session
 from werkzeug.wrappers import Response as BaseResponse
 
 from registry import audit
+from registry.errors import InvalidInput
 from registry.users import ROLE_LABELS, User, Users
 from web.app import current_registry
 from web.auth import csrf, identity
@@ -41,6 +42,8 @@ def _page(error: str = "") -> str:
 def log_in() -> BaseResponse | tuple[str, int]:
     """Check the form (or JSON) and start a session."""
     sent = request.get_json(silent=True) if request.is_json else request.form
+    if not isinstance(sent, Mapping):
+        raise InvalidInput("send the user name and password as a form or a JSON object")
     name, password = str(sent.get("user", ""))[:100], str(sent.get("password", ""))
     login = Users(current_registry()).authenticate(name, password,
                                                    address=identity.client_address())

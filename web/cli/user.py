@@ -57,7 +57,7 @@ def add(registry_url: str, name: str, roles: tuple[str, ...], display_name: str,
 @clear_errors
 def list_users(registry_url: str) -> None:
     """List every user with roles, scope and state."""
-    for found in _users(registry_url).list():
+    for found in _users(registry_url).all():
         click.echo(f"{found.name}\t{describe(found)}")
 
 
