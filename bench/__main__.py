@@ -18,11 +18,13 @@ from bench.city import bench_city, query_boxes
 from bench.registry_bench import JOBS, Bench
 from bench.web_bench import web
 from bench.import_bench import import_job
+from bench.postgis_bench import postgis
 
 HERE = Path(__file__).resolve().parent
 T = TypeVar("T")
 JOBS = {**JOBS, "web": web}  # issue 4: the web endpoints over HTTP beside pygeoapi
 JOBS = {**JOBS, "import": import_job}  # issue 3; needs no cached registry
+JOBS = {**JOBS, "postgis": postgis}  # issue 7: PostGIS beside hand SQL, ogr2ogr, Python tiles
 
 
 @click.command()

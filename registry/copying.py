@@ -25,7 +25,8 @@ from typing import Any, Callable, Iterable, Iterator
 
 import orjson
 
-from registry.layers import LAYERS_DIR, load_layers
+from registry.api import open as open_registry
+from registry.layers import LAYERS_DIR
 from registry.storage import backend_for
 from registry.storage.base import Storage
 from registry.storage.rows import registry_tables
@@ -88,8 +89,9 @@ def copy_registry(source_url: str | Path, target_url: str | Path,
     StorageError if the target already holds a registry; nothing is written then, and a
     failure midway leaves no registry behind (one transaction).
     """
-    layers = load_layers(layers_dir)
-    source, target = _opened(str(source_url)), backend_for(str(target_url))(str(target_url))
+    opened = open_registry(source_url, layers_dir=layers_dir)  # brought up to today's schema
+    source, layers = opened.storage, opened.layers
+    target = backend_for(str(target_url))(str(target_url))
     try:
         tables = registry_tables(list(layers))
         with target.transaction():
@@ -99,18 +101,6 @@ def copy_registry(source_url: str | Path, target_url: str | Path,
     finally:
         source.close()
         target.close()
-
-
-def _opened(url: str) -> Storage:
-    """The source storage, brought up to the current schema (as `registry.open` does)."""
-    storage = backend_for(url)(url)
-    try:
-        storage.read_settings()
-        storage.migrate()
-    except BaseException:
-        storage.close()
-        raise
-    return storage
 
 
 def _copy_table(source: Storage, target: Storage, table: str,

@@ -18,6 +18,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -131,14 +132,13 @@ def _skip_reason() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
-def postgis_server() -> Iterator[PostgisServer]:
-    """A PostgreSQL + PostGIS server for the whole session; skips when none is installed."""
-    reason = _skip_reason()
-    if reason:
-        pytest.skip(reason)
+@contextmanager
+def running() -> Iterator[PostgisServer]:
+    """A started server with the PostGIS template, stopped and removed on exit (the test
+    session's, and the PostGIS benchmark's)."""
     bin_dir = find_bin_dir()
-    assert bin_dir is not None
+    if bin_dir is None:
+        raise RuntimeError(MISSING)
     server = PostgisServer(bin_dir, _server_root(), free_port())
     try:
         server.start()
@@ -148,6 +148,16 @@ def postgis_server() -> Iterator[PostgisServer]:
         if (server.data_dir / "postmaster.pid").exists():
             server.stop()
         shutil.rmtree(server.root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgis_server() -> Iterator[PostgisServer]:
+    """A PostgreSQL + PostGIS server for the whole session; skips when none is installed."""
+    reason = _skip_reason()
+    if reason:
+        pytest.skip(reason)
+    with running() as server:
+        yield server
 
 
 _database_numbers = itertools.count(1)
