@@ -2,17 +2,20 @@
 
     .venv/bin/python -m bench.load_test --users 50 --seconds 60 --assets 50000 --import-rows 100000
 
-Three kinds of process on loopback: the server (the app with authentication required,
-werkzeug threaded as ``infracensus serve`` runs it), an ``infracensus import`` of a large
-survey into the same registry, and this process, whose threads are the users. Each user
-logs nothing in but carries an API token (as crews' apps do), pans to a random place, asks
-for the 3 × 3 tiles around it on two layers, then queries the items in that view. Every
-answer must be 200; the latencies are printed as a Markdown table.
+Three kinds of process on loopback: the server (the app with authentication required, under
+gunicorn as deployed — ``--workers`` processes of 8 threads — or ``--werkzeug``, the
+development server of ``infracensus serve``), an ``infracensus import`` of a large survey
+into the same registry, and this process, whose threads are the users. Each user carries an
+API token (as crews' apps do), pans to a random place, asks for the 3 × 3 tiles around it
+on two layers, queries the items in that view, then looks at the map for ``--think``
+seconds on average. Every answer must be 200; the latencies are printed as a Markdown table.
 """
 from __future__ import annotations
 
 import math
+import os
 import random
+import socket
 import subprocess
 import sys
 import tempfile
@@ -34,15 +37,14 @@ from registry.users import Users
 ROOT = Path(__file__).resolve().parents[1]
 BOX = (114.40, 37.95, 114.65, 38.15)
 LAYERS = ("drains", "lamp_posts")
-SERVE = """
+WERKZEUG = """
 import sys
 from werkzeug.serving import make_server
 from web.app import create_app
 app = create_app({"REGISTRY": sys.argv[1], "AUTH_REQUIRED": True})
-server = make_server("127.0.0.1", 0, app, threaded=True)
-print(server.server_port, flush=True)
-server.serve_forever()
+make_server("127.0.0.1", int(sys.argv[2]), app, threaded=True).serve_forever()
 """
+STARTUP_S = 60
 IMPORT = ("from web.cli.import_cmd import import_survey; "
           "import_survey(prog_name='infracensus import')")
 
@@ -97,8 +99,9 @@ class Results:
                 self.errors[kind].append(error)
 
 
-def user(base: str, token: str, until: float, results: Results, seed: int) -> None:
-    """One map user: pan, fetch the tiles in view, query the items in view, repeat."""
+def user(base: str, token: str, until: float, results: Results, seed: int,
+         think: float) -> None:
+    """One map user: pan, fetch the tiles in view, query the items in view, look, repeat."""
     rand, session = random.Random(seed), requests.Session()
     session.headers["Authorization"] = f"Bearer {token}"
     while time.monotonic() < until:
@@ -113,6 +116,7 @@ def user(base: str, token: str, until: float, results: Results, seed: int) -> No
         bbox = f"{lon - half:.6f},{lat - half:.6f},{lon + half:.6f},{lat + half:.6f}"
         fetch(session, results, "items",
               f"{base}/ogcapi/collections/drains/items?bbox={bbox}&limit=100")
+        time.sleep(rand.uniform(0, 2 * think))
     session.close()
 
 
@@ -142,9 +146,38 @@ def start(code: str, *args: str) -> subprocess.Popen:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
-def run_users(base: str, tokens: list[str], seconds: float) -> Results:
+def start_server(city: Path, port: int, workers: int) -> subprocess.Popen:
+    """gunicorn (gthread) with `workers` processes, or werkzeug's server when 0."""
+    if workers == 0:
+        return start(WERKZEUG, str(city), str(port))
+    env = {**os.environ, "INFRACENSUS_REGISTRY": str(city), "INFRACENSUS_AUTH_REQUIRED": "true"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers",
+         str(workers), "--worker-class", "gthread", "--threads", "8", "--keep-alive", "30",
+         "--log-level", "warning", "web.app:create_app()"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+
+def wait_until_up(base: str, server: subprocess.Popen) -> None:
+    deadline = time.monotonic() + STARTUP_S
+    while time.monotonic() < deadline and server.poll() is None:
+        try:
+            requests.get(f"{base}/auth/login", timeout=5)
+            return
+        except requests.RequestException:
+            time.sleep(0.2)
+    raise RuntimeError(f"the server did not start: {server.communicate()[1][-2000:]}")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def run_users(base: str, tokens: list[str], seconds: float, think: float) -> Results:
     results, until = Results(), time.monotonic() + seconds
-    threads = [threading.Thread(target=user, args=(base, t, until, results, i))
+    threads = [threading.Thread(target=user, args=(base, t, until, results, i, think))
                for i, t in enumerate(tokens)]
     for t in threads:
         t.start()
@@ -159,23 +192,30 @@ def run_users(base: str, tokens: list[str], seconds: float) -> Results:
 @click.option("--assets", default=50_000, show_default=True, help="Drains and lamp posts each.")
 @click.option("--import-rows", default=100_000, show_default=True,
               help="Rows of the survey imported meanwhile.")
-def main(users: int, seconds: float, assets: int, import_rows: int) -> None:
+@click.option("--think", default=2.0, show_default=True,
+              help="Mean seconds a user looks at the map between pans.")
+@click.option("--workers", default=2, show_default=True,
+              help="gunicorn worker processes (0: werkzeug's development server).")
+def main(users: int, seconds: float, assets: int, import_rows: int, think: float,
+         workers: int) -> None:
     """Run the load test and print the latency table."""
     with tempfile.TemporaryDirectory(prefix="infracensus-load-") as folder:
         city, tokens = build(Path(folder), assets, users)
-        server = start(SERVE, str(city))
-        assert server.stdout is not None
-        base = f"http://127.0.0.1:{server.stdout.readline().strip()}"
+        port = free_port()
+        server, base = start_server(city, port, workers), f"http://127.0.0.1:{port}"
+        wait_until_up(base, server)
         importer = start(IMPORT, "-r", str(city), str(survey(Path(folder), import_rows)),
                          "--layer", "drains", "--who", "load test")
         try:
-            results = run_users(base, tokens, seconds)
+            results = run_users(base, tokens, seconds, think)
         finally:
             imported = importer.communicate(timeout=3600)
             server.kill()
             server.communicate()
-    print(f"{users} users for {seconds:.0f} s over {assets:,} drains and {assets:,} lamp posts; "
-          f"import of {import_rows:,} rows meanwhile: exit {importer.returncode}")
+    server_name = f"gunicorn {workers}×8 threads" if workers else "werkzeug threaded"
+    print(f"{users} users (think {think:.0f} s) for {seconds:.0f} s, {server_name}, over "
+          f"{assets:,} drains and {assets:,} lamp posts; import of {import_rows:,} rows "
+          f"meanwhile: exit {importer.returncode}")
     print(table(results))
     for kind, errors in results.errors.items():
         if errors:
