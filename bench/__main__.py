@@ -15,16 +15,17 @@ import click
 
 from bench import cache, report
 from bench.city import bench_city, query_boxes
-from bench.registry_bench import JOBS, Bench
-from bench.web_bench import web
 from bench.import_bench import import_job
 from bench.postgis_bench import postgis
+from bench.registry_bench import JOBS as REGISTRY_JOBS
+from bench.registry_bench import Bench
+from bench.web_bench import web
 
 HERE = Path(__file__).resolve().parent
 T = TypeVar("T")
-JOBS = {**JOBS, "web": web}  # issue 4: the web endpoints over HTTP beside pygeoapi
-JOBS = {**JOBS, "import": import_job}  # issue 3; needs no cached registry
-JOBS = {**JOBS, "postgis": postgis}  # issue 7: PostGIS beside hand SQL, ogr2ogr, Python tiles
+#: Every job, in running order: the registry's own (issue 2), imports (issue 3; needs no
+#: cached registry), the web over HTTP beside pygeoapi (issue 4), PostGIS (issue 7).
+JOBS = {**REGISTRY_JOBS, "import": import_job, "web": web, "postgis": postgis}
 
 
 @click.command()
