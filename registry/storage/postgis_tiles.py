@@ -22,6 +22,10 @@ from registry.storage.postgis_schema import output
 from registry.storage.postgis_sql import Params
 
 
+#: The sphere of web mercator (EPSG:3857): WGS84's semi-major axis, in metres.
+MERCATOR_RADIUS = 6378137.0
+
+
 def render(fetcher: Fetcher, request: TileRequest) -> bytes:
     """The encoded tile (empty bytes when nothing matches)."""
     plan = fetcher.plan(request.query)
@@ -67,13 +71,15 @@ def _features(plan: Plan, request: TileRequest, fetcher: Fetcher) -> sql.Composa
 def _clusters(plan: Plan, request: TileRequest, fetcher: Fetcher) -> sql.Composable:
     p = plan.params
     extent, cell = p(float(request.extent)), p(float(request.cell))
+    # Web mercator by its formula: the same numbers as ST_Transform (CGCS2000 is WGS84 to the
+    # centimetre), at a fraction of the cost per point on a crowded tile.
     centres = sql.SQL(
-        "SELECT ST_Transform(ST_SetSRID(ST_MakePoint((ST_XMin(t.geom) + ST_XMax(t.geom)) / 2, "
-        "(ST_YMin(t.geom) + ST_YMax(t.geom)) / 2), {}::integer), 3857) AS c FROM {} t WHERE {}"
-    ).format(p(fetcher.settings.storage_srid), plan.source, plan.where_sql())
+        "SELECT radians((ST_XMin(t.geom) + ST_XMax(t.geom)) / 2) * {r} AS x, ln(tan(pi() / 4 + "
+        "radians((ST_YMin(t.geom) + ST_YMax(t.geom)) / 2) / 2)) * {r} AS y FROM {source} t "
+        "WHERE {where}").format(r=p(MERCATOR_RADIUS), source=plan.source, where=plan.where_sql())
     pixels = sql.SQL(
-        "SELECT (ST_X(c) - ST_XMin(e)) * {extent} / (ST_XMax(e) - ST_XMin(e)) AS px, "
-        "(ST_YMax(e) - ST_Y(c)) * {extent} / (ST_YMax(e) - ST_YMin(e)) AS py "
+        "SELECT (x - ST_XMin(e)) * {extent} / (ST_XMax(e) - ST_XMin(e)) AS px, "
+        "(ST_YMax(e) - y) * {extent} / (ST_YMax(e) - ST_YMin(e)) AS py "
         "FROM ({centres}) centres, (SELECT {envelope} AS e) tile").format(
         extent=extent, centres=centres, envelope=envelope(request, p))
     # Members in the buffer belong to the neighbouring tile's cells and are left to it.
