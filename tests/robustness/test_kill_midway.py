@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import time
 from pathlib import Path
 
@@ -53,12 +54,18 @@ def kill_when_wal_grows(child, wal: Path) -> None:
     child.communicate(timeout=30)
 
 
-@pytest.mark.slow
-def test_killed_import_leaves_the_registry_as_it_was(tmp_path: Path) -> None:
-    city = make_city(tmp_path / "city.gpkg")
-    survey = write_survey(tmp_path / "雨水箅子.csv", ROWS)
+def start_import(folder: Path) -> tuple[Path, str, subprocess.Popen]:
+    """A registry, its fingerprint, and `infracensus import` of a large survey into it."""
+    city = make_city(folder / "city.gpkg")
+    survey = write_survey(folder / "雨水箅子.csv", ROWS)
     before = fingerprint(city)
     child = python(IMPORT, "-r", str(city), str(survey), "--layer", "drains", "--who", "王工")
+    return city, before, child
+
+
+@pytest.mark.slow
+def test_killed_import_leaves_the_registry_as_it_was(tmp_path: Path) -> None:
+    city, before, child = start_import(tmp_path)
     kill_when(child, "写入 Writing")  # the progress bar starts once the first rows are written
     assert integrity(city) == "ok"
     assert fingerprint(city) == before
@@ -81,10 +88,7 @@ def test_killed_multi_step_write_leaves_nothing_behind(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_import_killed_while_committing_is_all_or_nothing(tmp_path: Path) -> None:
-    city = make_city(tmp_path / "city.gpkg")
-    survey = write_survey(tmp_path / "雨水箅子.csv", ROWS)
-    before = fingerprint(city)
-    child = python(IMPORT, "-r", str(city), str(survey), "--layer", "drains", "--who", "王工")
+    city, before, child = start_import(tmp_path)
     kill_when_wal_grows(child, Path(f"{city}-wal"))
     assert integrity(city) == "ok"
     reg = registry.open(city)
