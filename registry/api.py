@@ -42,7 +42,7 @@ from registry.query import Query
 from registry.settings import Settings
 from registry.stats import layer_stats
 from registry.storage import backend_for
-from registry.storage.base import Storage
+from registry.storage.base import Storage, TileRequest
 
 #: How many ids one look-up sends to storage at a time.
 _CHUNK = 20_000
@@ -350,6 +350,15 @@ class Registry:
         """How many assets match, ignoring paging."""
         query = query if query is not None else Query(**criteria)
         return self.storage.count(self.layers[query.layer], query)
+
+    def centres(self, query: Query) -> np.ndarray:
+        """Centre of each matching asset's bounding box (n × 2, lon/lat): for clustering."""
+        return self.storage.centres(self.layers[query.layer], query)
+
+    def tile(self, request: TileRequest) -> bytes | None:
+        """A vector tile made by the storage itself (PostGIS ST_AsMVT), or None when the
+        caller should encode it."""
+        return self.storage.tile(self.layers[request.query.layer], request)
 
     def get(self, uuid: str, as_of: datetime | None = None) -> dict[str, Any]:
         """One asset as {"layer", "properties", "geometry"}; NotFound if it did not exist."""

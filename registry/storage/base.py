@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Iterator, Sequence
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from registry.change import Change
@@ -118,6 +119,11 @@ class Storage(ABC):
     @abstractmethod
     def change_stamp(self) -> int:
         """A number that grows with every asset change (for caches such as map tiles)."""
+
+    @abstractmethod
+    def centres(self, layer: Layer, query: Query) -> np.ndarray:
+        """Centre of each matching asset's bounding box (n × 2, lon/lat), without building
+        a frame: what a map needs to cluster thousands of assets."""
 
     @abstractmethod
     def count(self, layer: Layer, query: Query) -> int:

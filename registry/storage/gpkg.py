@@ -322,6 +322,9 @@ class GeoPackageStorage(Storage):
     def count(self, layer: Layer, query: Query) -> int:
         return self._fetcher(layer).count(query)
 
+    def centres(self, layer: Layer, query: Query) -> np.ndarray:
+        return self._fetcher(layer).centres(query)
+
     def attributes(self, layer: Layer, columns: Sequence[str],
                    include_retired: bool = False) -> pd.DataFrame:
         allowed = set(_stored_columns(layer))

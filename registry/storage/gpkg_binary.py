@@ -51,13 +51,27 @@ def header_length(blob: bytes) -> int:
     return 8 + _ENVELOPE_BYTES[(blob[3] >> 1) & 0x07]
 
 
+def point_xy(blobs: Sequence[bytes | None]) -> np.ndarray | None:
+    """(n × 2) coordinates when every blob is a plain 2-D point, else None — no shapely
+    objects made.
+
+    >>> import shapely
+    >>> point_xy(encode([shapely.Point(114.5, 38.0)], 4490)).tolist()
+    [[114.5, 38.0]]
+    """
+    if not all(b is not None and len(b) == _POINT_BLOB.itemsize and b[3] == 1 for b in blobs):
+        return None
+    rows = np.frombuffer(b"".join(blobs), dtype=_POINT_BLOB)  # type: ignore[arg-type]
+    if not (rows["wkb_type"] == 1).all():
+        return None
+    return np.column_stack([rows["x"], rows["y"]]).reshape(-1, 2)
+
+
 def decode(blobs: Sequence[bytes | None]) -> np.ndarray:
     """Shapely geometries from GPKG blobs (None stays None)."""
-    if blobs and all(b is not None and len(b) == _POINT_BLOB.itemsize and b[3] == 1
-                     for b in blobs):
-        rows = np.frombuffer(b"".join(blobs), dtype=_POINT_BLOB)
-        if (rows["wkb_type"] == 1).all():
-            return shapely.points(rows["x"], rows["y"])
+    xy = point_xy(blobs) if len(blobs) else None
+    if xy is not None:
+        return shapely.points(xy)
     wkb = [None if b is None else b[header_length(b):] for b in blobs]
     return shapely.from_wkb(np.array(wkb, dtype=object))
 

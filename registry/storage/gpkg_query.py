@@ -23,7 +23,7 @@ from registry.layers import Layer
 from registry.measure import metric
 from registry.query import Query
 from registry.settings import Settings
-from registry.storage.gpkg_binary import decode
+from registry.storage.gpkg_binary import decode, point_xy
 from registry.storage.gpkg_connection import Connections
 from registry.storage.sqlite_filters import compile_filter
 
@@ -78,6 +78,22 @@ class Fetcher:
             return len(self._filtered(plan))
         sql = f"SELECT COUNT(*) FROM {plan.source} t {self._join(plan)} WHERE {self._where(plan)}"
         return self.db.conn.execute(sql, self._params(plan)).fetchone()[0]
+
+    def centres(self, query: Query) -> np.ndarray:
+        """Box centres of the matching assets; points are read straight from their blobs,
+        without building geometries or a frame."""
+        plan = self._plan(query)
+        if not plan.exact:
+            sql = (f"SELECT t.geom FROM {plan.source} t {self._join(plan)} "
+                   f"WHERE {self._where(plan)}")
+            blobs = [row[0] for row in self.db.conn.execute(sql, self._params(plan))]
+            xy = point_xy(blobs) if blobs else np.empty((0, 2))
+            if xy is not None:
+                return xy
+        frame = self._filtered(plan) if plan.exact else self._run(plan, None, 0)
+        bounds = shapely.bounds(np.asarray(frame.geometry.array, dtype=object))
+        return np.column_stack([(bounds[:, 0] + bounds[:, 2]) / 2,
+                                (bounds[:, 1] + bounds[:, 3]) / 2]).reshape(-1, 2)
 
     def by_uuid(self, uuids: list[str]) -> gpd.GeoDataFrame:
         """Current rows of these assets, retired ones included, with their ``_fid``."""

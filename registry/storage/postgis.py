@@ -15,6 +15,7 @@ from contextlib import AbstractContextManager, contextmanager
 from typing import Any, Iterable, Iterator, Sequence
 
 import geopandas as gpd
+import numpy as np
 import orjson
 import pandas as pd
 import psycopg
@@ -291,6 +292,9 @@ class PostGISStorage(Storage):
     def load_rows(self, table: str, rows: Iterable[dict[str, Any]]) -> None:
         with self.transaction(), self.db.connection() as conn:
             postgis_rows.load(conn, table, rows, self.read_settings().storage_srid)
+
+    def centres(self, layer: Layer, query: Query) -> np.ndarray:
+        return self._fetcher(layer).centres(query)
 
     def tile(self, layer: Layer, request: TileRequest) -> bytes | None:
         return render(self._fetcher(layer), request)

@@ -66,6 +66,20 @@ class Fetcher:
         with self.db.connection() as conn:
             return int(scalar(conn, statement, plan.params))
 
+    def centres(self, query: Query) -> np.ndarray:
+        """Box centres of the matching assets, computed on the server."""
+        if query.nearest is not None:
+            frame = self._nearest(query)
+            return shapely.get_coordinates(shapely.centroid(shapely.envelope(
+                np.asarray(frame.geometry.array, dtype=object)))).reshape(-1, 2)
+        plan = self.plan(query)
+        statement = sql.SQL(
+            "SELECT (ST_XMin(t.geom) + ST_XMax(t.geom)) / 2, (ST_YMin(t.geom) + ST_YMax(t.geom)) "
+            "/ 2 FROM {} t WHERE {}").format(plan.source, plan.where_sql())
+        with self.db.connection() as conn:
+            rows = conn.execute(statement, plan.params).fetchall()
+        return np.array(rows, dtype=float).reshape(-1, 2)
+
     # -- planning -------------------------------------------------------------------------
     def plan(self, query: Query) -> Plan:
         """The source and conditions of a query (nearest aside): what fetch and count share."""

@@ -5,6 +5,7 @@ import time
 from datetime import datetime, timezone
 
 import geopandas as gpd
+import numpy as np
 import pytest
 import shapely
 
@@ -302,3 +303,13 @@ def test_an_edit_checks_only_what_it_changes(city: registry.Registry) -> None:
     assert (after["bci"], after["condition_class"], after["version"]) == (61.0, "D", 2)
     with pytest.raises(RecordErrors, match="field bridge_type, value None: required"):
         city.update(uuid, {"bridge_type": None}, change=Change(who="x"))
+
+
+def test_centres_are_the_assets_positions(city: registry.Registry, origin: tuple) -> None:
+    x0, y0 = origin
+    box = (x0 - 1e-4, y0 - 1e-4, x0 + 0.0101, y0 + 0.0101)
+    centres = city.centres(Query("drains", bbox=box, where="condition >= 2"))
+    found = city.query(Query("drains", bbox=box, where="condition >= 2"))
+    expected = np.array(sorted(zip(found.geometry.x, found.geometry.y)))
+    assert len(centres) == 6
+    assert np.abs(np.array(sorted(map(tuple, centres))) - expected).max() < 1e-5

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import geopandas as gpd
 import numpy as np
 import shapely
 
@@ -45,7 +44,7 @@ def render_tile(registry: Registry, layer: Layer, tile: TileAddress, where: Filt
     """The MVT of `layer` over `tile`: its features, or clusters when there are too many."""
     query = Query(layer.name, bbox=tile.lonlat_bounds(BUFFER / EXTENT), where=where, grid=grid)
     # A backend that encodes tiles itself (PostGIS: ST_AsMVT) answers with the same tile.
-    made = registry.storage.tile(layer, TileRequest(
+    made = registry.tile(TileRequest(
         query, tile.z, tile.x, tile.y, tuple(tile_properties(layer)), max_features, EXTENT,
         BUFFER, CELL))
     if made is not None:
@@ -53,17 +52,16 @@ def render_tile(registry: Registry, layer: Layer, tile: TileAddress, where: Filt
     # Count first: a crowded tile then skips building a frame of max_features rows with
     # their properties only to throw it away; an uncrowded one pays a count off the R*Tree.
     if registry.count(query) > max_features:
-        return encode([cluster_layer(layer.name, registry.query(replace(query, properties=[])), tile)])
+        return encode([cluster_layer(layer.name, registry.centres(query), tile)])
     frame = registry.query(replace(query, properties=tile_properties(layer)))
     geometry = _pixels(frame.geometry.array, tile)
     properties = {name: frame[name].array for name in tile_properties(layer)}
     return encode([TileLayer(layer.name, geometry, properties)])
 
 
-def cluster_layer(name: str, frame: gpd.GeoDataFrame, tile: TileAddress) -> TileLayer:
+def cluster_layer(name: str, centres: np.ndarray, tile: TileAddress) -> TileLayer:
     """One point per occupied cell with the ``count`` of assets whose centre falls in it."""
-    bounds = shapely.bounds(np.asarray(frame.geometry.array, dtype=object))
-    x, y = tile.to_pixels((bounds[:, 0] + bounds[:, 2]) / 2, (bounds[:, 1] + bounds[:, 3]) / 2)
+    x, y = tile.to_pixels(centres[:, 0], centres[:, 1])
     where, count = clusters(x, y)
     return TileLayer(name, shapely.points(where), {"count": count})
 
