@@ -40,10 +40,13 @@ class DirectGpkg:
                          "WHERE t.grid_code = ? AND t.retired_at IS NULL")
 
     def box(self, box: Box) -> tuple[list[tuple], np.ndarray]:
-        """Rows whose R*Tree entry meets `box`, and their geometries."""
+        """Rows inside `box` and their geometries: the R*Tree window, then — since it holds
+        float32 boxes rounded outwards — an exact test on the decoded points."""
         minx, miny, maxx, maxy = box
         rows = self.conn.execute(self.box_sql, (maxx, minx, maxy, miny)).fetchall()
-        return rows, geometries(rows)
+        geoms = geometries(rows)
+        inside = shapely.intersects(geoms, shapely.box(minx, miny, maxx, maxy))
+        return list(itertools.compress(rows, inside)), geoms[inside]
 
     def within(self, polygon: shapely.Geometry) -> tuple[list[tuple], np.ndarray]:
         """Rows inside `polygon`: the R*Tree window on its bounds, then an exact test."""
