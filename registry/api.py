@@ -120,6 +120,10 @@ class Registry:
         """Grows with every change to any asset."""
         return self.storage.change_stamp()
 
+    def release(self) -> None:
+        """Give back this thread's connection (call after each web request)."""
+        self.storage.release()
+
     def close(self) -> None:
         self.storage.close()
 

@@ -42,6 +42,20 @@ class Conflict(RegistryError):
     title = "Conflict"
 
 
+class Unauthorized(RegistryError, PermissionError):
+    """The request carries no valid login or token."""
+
+    status = 401
+    title = "Unauthorized"
+
+
+class Forbidden(RegistryError, PermissionError):
+    """The caller is known but may not do this (role, scope or CSRF token)."""
+
+    status = 403
+    title = "Forbidden"
+
+
 class LayerDefinitionError(RegistryError, ValueError):
     """A layer file in `layers/` is broken; raised at start-up with the file and key named."""
 

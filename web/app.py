@@ -51,9 +51,17 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config.from_mapping(config)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Chinese labels stay readable
     register_error_handlers(app)
+    app.teardown_appcontext(_release_registry)
     for factory in BLUEPRINTS:
         app.register_blueprint(_load(factory)())
     return app
+
+
+def _release_registry(_: BaseException | None) -> None:
+    """A threaded server starts a thread per request: let none keep a connection open."""
+    found = current_app.extensions.get(REGISTRY_KEY)
+    if found is not None:
+        found.release()
 
 
 def _load(dotted: str) -> Callable[[], Blueprint]:

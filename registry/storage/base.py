@@ -214,6 +214,10 @@ class Storage(ABC):
     def migrate(self) -> list[int]:
         """Bring an older registry's schema up to date in place; returns the versions applied."""
 
+    def release(self) -> None:
+        """Give back what the calling thread holds (a GeoPackage keeps one connection per
+        thread); a web server calls it after every request so idle threads hold nothing."""
+
     @abstractmethod
     def close(self) -> None:
         """Release connections."""

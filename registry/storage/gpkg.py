@@ -447,6 +447,9 @@ class GeoPackageStorage(Storage):
     def tile(self, layer: Layer, request: TileRequest) -> bytes | None:
         return None  # the web layer's vectorised encoder is as fast as SQLite can feed it
 
+    def release(self) -> None:
+        self.db.close()
+
     def close(self) -> None:
         self.db.close()
 

@@ -11,6 +11,8 @@ from click.testing import CliRunner
 import registry
 from registry import Query
 from registry.stats import TOTAL
+from registry.users import Users
+from web.app import create_app
 from web.cli.main import cli
 
 
@@ -54,7 +56,19 @@ def test_chinese_text_is_stored_without_mojibake(built: tuple[Path, str]) -> Non
 
 
 def test_a_second_run_reuses_the_registry(built: tuple[Path, str]) -> None:
-    out, _ = built
+    out, first = built
     again = CliRunner().invoke(cli, ["demo", "--out", str(out)])
     assert again.exit_code == 0, again.output
     assert "already built (use --rebuild to start again)" in again.output
+    login = first[first.index("登录 Log in as: "):].splitlines()[0]
+    assert login in again.output
+
+
+def test_the_demo_login_opens_the_map(built: tuple[Path, str]) -> None:
+    out, _ = built
+    user, password = (out / "login.txt").read_text(encoding="utf-8").split()
+    app = create_app({"REGISTRY": str(out / "city.gpkg"), "AUTH_REQUIRED": True})
+    client = app.test_client()
+    assert client.get("/ogcapi/collections?f=json").status_code == 401
+    login = Users(registry.open(out / "city.gpkg")).authenticate(user, password)
+    assert login.user is not None and login.user.roles == ("admin",)

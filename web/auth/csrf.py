@@ -17,7 +17,7 @@ import secrets
 
 from flask import request, session
 
-from web.auth.errors import Forbidden
+from registry.errors import Forbidden
 
 SESSION_KEY = "csrf"
 HEADER = "X-CSRF-Token"

@@ -21,7 +21,7 @@ from registry import audit
 from registry.errors import RegistryError
 from web.app import current_registry
 from web.auth import csrf, identity
-from web.auth.errors import Forbidden, Unauthorized
+from registry.errors import Forbidden, Unauthorized
 from web.auth.policy import DENY, OPEN, READ, Requirement, requirement
 
 

@@ -16,7 +16,7 @@ from registry.errors import InvalidInput
 from registry.users import ROLE_LABELS, User, Users
 from web.app import current_registry
 from web.auth import csrf, identity
-from web.auth.errors import Unauthorized
+from registry.errors import Unauthorized
 
 TEXT = {
     "zh": {"title": "登录 · 城市部件普查", "heading": "城市部件普查与资产登记", "user": "用户名",

@@ -1,20 +1,27 @@
 """`infracensus demo`: build the demo city's registry from its bundled, messy surveys."""
 from __future__ import annotations
 
+import secrets
 import shutil
 from pathlib import Path
 
 import click
+import geopandas as gpd
 
 import registry
-from importers.demo_surveys import write_demo_surveys
+from importers.demo_surveys import BUILDINGS, write_demo_surveys
 from importers.pipeline import import_survey
+from registry import Change
 from registry.cases.demo import generate as generate_cases
+from registry.gas.buildings import load_buildings
+from registry.users import Users
 from web.cli.options import clear_errors
 from web.cli.stats import print_stats
 
 #: GB/T 2260 code of Shijiazhuang's city districts (市辖区): the demo covers four of them.
 DEMO_COUNTY = "130100"
+DEMO_USER = "demo"
+LOGIN_FILE = "login.txt"
 
 
 @click.command()
@@ -32,6 +39,7 @@ def demo(out: str, seed: int, scale: float, rebuild: bool) -> None:
     if target.exists() and not rebuild:
         click.echo(f"{target} already built (use --rebuild to start again)")
         print_stats(registry.open(target), by_grid=False, as_csv=False)
+        _print_login(folder / LOGIN_FILE)
         return
     if folder.exists():
         shutil.rmtree(folder)
@@ -42,9 +50,32 @@ def demo(out: str, seed: int, scale: float, rebuild: bool) -> None:
         report = import_survey(reg, folder / "surveys" / entry["file"], entry["layer"],
                                who="demo", **entry.get("import", {}))
         click.echo(report.summary())
+    _demo_buildings(reg, folder / "surveys" / BUILDINGS)
     _demo_cases(reg, seed, scale)
     click.echo(f"\n{target}:")
     print_stats(reg, by_grid=False, as_csv=False)
+    _demo_login(reg, folder / LOGIN_FILE)
+
+
+def _demo_login(reg: registry.Registry, where: Path) -> None:
+    """An administrator for the demo, since the map asks for a login; the password is kept
+    beside the demo registry (a local folder) so a second `make demo` can print it again."""
+    password = secrets.token_urlsafe(9)
+    Users(reg).add(DEMO_USER, password, ["admin"], by="demo", display_name="演示管理员")
+    where.write_text(f"{DEMO_USER} {password}\n", encoding="utf-8")
+    _print_login(where)
+
+
+def _print_login(where: Path) -> None:
+    user, password = where.read_text(encoding="utf-8").split()
+    click.echo(f"\n登录 Log in as: {user} / {password}   (kept in {where})")
+
+
+def _demo_buildings(reg: registry.Registry, path: Path) -> None:
+    """The buildings the safety valves belong to: households for the gas isolation trace."""
+    count = load_buildings(reg, gpd.read_file(path), Change(who="demo", source="import",
+                                                            ref=path.name))
+    click.echo(f"\n== {path.name}: buildings of {count} courtyards (楼栋, 户数)")
 
 
 #: The months the demo's cases are reported in: the ranking compares the second with the first.

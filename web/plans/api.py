@@ -20,7 +20,7 @@ from registry.errors import InvalidInput
 from registry.plans import conflicts, packages, planner, returns, risk
 from registry.plans.weights import load_book
 from web.app import current_registry
-from web.auth.errors import Forbidden
+from registry.errors import Forbidden
 from web.auth.identity import current_user, who
 from web.geojson import feature_collection
 from web.map.i18n import language
