@@ -36,7 +36,12 @@ def extract_survey(archive: Path, target: Path, layer_name: str | None = None) -
     with open_archive(archive) as zipped:
         members = safe_members(archive, zipped)
         for member in members:
-            extract(zipped, member, target / member_name(member))
+            try:
+                extract(zipped, member, target / member_name(member))
+            except (zipfile.BadZipFile, EOFError, OSError) as exc:
+                # A member whose data does not match its header (size, CRC) is damaged or forged.
+                raise InvalidInput(f"{archive.name}: member {member.filename!r} cannot be "
+                                   f"read ({exc})") from None
     datasets = sorted(p for p in target.rglob("*") if is_dataset(p, target))
     return choose_dataset(archive, datasets, target, layer_name)
 

@@ -18,6 +18,8 @@ becomes a correction.
 """
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Callable, Mapping
@@ -144,7 +146,9 @@ def clean_text(raw: pd.Series) -> pd.Series:
 def as_text(raw: pd.Series) -> pd.Series:
     """Values as trimmed text; whole floats read as integers (11.0 → 11)."""
     if pd.api.types.is_float_dtype(raw.dtype):
-        if (raw.dropna() % 1 == 0).all():  # the common case, and ten times faster
+        present = raw.dropna()
+        # Whole numbers within float precision — the common case, and ten times faster.
+        if ((present % 1 == 0) & (present.abs() < 2**53)).all():
             return raw.astype("Int64").astype("string")
         return raw.astype("string").str.replace(r"\.0$", "", regex=True)
     return raw.astype("string").str.strip()
@@ -189,7 +193,7 @@ def _number(uniques: pd.Series, fld: Field, value_map: Mapping[str, str]) -> Par
 def _numbers_from_text(uniques: pd.Series, fld: Field) -> tuple[pd.Series, pd.Series, pd.Series]:
     key = text_key(uniques)
     null = key.isin(NULL_TOKENS)
-    parts = key.str.replace(",", "", regex=False).str.extract(_NUMBER)
+    parts = key.str.replace(",", "", regex=False).str.extract(_NUMBER, flags=re.ASCII)
     unit = parts["unit"].fillna(parts["dn"].notna().map({True: "mm", False: None}))
     given = unit.map(UNITS)
     target = UNITS.get(text_key(pd.Series([fld.unit or ""])).iloc[0])
@@ -279,16 +283,22 @@ def _date_text(uniques: pd.Series) -> pd.Series:
     if _datetime(uniques):
         return uniques.dt.strftime("%Y-%m-%d")
     if pd.api.types.is_numeric_dtype(uniques.dtype):
-        return uniques.astype("float64").round().astype("Int64").astype("string")
+        numbers = uniques.astype("float64")
+        sane = np.isfinite(numbers) & (numbers.abs() < 2**53)
+        text = numbers.where(sane).round().astype("Int64").astype("string")
+        # inf or 1e300 is no date: keep its text so that it is rejected, not dropped.
+        return text.mask(~sane & numbers.notna(), numbers.astype("string"))
     return uniques
 
 
 def _ymd(key: pd.Series) -> pd.DataFrame:
     ymd = pd.DataFrame(index=key.index, columns=["y", "m", "d"], dtype="Int64")
     for pattern in _DATE_PATTERNS:
-        found = key.str.extract(pattern).reindex(columns=["y", "m", "d"])
+        # ASCII digits only: \d would also take Arabic-Indic digits, which no survey means.
+        found = key.str.extract(pattern, flags=re.ASCII).reindex(columns=["y", "m", "d"])
         ymd = ymd.combine_first(found.apply(pd.to_numeric).astype("Int64"))
-    epoch = pd.to_numeric(key.str.extract(_EPOCH_MS)["ms"]).dropna().astype("int64")
+    epoch = pd.to_numeric(key.str.extract(_EPOCH_MS, flags=re.ASCII)["ms"]).dropna()
+    epoch = epoch.astype("int64")
     moments = epoch.to_numpy().astype("datetime64[ms]")
     months = moments.astype("datetime64[M]")
     return ymd.combine_first(pd.DataFrame({

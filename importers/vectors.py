@@ -248,6 +248,9 @@ def read_record(source, fid: int, messages: list[str]) -> tuple[dict | None, obj
     except Exception as exc:  # GDAL raises many types for a corrupt record; any means unreadable
         messages.append(f"unreadable record ({exc})")
         return None, None
+    if feature is None:  # fiona's answer for a record GDAL could not make sense of
+        messages.append("unreadable record")
+        return None, None
     try:
         geometry = shapely.geometry.shape(feature.geometry) if feature.geometry else None
     except (ValueError, TypeError, AttributeError, shapely.errors.ShapelyError) as exc:

@@ -15,9 +15,6 @@ MANGLED_PROPERTIES = (
     "aGhoaLqmLOS6lea3sQpBMSwxMQAAAAA0LjWW5Y+3LCwxLjLnsbMiOnsidHlwZSI6IlBvaW50IiwiY29vcmRpbmF0LWVzIjpbMTE0LjUsMzguMF19fV19")
 
 
-@pytest.mark.xfail(raises=AttributeError, strict=True,
-                   reason="importers.vectors.read_record: fiona yields None for the broken "
-                          "record and .properties is read from it")
 def test_a_mangled_geojson_record_is_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "survey.geojson"
     path.write_bytes(base64.b64decode(MANGLED_PROPERTIES))
