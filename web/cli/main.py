@@ -11,15 +11,12 @@ import logging
 
 import click
 
-#: Every command, as "module:function" under web.cli; each module owns one command.
+#: Every command, as "module:function" under web.cli; each module owns one command or group.
 COMMANDS = [
     "init:init", "layers:layers", "query:query", "export:export", "history:history",
-    "stats:stats", "serve:serve", "demo:demo", "import_cmd:import_survey",
-    "gas:gas",
-    "cases:case", "cases:ranking",
-    "plans:plan", "plans:package",
+    "stats:stats", "serve:serve", "demo:demo", "import_cmd:import_survey", "copy:copy",
+    "gas:gas", "cases:case", "cases:ranking", "plans:plan", "plans:package",
     "user:user", "audit:audit", "backup:backup", "restore:restore",
-    "copy:copy",
 ]
 
 
@@ -35,13 +32,7 @@ def cli(verbose: int, quiet: int) -> None:
 def _register() -> None:
     for entry in COMMANDS:
         module, _, name = entry.partition(":")
-        try:
-            command = getattr(importlib.import_module(f"web.cli.{module}"), name)
-        except ModuleNotFoundError as exc:
-            if exc.name != f"web.cli.{module}":
-                raise
-            continue  # a command whose module is not in this checkout yet
-        cli.add_command(command)
+        cli.add_command(getattr(importlib.import_module(f"web.cli.{module}"), name))
 
 
 _register()
