@@ -41,7 +41,7 @@ def extract_survey(archive: Path, target: Path, layer_name: str | None = None) -
             except (zipfile.BadZipFile, EOFError, OSError) as exc:
                 # A member whose data does not match its header (size, CRC) is damaged or forged.
                 raise InvalidInput(f"{archive.name}: member {member.filename!r} cannot be "
-                                   f"read ({exc})") from None
+                                   f"read, a damaged or forged zip ({exc})") from None
     datasets = sorted(p for p in target.rglob("*") if is_dataset(p, target))
     return choose_dataset(archive, datasets, target, layer_name)
 

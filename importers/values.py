@@ -360,8 +360,9 @@ def check_pressure_class(out: Normalised) -> Normalised:
     other = stated.map(SWAPPED_CLASS)
     misfit = mpa.notna() & stated.notna() & ~_fits(mpa, stated)
     swapped, wrong = misfit & _fits(mpa, other), misfit & ~_fits(mpa, other)
-    said = "pressure " + mpa.astype(str) + " MPa does not fit " + stated.map(_band, "ignore")
-    fits_other = "; it fits " + other.map(_band, "ignore") + ": class corrected"
+    said = ("pressure " + mpa.astype("string") + " MPa does not fit "
+            + stated.map(_band, "ignore").astype("string"))
+    fits_other = "; it fits " + other.map(_band, "ignore").astype("string") + ": class corrected"
     corrected = problem_rows(as_surveyed, "pressure_class", (said + fits_other).where(swapped),
                              "corrected")
     rejected = problem_rows(as_surveyed, "pressure_class", said.where(wrong))
