@@ -18,6 +18,8 @@ from registry.errors import InvalidInput
 from registry.filters import Filter, parse_where
 
 SPATIAL_PREDICATES = ("intersects", "within")
+#: Paging beyond this is nonsense for any registry, and would overflow SQL integers.
+MAX_ROWS = 2**53
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,8 @@ class Query:
             raise InvalidInput(f"k must be at least 1, got {self.k}")
         if self.limit is not None and self.limit < 0 or self.offset < 0:
             raise InvalidInput("limit and offset must not be negative")
+        if max(self.limit or 0, self.offset) > MAX_ROWS:
+            raise InvalidInput(f"limit and offset must be at most {MAX_ROWS:,}")
 
     def page(self, limit: int | None, offset: int = 0) -> "Query":
         """The same query with other paging."""

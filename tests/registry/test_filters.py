@@ -36,3 +36,4 @@ def test_filters_parse_to_the_tree(text: str, tree: object) -> None:
 def test_bad_filters_say_what_is_wrong(text: str, message: str) -> None:
     with pytest.raises(InvalidInput, match=message):
         parse_where(text)
+
