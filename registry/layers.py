@@ -167,14 +167,16 @@ def load_layers(directory: Path | str = LAYERS_DIR) -> LayerLibrary:
     for path in sorted(directory.glob("*.toml")):
         if path.name == "catalogue.toml":
             continue
-        layer = _parse_layer(path, _read_toml(path), catalogue)
+        layer = _parse_layer(path, read_toml(path), catalogue)
         layers[layer.name] = layer
     if sum(layer.is_grid for layer in layers.values()) != 1:
         raise LayerDefinitionError(f"{directory}: exactly one layer must have kind = \"grid\"")
     return LayerLibrary(layers, catalogue)
 
 
-def _read_toml(path: Path) -> dict:
+def read_toml(path: Path) -> dict:
+    """A data file of `layers/` (layer, catalogue, case, plan or gas rules); a missing or
+    broken file is a LayerDefinitionError naming it."""
     try:
         with path.open("rb") as fh:
             return tomllib.load(fh)
@@ -183,7 +185,7 @@ def _read_toml(path: Path) -> dict:
 
 
 def _load_catalogue(path: Path) -> Catalogue:
-    data = _read_toml(path)
+    data = read_toml(path)
     classes = data.get("classes", {})
     for code, entry in classes.items():
         _check(len(code) == 4 and code.isdigit(), path, f"classes.{code}", "must be 4 digits")

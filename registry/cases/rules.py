@@ -11,14 +11,13 @@ bureau edits them without touching code; a broken file is refused at start-up, n
 """
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
 from registry.cases.deadlines import WorkCalendar, calendar_from, parse_limit
 from registry.errors import InvalidInput, LayerDefinitionError, RegistryError
-from registry.layers import LAYERS_DIR
+from registry.layers import LAYERS_DIR, read_toml
 
 RULES_DIR = LAYERS_DIR / "cases"
 KINDS = {"component": "部件", "event": "事件"}
@@ -78,11 +77,11 @@ class CaseRules:
 def load_rules(directory: str | Path = RULES_DIR) -> CaseRules:
     """Read the three rule files in `directory`, refusing broken ones."""
     directory = Path(directory)
-    calendar = calendar_from(_read(directory / "calendar.toml"))
-    departments = _read(directory / "departments.toml")
+    calendar = calendar_from(read_toml(directory / "calendar.toml"))
+    departments = read_toml(directory / "departments.toml")
     roles, overrides = departments.get("roles", {}), tuple(departments.get("overrides", []))
     path = directory / "categories.toml"
-    data = _read(path)
+    data = read_toml(path)
     campaigns = data.get("campaigns", {})
     categories = {code: _category(path, code, entry, calendar, campaigns, roles)
                   for code, entry in data.get("categories", {}).items()}
@@ -108,14 +107,6 @@ def _category(path: Path, code: str, entry: dict[str, Any], calendar: WorkCalend
     return Category(code, entry["zh"], entry["en"], entry["kind"], entry["campaign"],
                     entry["role"], minutes, entry["limit"], entry.get("layer"),
                     entry.get("close_event"), entry.get("close_condition"))
-
-
-def _read(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise LayerDefinitionError(f"{path}: {exc}") from exc
 
 
 def _check(ok: bool, path: Path, key: str, problem: str) -> None:

@@ -12,13 +12,12 @@ the file and key named.
 """
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from registry.errors import InvalidInput, LayerDefinitionError
-from registry.layers import LAYERS_DIR
+from registry.layers import LAYERS_DIR, read_toml
 
 RULES_DIR = LAYERS_DIR / "gas"
 NETWORK_KEYS = ("near_miss_m", "overlap_m", "valve_max_distance_m", "trace_search_m",
@@ -64,10 +63,7 @@ def load_rules(directory: Path | str = RULES_DIR) -> GasRules:
 
 
 def _read(path: Path, keys: tuple[str, ...]) -> dict[str, Any]:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise LayerDefinitionError(f"{path}: {exc}") from None
+    data = read_toml(path)
     missing = [k for k in keys if k not in data]
     if missing:
         raise LayerDefinitionError(f"{path}: missing key {missing[0]!r}")

@@ -9,14 +9,13 @@ True
 """
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
 from registry.errors import InvalidInput, LayerDefinitionError
 from registry.events import EVENT_KINDS
-from registry.layers import LAYERS_DIR, LayerLibrary
+from registry.layers import LAYERS_DIR, LayerLibrary, read_toml
 
 RISK_FILE = LAYERS_DIR / "plans" / "risk.toml"
 LIKELIHOOD_TERMS = ("condition", "age", "material", "incidents", "overdue")
@@ -75,10 +74,7 @@ class RuleBook:
 def load_book(path: Path | str = RISK_FILE, layers: LayerLibrary | None = None) -> RuleBook:
     """Read and check the rule book; a broken file is refused with the key named."""
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise LayerDefinitionError(f"{path}: {exc}") from exc
+    data = read_toml(path)
     shared = {"unknown", "main_roads", "incidents", "overdue", "age"}
     rules = {name: _layer_rules(path, name, entry) for name, entry in data.items()
              if name not in shared}
