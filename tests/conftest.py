@@ -16,7 +16,7 @@ pytest_plugins = ["postgis_server"]
 
 #: Markers whose tests must run, not skip, in CI.
 REQUIRED_IN_CI = ("postgis", "browser")
-POSTGIS_FIXTURES = {"postgis_server", "postgis_url"}
+POSTGIS_FIXTURES = {"postgis_server", "postgis_url", "postgis_urls"}
 
 
 @pytest.fixture(scope="session")

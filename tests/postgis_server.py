@@ -21,7 +21,7 @@ import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import psycopg
 import pytest
@@ -169,3 +169,16 @@ def postgis_url(postgis_server: PostgisServer) -> Iterator[str]:
     name = f"test_{os.getpid()}_{next(_database_numbers)}"
     yield postgis_server.create_database(name)
     postgis_server.drop_database(name)
+
+
+@pytest.fixture
+def postgis_urls(postgis_server: PostgisServer) -> Iterator[Callable[[], str]]:
+    """A maker of fresh databases (for tests that build several registries); all dropped after."""
+    made: list[str] = []
+
+    def make() -> str:
+        made.append(f"test_{os.getpid()}_{next(_database_numbers)}")
+        return postgis_server.create_database(made[-1])
+    yield make
+    for name in made:
+        postgis_server.drop_database(name)

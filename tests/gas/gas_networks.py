@@ -68,7 +68,7 @@ LOOP_BUILDINGS = [("b1", 20, (30, 45)), ("b2", 30, (30, 85)), ("b3", 10, (-20, 8
                   ("b4", 6, (5, 10))]
 
 
-def build(path: Path, mains: list[dict[str, Any]], *,
+def build(path: Path | str, mains: list[dict[str, Any]], *,
           buildings: list[tuple[str, int, tuple[float, float]]] = (),
           line_valves: dict[str, tuple[float, float, str]] | None = None,
           safety_valves: list[tuple[float, float]] = ()) -> registry.Registry:

@@ -9,8 +9,11 @@ import pytest
 from plans.town import Town, build_town
 
 
-@pytest.fixture()
-def town(tmp_path: Path) -> Iterator[Town]:
-    built = build_town(tmp_path / "town.gpkg")
+@pytest.fixture(params=["gpkg", pytest.param("postgis", marks=pytest.mark.postgis)])
+def town(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Town]:
+    """The town on each storage backend."""
+    where = request.getfixturevalue("postgis_url") if request.param == "postgis" \
+        else tmp_path / "town.gpkg"
+    built = build_town(where)
     yield built
     built.reg.close()

@@ -50,7 +50,7 @@ def _inlets() -> gpd.GeoDataFrame:
     }, geometry=shapely.points(lon, [38.04] * 4), crs=4490)
 
 
-def build_town(path: Path) -> Town:
+def build_town(path: Path | str) -> Town:
     """Create the hand-built registry at `path`."""
     reg = registry.create(path, county="130102")
     grid = gpd.GeoDataFrame({"source_id": ["130102001", "130102002"], "name": ["建北街道", "青园街道"]},
