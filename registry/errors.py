@@ -68,6 +68,14 @@ class StorageError(RegistryError, OSError):
     title = "Storage error"
 
 
+class ReadOnly(StorageError):
+    """The registry can be read here but not changed: a PostgreSQL read replica (hot standby).
+    Changes, logins included, go to the primary server."""
+
+    status = 503
+    title = "Read-only registry"
+
+
 class RecordErrors(InvalidInput):
     """Several records failed validation; ``problems`` lists each one.
 

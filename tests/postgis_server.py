@@ -18,6 +18,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,6 +92,58 @@ class PostgisServer:
     def stop(self) -> None:
         self.run("pg_ctl", "-D", str(self.data_dir), "-m", "immediate", "-w", "stop")
 
+    @contextmanager
+    def standby(self) -> Iterator[PostgisServer]:
+        """A read replica streaming from this server, as `pg_basebackup -R` makes one; stopped
+        and removed on exit."""
+        replica = PostgisServer(self.bin_dir, self.root / "standby", free_port())
+        self.run("pg_basebackup", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
+                 "-D", str(replica.data_dir), "-R", "--checkpoint=fast")
+        options = f"-p {replica.port} -k {self.root} {SERVER_OPTIONS}"
+        self.run("pg_ctl", "-D", str(replica.data_dir), "-o", options, "-l",
+                 str(replica.root / "server.log"), "-w", "start")
+        try:
+            yield replica
+        finally:
+            replica.stop()
+            shutil.rmtree(replica.root, ignore_errors=True)
+
+    @contextmanager
+    def pgbouncer(self, dbname: str) -> Iterator[str]:
+        """PgBouncer in transaction mode in front of one database, as many app hosts share a
+        server; yields the URL to connect through it."""
+        binary = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
+        root, port = self.root / f"pgbouncer-{dbname}", free_port()
+        root.mkdir()
+        (root / "pgbouncer.ini").write_text(
+            f"[databases]\n{dbname} = host=127.0.0.1 port={self.port} dbname={dbname} "
+            f"user=postgres\n[pgbouncer]\nlisten_addr = 127.0.0.1\nlisten_port = {port}\n"
+            f"unix_socket_dir =\nauth_type = any\npool_mode = transaction\n"
+            f"default_pool_size = 2\nlogfile = {root}/pgbouncer.log\n")
+        command = []
+        if os.geteuid() == 0:  # PgBouncer, like PostgreSQL, refuses to run as root
+            shutil.chown(root, "postgres")
+            command = ["runuser", "-u", "postgres", "--"]
+        process = subprocess.Popen([*command, binary, str(root / "pgbouncer.ini")])
+        try:
+            _wait_for_port(port)
+            yield f"postgresql://postgres@127.0.0.1:{port}/{dbname}"
+        finally:
+            process.terminate()
+            process.wait()
+
+    def caught_up(self, replica: PostgisServer, timeout_s: float = 30) -> None:
+        """Wait until `replica` has replayed everything this server has written so far."""
+        with psycopg.connect(self.url(), autocommit=True) as conn:
+            target = conn.execute("SELECT pg_current_wal_lsn()").fetchone()[0]
+        deadline = time.monotonic() + timeout_s
+        with psycopg.connect(replica.url(), autocommit=True) as conn:
+            while not conn.execute("SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn",
+                                   (target,)).fetchone()[0]:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"the replica did not reach {target} in {timeout_s} s")
+                time.sleep(0.05)
+
     def admin(self, statement: sql.Composed) -> None:
         """Run one statement outside a transaction (CREATE/DROP DATABASE need that)."""
         with psycopg.connect(self.url(), autocommit=True) as conn:
@@ -110,6 +163,18 @@ class PostgisServer:
     def drop_database(self, name: str) -> None:
         # FORCE ends connections a test left open, e.g. an unclosed pool.
         self.admin(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def _wait_for_port(port: int, timeout_s: float = 10) -> None:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def _server_root() -> Path:

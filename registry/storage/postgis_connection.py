@@ -17,12 +17,14 @@ import psycopg
 from psycopg import errors as pgerrors
 from psycopg_pool import ConnectionPool
 
-from registry.errors import Conflict, InvalidInput, RegistryError, StorageError
+from registry.errors import Conflict, InvalidInput, ReadOnly, RegistryError, StorageError
 
 #: Every session speaks UTC, so timestamps read back are the ones written. JIT is off: PostGIS
 #: functions carry high cost estimates, so tile and area queries cross the JIT threshold and
 #: spend ~100 ms compiling a plan that runs in 20.
 _SESSION = {"options": "-c TimeZone=UTC -c DateStyle=ISO -c jit=off"}
+#: Behind a transaction-mode pooler: the role's settings instead of options, nothing prepared.
+_POOLED: dict[str, Any] = {"prepare_threshold": None}
 _CONNECT_TIMEOUT_S = 10
 
 
@@ -45,11 +47,10 @@ class Connections:
     def _open(self) -> ConnectionPool:
         with self._lock:
             if self._pool is None:
-                # One direct connection first: it fails fast with the server's own reason.
                 with translated(self.safe_url):
-                    psycopg.connect(self.url, connect_timeout=_CONNECT_TIMEOUT_S).close()
+                    session = self._session()
                 self._pool = ConnectionPool(self.url, min_size=1, max_size=self.max_size,
-                                            kwargs=_SESSION, open=True, name="infracensus")
+                                            kwargs=session, open=True, name="infracensus")
                 # A registry dropped without close() must still stop the pool's threads, from
                 # the dropping thread: left to its own __del__, a worker would join itself.
                 self._closer = weakref.finalize(self, self._pool.close)
@@ -65,6 +66,28 @@ class Connections:
             return
         with translated(self.safe_url), self._open().connection() as conn:
             yield conn
+
+    def _session(self) -> dict[str, Any]:
+        """The settings every pooled connection is opened with, found by one direct
+        connection, which also fails fast with the server's own reason.
+
+        A transaction-mode pooler (PgBouncer) refuses start-up options and, before 1.21, loses
+        prepared statements between transactions: behind one the role's own settings must
+        give UTC (`ALTER ROLE … SET timezone='UTC'`) and statements are never prepared."""
+        try:
+            psycopg.connect(self.url, connect_timeout=_CONNECT_TIMEOUT_S, **_SESSION).close()
+            return _SESSION
+        except psycopg.OperationalError as exc:
+            if "unsupported startup parameter" not in str(exc):
+                raise
+        with psycopg.connect(self.url, connect_timeout=_CONNECT_TIMEOUT_S) as conn:
+            zone = scalar(conn, "SHOW TimeZone")
+        if zone != "UTC":
+            raise StorageError(
+                f"{self.safe_url} is behind a connection pooler that refuses session options, "
+                f"and its role speaks time zone {zone}: run ALTER ROLE … SET timezone='UTC' "
+                "(and SET jit=off) for the registry's role")
+        return _POOLED
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -88,11 +111,15 @@ class Connections:
 
 @contextmanager
 def translated(where: str) -> Iterator[None]:
-    """Server errors as registry errors: a clash is a Conflict, a bad value InvalidInput."""
+    """Server errors as registry errors: a clash is a Conflict, a bad value InvalidInput, a
+    write on a read replica ReadOnly."""
     try:
         yield
     except RegistryError:
         raise
+    except pgerrors.ReadOnlySqlTransaction as exc:
+        raise ReadOnly("this server reads a replica of the registry and cannot change it: "
+                       "sign in and make changes on the primary server") from exc
     except pgerrors.UniqueViolation as exc:
         raise Conflict(f"already stored: {_detail(exc)}") from exc
     except (pgerrors.DataError, pgerrors.IntegrityError) as exc:

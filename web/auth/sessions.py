@@ -19,7 +19,7 @@ from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import URLSafeTimedSerializer
 
 from registry.change import Change
-from registry.errors import Conflict, RegistryError
+from registry.errors import Conflict, NotFound, RegistryError
 from web.app import current_registry
 
 SECRET_KIND, SECRET_KEY = "secret", "session"
@@ -45,9 +45,14 @@ class RegistrySessions(SecureCookieSessionInterface):
 
 
 def _registry_secret() -> str | None:
-    """The registry's session key, made by whichever process asks first."""
+    """The registry's session key, made by whichever process asks first (read first, so a
+    server on a read replica uses the primary's key)."""
     try:
         reg = current_registry()
+        try:
+            return reg.document(SECRET_KIND, SECRET_KEY)["body"]["key"]
+        except NotFound:
+            pass
         try:
             reg.save_document(SECRET_KIND, SECRET_KEY, {"key": secrets.token_hex(32)},
                               Change(who="infracensus"), expected_version=0)
