@@ -143,8 +143,10 @@ class Cases:
         if case.registered_at is None:
             return None
         pauses = [(parse_moment(str(a)), parse_moment(b) if b else None) for a, b in case.pauses]
-        moment = deadline(self.rules.calendar, parse_moment(case.registered_at),
-                          case.limit_minutes + case.extension_minutes, pauses)
+        start = parse_moment(case.registered_at)
+        moment = deadline(self.rules.calendar, start, case.limit_minutes + case.extension_minutes,
+                          pauses)
+        case.provisional_years = self.rules.calendar.unarranged(start, moment) if moment else []
         return iso(moment) if moment else None
 
     def _close_on_asset(self, case: Case, change: Change) -> None:

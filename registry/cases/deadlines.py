@@ -43,6 +43,20 @@ class WorkCalendar:
     holidays: frozenset[date]
     workdays: frozenset[date]
     tz: tzinfo = CST
+    #: Years whose holiday arrangement the calendar holds.
+    arranged: frozenset[int] = frozenset()
+
+    def unarranged(self, start: datetime, end: datetime) -> list[int]:
+        """Years from `start` to `end` whose holiday arrangement the calendar lacks: a deadline
+        reaching into one counts that year's holidays as working days, so it is provisional.
+
+        >>> cal = WorkCalendar(((510, 1080),), frozenset({5, 6}), frozenset(), frozenset(),
+        ...                    arranged=frozenset({2026}))
+        >>> cal.unarranged(datetime(2026, 12, 28, tzinfo=CST), datetime(2027, 1, 5, tzinfo=CST))
+        [2027]
+        """
+        first, last = start.astimezone(self.tz).year, end.astimezone(self.tz).year
+        return [year for year in range(first, last + 1) if year not in self.arranged]
 
     @property
     def day_minutes(self) -> int:
@@ -140,9 +154,11 @@ def calendar_from(data: dict[str, Any]) -> WorkCalendar:
         first, last = (date.fromisoformat(d) for d in holiday["off"])
         holidays |= {first + timedelta(days=i) for i in range((last - first).days + 1)}
         workdays |= {date.fromisoformat(d) for d in holiday.get("work", [])}
+    arranged = data.get("arranged", sorted({day.year for day in holidays}))
     return WorkCalendar(tuple((_minutes(a), _minutes(b)) for a, b in data["working_hours"]),
                         frozenset(_WEEKDAYS.index(d.lower()) for d in data.get("weekend", [])),
-                        frozenset(holidays), frozenset(workdays), timezone(offset))
+                        frozenset(holidays), frozenset(workdays), timezone(offset),
+                        frozenset(int(year) for year in arranged))
 
 
 def _minutes(clock: str) -> int:

@@ -52,6 +52,8 @@ class Case:
     extension_minutes: int = 0
     pauses: list[list[str | None]] = field(default_factory=list)
     deadline: str | None = None
+    #: Years the deadline runs through whose holidays the calendar lacks (暂定 while any).
+    provisional_years: list[int] = field(default_factory=list)
     handled_at: str | None = None
     closed_at: str | None = None
     reworks: int = 0

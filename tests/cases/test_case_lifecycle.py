@@ -191,3 +191,14 @@ def test_photos_are_kept_beside_the_geopackage(cases: Cases) -> None:
     with pytest.raises(InvalidInput, match="JPEG, PNG or WebP"):
         cases.report(Report("street_vending", *IN_WEST, photos=[Photo(b"GIF89a", "x.gif")]),
                      Change(who="巡查员"))
+
+
+def test_a_deadline_into_a_year_without_holidays_is_provisional(cases: Cases) -> None:
+    # 1 working day from 16:00 on 31 Dec 2026: the 2027 New Year holiday is not in the calendar
+    # yet, so 1 Jan 2027 counts as a working day and the deadline is marked provisional.
+    late = file_case(cases, "lamps_out_adjacent", (LAMP[0] + 0.0001, LAMP[1]), "2026-12-31 16:00")
+    assert (cases.get(late).deadline, cases.get(late).provisional_years) == (
+        iso(local("2027-01-01 16:00")), [2027])
+    october = file_case(cases, "lamps_out_adjacent", (LAMP[0] + 0.0001, LAMP[1]),
+                        "2026-10-12 09:00")
+    assert cases.get(october).provisional_years == []

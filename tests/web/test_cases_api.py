@@ -10,7 +10,9 @@ import openpyxl
 import pytest
 from flask.testing import FlaskClient
 
-from cases.casekit import IN_EAST, IN_WEST, LAMP, build_registry, late_and_on_time
+import registry
+from cases.casekit import IN_EAST, IN_WEST, LAMP, build_registry, file_case, late_and_on_time
+from registry.cases import Cases, load_rules
 from web.app import create_app
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 32
@@ -132,3 +134,13 @@ def test_ranking_refuses_unknown_units_and_formats(client: FlaskClient) -> None:
     assert client.get("/cases/ranking?month=2026-10&by=planet").status_code == 400
     assert client.get("/cases/ranking?month=10/2026").status_code == 400
     assert client.get("/cases/ranking.pdf?month=2026-10").status_code == 404
+
+
+def test_a_provisional_deadline_is_marked_in_the_list_and_the_api(client: FlaskClient,
+                                                                  registry_path: Path) -> None:
+    reg = registry.open(registry_path)
+    new_year = file_case(Cases(reg, load_rules()), "street_vending", IN_WEST, "2026-12-31 17:00")
+    reg.close()
+    assert client.get(f"/api/cases/{new_year}").get_json()["provisional_years"] == [2027]
+    page = client.get("/cases").get_data(as_text=True)
+    assert '<abbr class="flag" title="工作日历尚无以下年份的节假日安排: 2027">暂定</abbr>' in page

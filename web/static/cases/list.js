@@ -25,7 +25,7 @@ function show(found) {
     [text.category, found.category_label], [text.state, found.state_label + (found.overdue ? ` · ${text.overdue}` : "")],
     [text.grid, found.grid_name || ""], [text.department, found.department],
     [text.reporter, found.reporter], [text.reported_at, found.reported_at],
-    [text.deadline, found.deadline ? `${found.deadline} (${found.limit})` : found.limit],
+    [text.deadline, found.deadline ? `${found.deadline} (${found.limit})${provisional(found)}` : found.limit],
     [text.asset, found.asset_uuid ? `${found.asset_layer} ${found.asset_uuid} (${found.asset_distance_m} m)` : "—"],
     [text.description, found.description],
   ];
@@ -39,6 +39,10 @@ function show(found) {
   panel.classList.toggle("overdue", found.overdue);
   panel.dataset.id = found.id;
   panel.hidden = false;
+}
+
+function provisional(found) {
+  return found.provisional_years.length ? ` · ${text.provisional}: ${text.provisional_why} ${found.provisional_years.join(", ")}` : "";
 }
 
 function moveForm(found) {
