@@ -38,6 +38,9 @@ def record(reg: "Registry", layer: Layer, uuid: str, exported_version: int,
                "office": current.get(f.name), "crew": crew.get(f.name, given.get(f.name))}
               for f in layer.fields if not f.derived and
               (f.name in crew or not results.same(current.get(f.name), given.get(f.name)))]
+    if results.GEOMETRY in crew:
+        fields.append({"field": results.GEOMETRY, "label": "位置", "exported": None,
+                       "office": None, "crew": f"moved {crew['moved_m']} m"})
     last = reg.history(uuid)["versions"][-1]
     return {"uuid": uuid, "layer": layer.name, "gbt_code": current.get("gbt_code"),
             "result_id": result_id, "exported_version": exported_version,

@@ -1,5 +1,6 @@
 """What one crew result does to an asset: the attributes the crew corrected (against the
-version it was given), the maintenance event it records, and applying both.
+version it was given), where it moved the asset, the maintenance event it records, and
+applying them.
 
 >>> same(1.2, 1.2000000000001), same("2026-05-03", "2026-05-03"), same(None, 0)
 (True, True, False)
@@ -13,8 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 import pandas as pd
+import shapely
+import shapely.geometry
 
-from registry.change import Change
+from registry.change import Change, parse_moment
 from registry.errors import InvalidInput
 from registry.events import MaintenanceEvent
 from registry.layers import Layer
@@ -23,6 +26,11 @@ from registry.plans.weights import RuleBook
 
 if TYPE_CHECKING:
     from registry.api import Registry
+
+#: A crew's geometry is a correction when some part of it lies further than this from the
+#: geometry it was given: GPS re-surveys jitter by centimetres, a relocated inlet by metres.
+MOVED_M = 0.5
+GEOMETRY = "geometry"
 
 
 def plain(value: Any) -> Any:
@@ -58,6 +66,27 @@ def state_at(reg: "Registry", uuid: str, version: int) -> dict[str, Any]:
     for entry in reg.history(uuid)["versions"]:
         if entry["version"] == version:
             return entry["state"]
+    raise InvalidInput(f"asset {uuid} never had version {version}")
+
+
+def relocation(reg: "Registry", uuid: str, version: int, feature: CrewFeature
+               ) -> dict[str, Any]:
+    """``{"geometry": GeoJSON, "moved_m": metres}`` when the crew moved or re-traced the asset
+    (Hausdorff distance from the geometry of `version` over MOVED_M), else empty."""
+    if feature.geometry is None:
+        return {}
+    given = reg.get(uuid, as_of=parse_moment(_valid_from(reg, uuid, version)))["geometry"]
+    metric = reg.to_metric([given, feature.geometry])
+    moved = float(shapely.hausdorff_distance(metric[0], metric[1]))
+    if moved <= MOVED_M:
+        return {}
+    return {GEOMETRY: shapely.geometry.mapping(feature.geometry), "moved_m": round(moved, 1)}
+
+
+def _valid_from(reg: "Registry", uuid: str, version: int) -> str:
+    for entry in reg.history(uuid)["versions"]:
+        if entry["version"] == version:
+            return entry["valid_from"]
     raise InvalidInput(f"asset {uuid} never had version {version}")
 
 
@@ -105,10 +134,13 @@ def apply(reg: "Registry", uuid: str, fixed: dict[str, Any], event: MaintenanceE
     also moves the layer's inspection date field, e.g. ``last_cleaned``."""
     layer = reg.layers[reg.storage.layer_of(uuid)]
     fields = dict(fixed)
+    moved = fields.pop(GEOMETRY, None)
+    fields.pop("moved_m", None)
     visited = book.rules(layer.name).inspection_field
     if event and visited and event.kind in book.visit_kinds:
         fields.setdefault(visited, event.date)
-    if fields:
-        reg.update(uuid, fields, change=change, expected_version=expected_version)
+    if fields or moved:
+        reg.update(uuid, fields, shapely.geometry.shape(moved) if moved else None,
+                   change=change, expected_version=expected_version)
     if event:
         reg.record_event(uuid, event, change)

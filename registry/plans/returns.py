@@ -121,7 +121,8 @@ class _Run:
         assert f.version is not None  # checked with the stamp
         layer = self.reg.layers[f.layer]
         given = results.state_at(self.reg, f.uuid, f.version)
-        fixed = results.corrections(layer, f, given)
+        fixed = results.corrections(layer, f, given) | results.relocation(
+            self.reg, f.uuid, f.version, f)
         rid = results.result_id(f.uuid, f, fixed)
         event = results.event_of(layer, f, fixed, given, self.package["crew"], self.today)
         if not fixed and event is None:

@@ -4,9 +4,11 @@ change nothing; assets found in the field are added with their UUIDs."""
 from __future__ import annotations
 
 import copy
+import math
 import uuid as uuidlib
 
 import pytest
+import shapely
 
 from registry import Change, Query
 from registry.errors import InvalidInput, NotFound, RecordErrors
@@ -184,3 +186,42 @@ def test_assets_found_in_the_field_are_added_with_their_uuids(town, package):
     first = town.reg.history(found)["versions"][0]
     assert (first["source"], first["ref"]) == ("work_package", package_id)
     assert returns.return_package(town.reg, package_id, returned, LI)["duplicates"] == 1
+
+
+def moved(collection, uuid, east_m):
+    """The crew's re-survey of one task: the asset `east_m` metres further east."""
+    returned = copy.deepcopy(collection)
+    for feature in returned["features"]:
+        if feature["properties"]["uuid"] == uuid:
+            lon, lat = feature["geometry"]["coordinates"]
+            feature["geometry"]["coordinates"] = [lon + east_m / (111_320 * math.cos(
+                math.radians(lat))), lat]
+    return returned
+
+
+def test_a_crew_relocation_moves_the_asset_and_jitter_does_not(town, package):
+    package_id, collection = package
+    before = town.reg.get(town["A"])["geometry"]
+    returned = moved(moved(collection, town["A"], 3.0), town["D"], 0.1)
+    outcome = returns.return_package(town.reg, package_id, returned, LI, today=TODAY)
+    assert (outcome["applied"], outcome["untouched"]) == ([town["A"]], 3)
+    after = town.reg.get(town["A"])["geometry"]
+    assert town.reg.length_m([shapely.LineString([before, after])])[0] == pytest.approx(3.0, abs=0.05)
+    [*_, latest] = town.reg.history(town["A"])["versions"]
+    assert (latest["source"], latest["ref"]) == ("work_package", package_id)
+
+
+def test_a_relocation_of_an_asset_the_office_changed_is_held_and_settled(town, package):
+    package_id, collection = package
+    town.reg.update(town["B"], {"depth_m": 2.0}, change=Change(who="办公室"))
+    returns.return_package(town.reg, package_id, moved(collection, town["B"], 5.0), LI,
+                           today=TODAY)
+    [held] = conflicts.conflicts(town.reg, package_id)
+    assert [(f["field"], f["crew"]) for f in held["fields"]] == [("depth_m", 1.5),
+                                                                ("geometry", "moved 5.0 m")]
+    before = town.reg.get(town["B"])["geometry"]
+    conflicts.settle(town.reg, package_id, town["B"], {"geometry": "crew"}, WANG)
+    asset = town.reg.get(town["B"])
+    assert asset["properties"]["depth_m"] == 2.0
+    assert town.reg.length_m([shapely.LineString([before, asset["geometry"]])])[0] == \
+        pytest.approx(5.0, abs=0.05)
