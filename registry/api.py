@@ -432,9 +432,10 @@ class Registry:
         """Append an entry to the append-only journal."""
         self.storage.append_journal(kind, key, change.who, entry, change.stamp)
 
-    def journal(self, kind: str, key: str | None = None) -> list[dict[str, Any]]:
-        """Journal entries of a kind (or one key), oldest first."""
-        return self.storage.journal(kind, key)
+    def journal(self, kind: str, key: str | None = None, **filters: Any) -> list[dict[str, Any]]:
+        """Journal entries of a kind (or one key), oldest first; `filters`: who, since, match
+        and latest, as `storage.base.Storage.journal` says."""
+        return self.storage.journal(kind, key, **filters)
 
     def add_batch(self, batch: dict[str, Any]) -> None:
         self.storage.add_batch(batch)

@@ -40,15 +40,14 @@ def trail(reg: Registry, *, who: str | None = None, action: str | None = None,
 
     `since` is an ISO 8601 UTC time as stored (``2026-03-01`` works: times sort as text).
     """
-    found = [e for e in _entries(reg) + _imports(reg)
-             if (who is None or e["who"] == who) and (action is None or e["action"] == action)
-             and (since is None or e["at"] >= since)]
+    entries = reg.journal(AUDIT, who=who, since=since, latest=limit,
+                          match={"action": action} if action else None)
+    found = [{"at": row["at"], "who": row["who"], **row["entry"]} for row in entries]
+    found += [e for e in _imports(reg)
+              if (who is None or e["who"] == who) and (action is None or e["action"] == action)
+              and (since is None or e["at"] >= since)]
     found.sort(key=lambda e: e["at"], reverse=True)
     return found[:limit] if limit is not None else found
-
-
-def _entries(reg: Registry) -> list[dict[str, Any]]:
-    return [{"at": row["at"], "who": row["who"], **row["entry"]} for row in reg.journal(AUDIT)]
 
 
 def _imports(reg: Registry) -> list[dict[str, Any]]:

@@ -179,8 +179,12 @@ class Storage(ABC):
         """Append to the journal (append-only: case transitions, audit trail)."""
 
     @abstractmethod
-    def journal(self, kind: str, key: str | None = None) -> list[dict[str, Any]]:
-        """Journal entries of a kind (or one key), oldest first, each {key, at, who, entry}."""
+    def journal(self, kind: str, key: str | None = None, *, who: str | None = None,
+                since: str | None = None, match: dict[str, str] | None = None,
+                latest: int | None = None) -> list[dict[str, Any]]:
+        """Journal entries of a kind (or one key), oldest first, each {key, at, who, entry}:
+        only `who`'s, only from `since` (ISO text, as stored), only those whose entry has the
+        top-level values in `match`, and with `latest` only the newest that many by time."""
 
     # -- whole tables: copying a registry between backends ---------------------------------
     @abstractmethod

@@ -429,12 +429,23 @@ class GeoPackageStorage(Storage):
                 "INSERT INTO registry_journal (kind, key, at, who, entry) VALUES (?, ?, ?, ?, ?)",
                 (kind, key, at, who, orjson.dumps(entry, default=str).decode()))
 
-    def journal(self, kind: str, key: str | None = None) -> list[dict[str, Any]]:
-        sql = "SELECT key, at, who, entry FROM registry_journal WHERE kind = ?"
-        params = [kind] + ([key] if key is not None else [])
-        sql += " AND key = ?" if key is not None else ""
-        rows = self.db.conn.execute(sql + " ORDER BY id", params).fetchall()
-        return [{"key": k, "at": a, "who": w, "entry": orjson.loads(e)} for k, a, w, e in rows]
+    def journal(self, kind: str, key: str | None = None, *, who: str | None = None,
+                since: str | None = None, match: dict[str, str] | None = None,
+                latest: int | None = None) -> list[dict[str, Any]]:
+        where, params = ["kind = ?"], [kind]
+        for test, value in (("key = ?", key), ("who = ?", who), ("at >= ?", since)):
+            if value is not None:
+                where.append(test)
+                params.append(value)
+        for name, value in (match or {}).items():
+            where.append("json_extract(entry, ?) = ?")
+            params += [f'$."{name}"', value]
+        order = " ORDER BY id" if latest is None else " ORDER BY at DESC, id DESC LIMIT ?"
+        params += [] if latest is None else [latest]
+        rows = self.db.conn.execute("SELECT key, at, who, entry FROM registry_journal WHERE "
+                                    + " AND ".join(where) + order, params).fetchall()
+        found = [{"key": k, "at": a, "who": w, "entry": orjson.loads(e)} for k, a, w, e in rows]
+        return found if latest is None else found[::-1]
 
     # -- whole tables and tiles -------------------------------------------------------------
     def dump_rows(self, table: str) -> Iterator[dict[str, Any]]:

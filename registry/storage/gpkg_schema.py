@@ -166,4 +166,7 @@ INSERT INTO gpkg_contents (table_name, data_type, identifier, description) VALUE
   ('registry_documents', 'attributes', 'registry_documents', 'Cases, plans, work packages (文档)'),
   ('registry_journal', 'attributes', 'registry_journal', 'Append-only journal (日志)');
 """),
+    3: ("journal by kind and time (the audit trail's newest entries)", """
+CREATE INDEX registry_journal_at ON registry_journal (kind, at, id);
+"""),
 }

@@ -276,13 +276,24 @@ class PostGISStorage(Storage):
                          "VALUES (%s, %s, %s, %s, %s)",
                          (kind, key, at, who, orjson.dumps(entry, default=str).decode()))
 
-    def journal(self, kind: str, key: str | None = None) -> list[dict[str, Any]]:
-        sql_text = ("SELECT key, at, who, entry FROM registry_journal WHERE kind = %s"
-                    + (" AND key = %s" if key is not None else "") + " ORDER BY id")
-        params = (kind, key) if key is not None else (kind,)
+    def journal(self, kind: str, key: str | None = None, *, who: str | None = None,
+                since: str | None = None, match: dict[str, str] | None = None,
+                latest: int | None = None) -> list[dict[str, Any]]:
+        where, params = ["kind = %s"], [kind]
+        for test, value in (("key = %s", key), ("who = %s", who), ("at >= %s", since)):
+            if value is not None:
+                where.append(test)
+                params.append(value)
+        for name, value in (match or {}).items():
+            where.append("entry ->> %s = %s")
+            params += [name, value]
+        order = " ORDER BY id" if latest is None else " ORDER BY at DESC, id DESC LIMIT %s"
+        params += [] if latest is None else [latest]
         with self.db.connection() as conn:
-            rows = conn.execute(sql_text, params).fetchall()
-        return [{"key": k, "at": a, "who": w, "entry": e} for k, a, w, e in rows]
+            rows = conn.execute("SELECT key, at, who, entry FROM registry_journal WHERE "
+                                + " AND ".join(where) + order, params).fetchall()
+        found = [{"key": k, "at": a, "who": w, "entry": e} for k, a, w, e in rows]
+        return found if latest is None else found[::-1]
 
     # -- whole tables and tiles -------------------------------------------------------------
     def dump_rows(self, table: str) -> Iterator[dict[str, Any]]:

@@ -81,6 +81,9 @@ CREATE TRIGGER registry_journal_append_only BEFORE UPDATE OR DELETE ON registry_
 CREATE TRIGGER registry_journal_no_truncate BEFORE TRUNCATE ON registry_journal
   FOR EACH STATEMENT EXECUTE FUNCTION infracensus_append_only();
 """),
+    3: ("journal by kind and time (the audit trail's newest entries)", """
+CREATE INDEX registry_journal_at ON registry_journal (kind, at, id);
+"""),
 }
 
 

@@ -268,6 +268,22 @@ def test_the_journal_is_append_only_and_ordered(city: registry.Registry) -> None
     assert len(city.journal("case")) == 4 and city.journal("case")[0]["who"] == "值班长"
 
 
+def test_the_journal_answers_who_since_what_and_the_newest(city: registry.Registry) -> None:
+    days = [f"2026-11-0{d}" for d in range(1, 7)]
+    for i, day in enumerate(days):
+        city.append_journal("audit", f"user:{i}", {"action": "login" if i % 2 else "import"},
+                            Change(who="王工" if i < 3 else "李工",
+                                   at=datetime.fromisoformat(f"{day}T09:00:00+00:00")))
+
+    def days_of(**filters: object) -> list[str]:
+        return [e["at"][:10] for e in city.journal("audit", **filters)]
+    assert days_of(who="李工") == days[3:]
+    assert days_of(since="2026-11-05") == days[4:]
+    assert days_of(match={"action": "login"}) == days[1::2]
+    assert days_of(latest=2) == days[4:]                            # oldest first, as always
+    assert days_of(who="王工", match={"action": "import"}, latest=1) == [days[2]]
+
+
 def test_extent_covers_the_layer(city: registry.Registry, origin: tuple) -> None:
     x0, y0 = origin
     minx, miny, maxx, maxy = city.extent("drains")

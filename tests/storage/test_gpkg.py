@@ -73,7 +73,7 @@ def test_an_older_registry_is_upgraded_in_place(city: registry.Registry) -> None
     upgraded = registry.open(city.url)
     versions = sqlite3.connect(city.url).execute(
         "SELECT version FROM infracensus_migrations ORDER BY version").fetchall()
-    assert versions == [(1,), (2,)]
+    assert versions == [(1,), (2,), (3,)]
     assert upgraded.count(Query("drains")) == 200
     assert upgraded.documents("plan") == []
 
