@@ -26,7 +26,7 @@ from registry.layers import SYSTEM_COLUMNS, Layer, LayerLibrary
 from registry.query import Query
 from registry.settings import Settings
 from registry.storage import gpkg_schema as schema
-from registry.storage import gpkg_rows
+from registry.storage import gpkg_rows, journal_sql
 from registry.storage.base import Storage, TileRequest, check_expected
 from registry.storage.gpkg_binary import decode, encode
 from registry.storage.gpkg_connection import Connections, run_script
@@ -432,18 +432,10 @@ class GeoPackageStorage(Storage):
     def journal(self, kind: str, key: str | None = None, *, who: str | None = None,
                 since: str | None = None, match: dict[str, str] | None = None,
                 latest: int | None = None) -> list[dict[str, Any]]:
-        where, params = ["kind = ?"], [kind]
-        for test, value in (("key = ?", key), ("who = ?", who), ("at >= ?", since)):
-            if value is not None:
-                where.append(test)
-                params.append(value)
-        for name, value in (match or {}).items():
-            where.append("json_extract(entry, ?) = ?")
-            params += [f'$."{name}"', value]
-        order = " ORDER BY id" if latest is None else " ORDER BY at DESC, id DESC LIMIT ?"
-        params += [] if latest is None else [latest]
-        rows = self.db.conn.execute("SELECT key, at, who, entry FROM registry_journal WHERE "
-                                    + " AND ".join(where) + order, params).fetchall()
+        statement, params = journal_sql.select(
+            kind, key, who=who, since=since, match=match, latest=latest, mark="?",
+            entry_field="json_extract(entry, '$.' || ?)")
+        rows = self.db.conn.execute(statement, params).fetchall()
         found = [{"key": k, "at": a, "who": w, "entry": orjson.loads(e)} for k, a, w, e in rows]
         return found if latest is None else found[::-1]
 

@@ -28,7 +28,7 @@ from registry.layers import SYSTEM_COLUMNS, Layer, LayerLibrary
 from registry.query import Query
 from registry.settings import Settings
 from registry.storage import postgis_schema as schema
-from registry.storage import postgis_rows
+from registry.storage import journal_sql, postgis_rows
 from registry.storage.base import Storage, TileRequest, check_expected
 from registry.storage.postgis_connection import Connections, scalar
 from registry.storage.postgis_copy import copy_assets
@@ -279,19 +279,11 @@ class PostGISStorage(Storage):
     def journal(self, kind: str, key: str | None = None, *, who: str | None = None,
                 since: str | None = None, match: dict[str, str] | None = None,
                 latest: int | None = None) -> list[dict[str, Any]]:
-        where, params = ["kind = %s"], [kind]
-        for test, value in (("key = %s", key), ("who = %s", who), ("at >= %s", since)):
-            if value is not None:
-                where.append(test)
-                params.append(value)
-        for name, value in (match or {}).items():
-            where.append("entry ->> %s = %s")
-            params += [name, value]
-        order = " ORDER BY id" if latest is None else " ORDER BY at DESC, id DESC LIMIT %s"
-        params += [] if latest is None else [latest]
+        statement, params = journal_sql.select(
+            kind, key, who=who, since=since, match=match, latest=latest, mark="%s",
+            entry_field="entry ->> %s")
         with self.db.connection() as conn:
-            rows = conn.execute("SELECT key, at, who, entry FROM registry_journal WHERE "
-                                + " AND ".join(where) + order, params).fetchall()
+            rows = conn.execute(statement, params).fetchall()
         found = [{"key": k, "at": a, "who": w, "entry": e} for k, a, w, e in rows]
         return found if latest is None else found[::-1]
 
