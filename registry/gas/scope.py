@@ -70,9 +70,11 @@ def maintenance_history(reg: Registry, uuids: list[str], rules: GasRules) -> pd.
     """Per main: how many leaks were recorded, and the event (if any) marking it hazardous."""
     kinds = set(rules.scope["scope"]["hazard_event_kinds"])
     worst = rules.scope["scope"]["hazard_inspection_condition"]
+    by_main: dict[str, list[dict[str, Any]]] = {uuid: [] for uuid in uuids}
+    for event in reg.storage.events_of(uuids):
+        by_main[event["uuid"]].append(event)
     rows = []
-    for uuid in uuids:
-        events = reg.storage.events(uuid)
+    for events in by_main.values():
         marking = [e for e in events if e["kind"] in kinds
                    or (e["kind"] == "inspection" and _grade(e["condition_after"]) >= worst)]
         rows.append({"leaks": sum(e["kind"] == "leak" for e in events),

@@ -50,9 +50,9 @@ class Context:
     def events(self) -> pd.DataFrame:
         """Every maintenance event of the assets: ``uuid``, ``kind``, ``date`` (datetime64),
         ``source`` (who wrote it: a case, a work package ...)."""
-        rows = [(e["uuid"], e["kind"], e["date"], e["source"]) for u in self.frame["uuid"]
-                for e in self.reg.events(u)]
-        events = pd.DataFrame(rows, columns=["uuid", "kind", "date", "source"])
+        columns = ["uuid", "kind", "date", "source"]
+        events = pd.DataFrame(self.reg.storage.events_of(self.frame["uuid"].tolist()),
+                              columns=columns)
         events["date"] = pd.to_datetime(events["date"].str[:10], errors="coerce")
         return events
 

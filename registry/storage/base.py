@@ -147,6 +147,11 @@ class Storage(ABC):
         """An asset's maintenance events, oldest first."""
 
     @abstractmethod
+    def events_of(self, uuids: Sequence[str]) -> list[dict[str, Any]]:
+        """The maintenance events of many assets in one read, oldest first (a whole layer's
+        for risk scores and the gas scope: never one query per asset)."""
+
+    @abstractmethod
     def allocate_serials(self, class_code: str, n: int) -> int:
         """Reserve `n` consecutive GB/T serials for a class; return the first. Never reused."""
 

@@ -361,8 +361,16 @@ class GeoPackageStorage(Storage):
                 ([event.get(c) for c in columns] for event in events))
 
     def events(self, uuid: str) -> list[dict[str, Any]]:
+        return self._events("uuid = ?", uuid)
+
+    def events_of(self, uuids: Sequence[str]) -> list[dict[str, Any]]:
+        # One parameter however many assets: SQLite caps the number of `?` in a statement.
+        return self._events("uuid IN (SELECT value FROM json_each(?))",
+                            orjson.dumps(list(uuids)).decode())
+
+    def _events(self, test: str, param: str) -> list[dict[str, Any]]:
         cursor = self.db.conn.execute(
-            "SELECT * FROM maintenance_events WHERE uuid = ? ORDER BY date, id", (uuid,))
+            f"SELECT * FROM maintenance_events WHERE {test} ORDER BY date, id", (param,))
         names = [d[0] for d in cursor.description]
         return [{k: v for k, v in zip(names, row) if k != "id"} for row in cursor]
 

@@ -215,10 +215,16 @@ class PostGISStorage(Storage):
                                       [[event.get(c) for c in EVENT_COLUMNS] for event in events])
 
     def events(self, uuid: str) -> list[dict[str, Any]]:
-        statement = sql.SQL("SELECT {} FROM maintenance_events WHERE uuid = %s ORDER BY date, id"
-                            ).format(sql.SQL(", ").join(map(sql.Identifier, EVENT_COLUMNS)))
+        return self._events("uuid = %s", uuid)
+
+    def events_of(self, uuids: Sequence[str]) -> list[dict[str, Any]]:
+        return self._events("uuid = ANY(%s)", list(uuids))
+
+    def _events(self, test: str, param: Any) -> list[dict[str, Any]]:
+        statement = sql.SQL("SELECT {} FROM maintenance_events WHERE {} ORDER BY date, id").format(
+            sql.SQL(", ").join(map(sql.Identifier, EVENT_COLUMNS)), sql.SQL(test))
         with self.db.connection() as conn:
-            return [dict(zip(EVENT_COLUMNS, row)) for row in conn.execute(statement, (uuid,))]
+            return [dict(zip(EVENT_COLUMNS, row)) for row in conn.execute(statement, (param,))]
 
     def allocate_serials(self, class_code: str, n: int) -> int:
         with self.transaction(), self.db.connection() as conn:

@@ -149,6 +149,16 @@ def test_events_are_kept_and_update_condition(city: registry.Registry) -> None:
     assert city.history(uuid)["versions"][-1]["why"] == "cleaning 2026-05-03"
 
 
+def test_the_events_of_many_assets_come_in_one_read(city: registry.Registry) -> None:
+    first, second, quiet = city.query(Query("drains", limit=3))["uuid"]
+    for uuid, day in ((second, "2026-05-04"), (first, "2026-05-03"), (second, "2026-05-01")):
+        city.record_event(uuid, MaintenanceEvent("cleaning", day), Change(who="李工"))
+    found = city.storage.events_of([first, second, quiet])
+    assert [(e["uuid"], e["date"]) for e in found] == [
+        (second, "2026-05-01"), (first, "2026-05-03"), (second, "2026-05-04")]
+    assert [e for e in found if e["uuid"] == second] == city.events(second)
+
+
 def test_bridges_get_cjj99_class_and_class_by_type(city: registry.Registry) -> None:
     bridges = gpd.GeoDataFrame(
         {"name": ["民心河桥", "中山路天桥"], "bridge_type": ["river", "footbridge"],
