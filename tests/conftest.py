@@ -5,8 +5,8 @@ is skipped fails the run, with the skip reason, so a missing server can never pa
 A test that asks for the PostGIS fixtures is marked ``postgis`` without saying so.
 
 Storage: a test that asks for `backend`, `new_location`, `registry_url` or
-`module_location` runs once per backend in BACKENDS, on a GeoPackage file and on a fresh
-database of the session's throw-away PostGIS server.
+`module_location` runs once per backend in `backends.BACKENDS`, on a GeoPackage file and on
+a fresh database of the session's throw-away PostGIS server.
 """
 from __future__ import annotations
 
@@ -17,13 +17,13 @@ from typing import Callable, Generator
 
 import pytest
 
+from backends import BACKENDS
+
 pytest_plugins = ["postgis_server"]
 
 #: Markers whose tests must run, not skip, in CI.
 REQUIRED_IN_CI = ("postgis", "browser")
 POSTGIS_FIXTURES = {"postgis_server", "postgis_url", "postgis_urls", "postgis_module_urls"}
-#: The storage backends; every test that touches storage runs on each.
-BACKENDS = ["gpkg", pytest.param("postgis", marks=pytest.mark.postgis)]
 
 
 @pytest.fixture(scope="session")
