@@ -5,6 +5,7 @@ Conflict."""
 from __future__ import annotations
 
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
@@ -144,6 +145,23 @@ def test_two_edits_from_the_same_version_one_wins_one_conflicts(registry_url: st
     assert [v["version"] for v in first.history(uuid)["versions"]] == [1, 2]
     assert first.get(uuid)["properties"]["version"] == 2
     first.close()
+
+
+def test_a_registry_opens_and_reads_while_a_writer_is_inside_its_transaction(
+        registry_url: str) -> None:
+    """As a `stats` or the map while a long import runs: no waiting, only committed rows."""
+    city = make_city(registry_url, drains=3)
+    writer = registry.open(city)
+    uuid = writer.query(layer="drains")["uuid"].iloc[0]
+    with writer.transaction():
+        writer.update(uuid, {"depth_m": 9.0}, change=Change(who="import"))
+        started = time.monotonic()
+        reader = registry.open(city)
+        assert reader.get(uuid)["properties"]["depth_m"] == 1.0
+        assert reader.count(layer="drains") == 3
+        reader.close()
+        assert time.monotonic() - started < 5
+    writer.close()
 
 
 def test_a_stale_document_save_is_a_conflict_not_an_overwrite(registry_url: str) -> None:
