@@ -6,7 +6,8 @@ of one moment (WAL readers do not block writers meanwhile), checked with
 carries the final name. Restoring copies a checked backup into the live file the same way,
 under SQLite's write lock: readers see the old registry or the restored one, never a mix;
 a writer waits (busy timeout) and goes on against the restored registry. A PostGIS registry
-is dumped with ``pg_dump`` and restored with ``pg_restore`` in one transaction.
+is dumped with ``pg_dump`` and restored in one transaction the same way
+(`registry.postgis_backup`).
 
 >>> import tempfile
 >>> from registry import create
@@ -18,11 +19,10 @@ is dumped with ``pg_dump`` and restored with ``pg_restore`` in one transaction.
 from __future__ import annotations
 
 import os
-import shutil
 import sqlite3
-import subprocess
 from pathlib import Path
 
+from registry import postgis_backup
 from registry.errors import Conflict, InvalidInput, StorageError
 from registry.storage.gpkg_schema import APPLICATION_ID
 
@@ -40,7 +40,7 @@ def backup(url: str | Path, target: str | Path) -> Path:
     if target.exists():
         raise Conflict(f"{target} already exists; choose a new file for the backup")
     if is_postgis(str(url)):
-        _run_tool("pg_dump", "--format=custom", f"--file={target}", str(url))
+        postgis_backup.dump(str(url), target)
         return target
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
@@ -53,8 +53,7 @@ def backup(url: str | Path, target: str | Path) -> Path:
 def restore(source: str | Path, url: str | Path) -> None:
     """Replace the registry at `url` by the backup `source`, as one atomic write."""
     if is_postgis(str(url)):
-        _run_tool("pg_restore", "--clean", "--if-exists", "--single-transaction",
-                  "--no-owner", f"--dbname={url}", str(source))
+        postgis_backup.restore(Path(source), str(url))
         return
     check_backup(Path(source))
     saved, live = _connect(str(source), must_exist=True), _connect(str(url), must_exist=False)
@@ -102,12 +101,3 @@ def _connect(path: str, *, must_exist: bool) -> sqlite3.Connection:
         raise StorageError(f"{path}: no such registry file")
     return sqlite3.connect(path, timeout=BUSY_MS / 1000)
 
-
-def _run_tool(tool: str, *args: str) -> None:
-    """Run a PostgreSQL client tool; StorageError with its message if it fails."""
-    if shutil.which(tool) is None:
-        raise StorageError(f"{tool} is not installed (apt-get install postgresql-client)")
-    done = subprocess.run([tool, *args], capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        last = (done.stderr.strip().splitlines() or ["no message"])[-1]
-        raise StorageError(f"{tool} failed: {last}")

@@ -231,19 +231,34 @@ _database_numbers = itertools.count(1)
 @pytest.fixture
 def postgis_url(postgis_server: PostgisServer) -> Iterator[str]:
     """URL of a fresh, empty database with PostGIS, dropped after the test."""
-    name = f"test_{os.getpid()}_{next(_database_numbers)}"
-    yield postgis_server.create_database(name)
-    postgis_server.drop_database(name)
+    with _fresh_databases(postgis_server) as make:
+        yield make()
+
+
+@contextmanager
+def _fresh_databases(server: PostgisServer) -> Iterator[Callable[[], str]]:
+    """A maker of fresh databases on `server`, each returned as its URL; all dropped on exit."""
+    made: list[str] = []
+
+    def make() -> str:
+        made.append(f"test_{os.getpid()}_{next(_database_numbers)}")
+        return server.create_database(made[-1])
+    try:
+        yield make
+    finally:
+        for name in made:
+            server.drop_database(name)
 
 
 @pytest.fixture
 def postgis_urls(postgis_server: PostgisServer) -> Iterator[Callable[[], str]]:
     """A maker of fresh databases (for tests that build several registries); all dropped after."""
-    made: list[str] = []
+    with _fresh_databases(postgis_server) as make:
+        yield make
 
-    def make() -> str:
-        made.append(f"test_{os.getpid()}_{next(_database_numbers)}")
-        return postgis_server.create_database(made[-1])
-    yield make
-    for name in made:
-        postgis_server.drop_database(name)
+
+@pytest.fixture(scope="module")
+def postgis_module_urls(postgis_server: PostgisServer) -> Iterator[Callable[[], str]]:
+    """`postgis_urls` for databases the tests of a module share; dropped after the module."""
+    with _fresh_databases(postgis_server) as make:
+        yield make

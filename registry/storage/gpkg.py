@@ -119,16 +119,24 @@ class GeoPackageStorage(Storage):
         return self._settings
 
     def migrate(self) -> list[int]:
+        # Look first, outside a transaction: opening an up-to-date registry must not wait
+        # for the write lock, which a long import may hold for minutes.
+        if not self._pending_migrations():
+            return []
         conn = self.db.conn
         with self.transaction():
-            applied = conn.execute("SELECT max(version) FROM infracensus_migrations").fetchone()[0]
-            pending = sorted(v for v in schema.MIGRATIONS if v > applied)
+            pending = self._pending_migrations()
             for version in pending:
                 description, ddl = schema.MIGRATIONS[version]
                 run_script(conn, ddl)
                 conn.execute("INSERT INTO infracensus_migrations VALUES (?, ?, ?)",
                              (version, description, iso(utc_now())))
         return pending
+
+    def _pending_migrations(self) -> list[int]:
+        conn = self.db.conn
+        applied = conn.execute("SELECT max(version) FROM infracensus_migrations").fetchone()[0]
+        return sorted(v for v in schema.MIGRATIONS if v > applied)
 
     def _setting(self, key: str) -> str:
         if not Path(self.url).exists():

@@ -3,7 +3,6 @@ in as a browser would (form + CSRF token)."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import geopandas as gpd
 import shapely
@@ -18,7 +17,7 @@ ROLES = {"admin": "admin", "viewer": "viewer", "dm": "data_manager", "eng": "eng
          "crew1": "crew", "planner": "planner", "inspector": "inspector"}
 
 
-def make_city(path: Path) -> Path:
+def make_city(path: str) -> str:
     """A registry with one grid, 20 drains and one user per role (name → role in ROLES)."""
     reg = registry.create(path, county="130102")
     reg.add("grids", gpd.GeoDataFrame({"source_id": ["130102001"], "name": ["建北街道"]},

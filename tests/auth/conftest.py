@@ -1,8 +1,8 @@
-"""Fixtures of the auth tests: the registry of `auth_helpers.make_city` and the app over it
-with authentication required."""
+"""Fixtures of the auth tests: the registry of `auth_helpers.make_city`, on each backend, and
+the app over it with authentication required."""
 from __future__ import annotations
 
-from pathlib import Path
+from typing import Callable
 
 import pytest
 from flask import Flask
@@ -13,13 +13,13 @@ from web.app import create_app
 
 
 @pytest.fixture(scope="module")
-def city_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_city(tmp_path_factory.mktemp("auth") / "city.gpkg")
+def city_path(module_location: Callable[[], str]) -> str:
+    return make_city(module_location())
 
 
 @pytest.fixture(scope="module")
-def secure_app(city_path: Path) -> Flask:
-    return create_app({"REGISTRY": str(city_path), "TESTING": True, "AUTH_REQUIRED": True})
+def secure_app(city_path: str) -> Flask:
+    return create_app({"REGISTRY": city_path, "TESTING": True, "AUTH_REQUIRED": True})
 
 
 @pytest.fixture()

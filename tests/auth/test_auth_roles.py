@@ -86,7 +86,7 @@ def test_state_changing_requests_are_audited(client: FlaskClient, city_path) -> 
 
 
 def test_public_read_opens_the_ogc_api_and_tiles_only(city_path) -> None:
-    app = create_app({"REGISTRY": str(city_path), "TESTING": True, "AUTH_REQUIRED": True,
+    app = create_app({"REGISTRY": city_path, "TESTING": True, "AUTH_REQUIRED": True,
                       "PUBLIC_READ": True})
     client = app.test_client()
     assert client.get("/ogcapi/collections/drains/items").status_code == 200
@@ -96,7 +96,7 @@ def test_public_read_opens_the_ogc_api_and_tiles_only(city_path) -> None:
 
 
 def test_a_blueprint_nobody_listed_reads_with_view_and_never_writes(city_path) -> None:
-    app = create_app({"REGISTRY": str(city_path), "TESTING": True, "AUTH_REQUIRED": True})
+    app = create_app({"REGISTRY": city_path, "TESTING": True, "AUTH_REQUIRED": True})
     extra = Blueprint("someones_new_feature", __name__)
     extra.add_url_rule("/new", "show", lambda: "shown")
     extra.add_url_rule("/new", "wipe", lambda: "wiped", methods=["POST"])
@@ -109,7 +109,7 @@ def test_a_blueprint_nobody_listed_reads_with_view_and_never_writes(city_path) -
 
 
 def test_an_open_app_needs_no_login(city_path) -> None:
-    client: FlaskClient = create_app({"REGISTRY": str(city_path)}).test_client()
+    client: FlaskClient = create_app({"REGISTRY": city_path}).test_client()
     listed = client.get("/ogcapi/collections/drains/items")
     assert listed.status_code == 200
     box = {"type": "Polygon", "coordinates": [[[114.4, 38], [114.6, 38], [114.6, 38.1],

@@ -1,4 +1,4 @@
-"""A small synthetic city in a real GeoPackage registry, for the map, tile and browser tests.
+"""A small synthetic city in a real registry, for the map, tile, copy and browser tests.
 
 Four grids of 2 × 2 km around (114.50, 38.04); a lattice of drains whose condition cycles
 1–5; lamp posts along 中山路; east–west gas mains whose material cycles; three bridges of
@@ -15,13 +15,10 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
-import pytest
 import shapely
-from flask import Flask
 
 import registry
 from registry import Change
-from web.app import create_app
 
 WEST, SOUTH = 114.48, 38.02
 #: Grid cells are 0.02° of longitude by 0.018° of latitude (about 1.75 × 2 km).
@@ -99,11 +96,3 @@ def safety_valves() -> gpd.GeoDataFrame:
                    "status": ["planned", "installed", "verified"] * 5,
                    "courtyard": ["怀特小区"] * 15},
                   shapely.points(lon, np.full(15, SOUTH + DLAT * 1.6)))
-
-
-@pytest.fixture(scope="module")
-def city_app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
-    """The web app over a fresh synthetic city (one per test module)."""
-    path = tmp_path_factory.mktemp("city") / "city.gpkg"
-    build_city(path).close()
-    return create_app({"REGISTRY": str(path)})

@@ -1,4 +1,4 @@
-"""Helpers of the case tests: a small real GeoPackage registry of two grids with a few
+"""Helpers of the case tests: a small real registry of two grids with a few
 drains and lamp posts, local (China Standard Time) moments, and filing cases in one line.
 
 Grid 130102001 建北街道 spans 114.40–114.50 E, grid 130102002 青园街道 114.50–114.60 E, both
@@ -65,7 +65,7 @@ def run(cases: Cases, case_id: str, *steps: tuple[str, str]) -> None:
         cases.move(case_id, move, Change(who="派遣员", at=local(when)), extra_hours=extra)
 
 
-def late_and_on_time(path: Path, late_where: tuple[float, float],
+def late_and_on_time(path: Path | str, late_where: tuple[float, float],
                      done_where: tuple[float, float], done_category: str = "street_vending") -> str:
     """In the registry at `path`: a street-vending case registered Monday 12 Oct 2026 09:00,
     dispatched and never handled (overdue), and a case closed on time the next day; returns

@@ -1,8 +1,7 @@
-"""Fixtures of the case tests: the registry of `casekit` in a fresh GeoPackage per test, and
+"""Fixtures of the case tests: the registry of `casekit`, fresh per test on each backend, and
 the case service over it."""
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Iterator
 
 import pytest
@@ -13,8 +12,8 @@ from registry.cases import Cases
 
 
 @pytest.fixture()
-def reg(tmp_path: Path) -> Iterator[registry.Registry]:
-    opened = build_registry(tmp_path / "city.gpkg")
+def reg(registry_url: str) -> Iterator[registry.Registry]:
+    opened = build_registry(registry_url)
     yield opened
     opened.close()
 

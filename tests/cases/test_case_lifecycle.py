@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from backends import only_gpkg, only_postgis
 from cases.casekit import DRAIN, IN_EAST, IN_WEST, LAMP, asset_uuid, file_case, local, run
 from registry import Change
 from registry.cases import Cases, Photo, Report, load_rules
@@ -181,16 +182,35 @@ def test_cases_per_asset_count_repeats_and_open_ones(cases: Cases) -> None:
     assert cases.per_asset(since=local("2026-10-15 00:00"))["cases"].tolist() == [1]
 
 
+def test_photos_come_back_as_sent_and_only_images_are_taken(cases: Cases) -> None:
+    png = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+    case = cases.report(Report("street_vending", *IN_WEST, photos=[Photo(png, "摊位.png")]),
+                        Change(who="巡查员"))
+    assert case.photos[0]["name"] == "摊位.png" and case.photos[0]["size"] == 72
+    assert cases.photo(case.id, 0) == (png, "image/png")
+    assert cases.get(case.id).photos == case.photos
+    with pytest.raises(InvalidInput, match="JPEG, PNG or WebP"):
+        cases.report(Report("street_vending", *IN_WEST, photos=[Photo(b"GIF89a", "x.gif")]),
+                     Change(who="巡查员"))
+
+
+@only_gpkg
 def test_photos_are_kept_beside_the_geopackage(cases: Cases) -> None:
     png = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
     case = cases.report(Report("street_vending", *IN_WEST, photos=[Photo(png, "摊位.png")]),
                         Change(who="巡查员"))
     assert case.photos == [{"name": "摊位.png", "type": "image/png", "size": 72, "file": "1.png"}]
     assert (Path(cases.reg.url + ".files") / "cases" / case.id / "1.png").read_bytes() == png
-    assert cases.photo(case.id, 0) == (png, "image/png")
-    with pytest.raises(InvalidInput, match="JPEG, PNG or WebP"):
-        cases.report(Report("street_vending", *IN_WEST, photos=[Photo(b"GIF89a", "x.gif")]),
-                     Change(who="巡查员"))
+
+
+@only_postgis
+def test_photos_are_kept_inside_the_case_on_postgis(cases: Cases) -> None:
+    """The database server may be another machine: the photo travels in the case document."""
+    jpeg = b"\xff\xd8\xff\xe0" + b"\1" * 40
+    sent = cases.report(Report("street_vending", *IN_WEST, photos=[Photo(jpeg, "a.jpg")]),
+                        Change(who="巡查员"))
+    stored = cases.reg.document("case", sent.id)["body"]["photos"][0]
+    assert (stored["type"], stored["size"], stored["data"][:8]) == ("image/jpeg", 44, "/9j/4AEB")
 
 
 def test_a_deadline_into_a_year_without_holidays_is_provisional(cases: Cases) -> None:

@@ -14,18 +14,17 @@ from web.cli.main import cli
 
 
 @pytest.fixture
-def city(tmp_path: Path) -> Path:
-    path = tmp_path / "city.gpkg"
-    build_registry(path).close()
-    return path
+def city(registry_url: str) -> str:
+    build_registry(registry_url).close()
+    return registry_url
 
 
-def invoke(city: Path, command: str, *args: str) -> Result:
+def invoke(city: str, command: str, *args: str) -> Result:
     """Run `command` (e.g. "case report") on the registry `city`."""
-    return CliRunner().invoke(cli, [*command.split(), "-r", str(city), *args])
+    return CliRunner().invoke(cli, [*command.split(), "-r", city, *args])
 
 
-def test_report_move_show_and_list(city: Path, tmp_path: Path) -> None:
+def test_report_move_show_and_list(city: str, tmp_path: Path) -> None:
     photo = tmp_path / "灯.jpg"
     photo.write_bytes(b"\xff\xd8\xff\xe0" + b"\0" * 16)
     result = invoke(city, "case report", "--category", "lamp_out", "--lon", str(LAMP[0]),
@@ -47,7 +46,7 @@ def test_report_move_show_and_list(city: Path, tmp_path: Path) -> None:
     assert listed[1].startswith(f"{case_id},registered,lamp_out,130102001,路灯管理处,")
 
 
-def test_errors_are_one_line(city: Path) -> None:
+def test_errors_are_one_line(city: str) -> None:
     outside = invoke(city, "case report", "--category", "street_vending", "--lon", "115",
                      "--lat", "38.05")
     assert outside.exit_code == 1
@@ -55,7 +54,7 @@ def test_errors_are_one_line(city: Path) -> None:
     assert invoke(city, "case show", "209901010001").output == "Error: no case 209901010001\n"
 
 
-def test_ranking_prints_and_writes_csv_and_excel(city: Path, tmp_path: Path) -> None:
+def test_ranking_prints_and_writes_csv_and_excel(city: str, tmp_path: Path) -> None:
     reg = registry.open(city)
     cases = Cases(reg)
     late = file_case(cases, "street_vending", IN_EAST, "2026-10-12 09:00")

@@ -5,7 +5,6 @@ import json
 from pathlib import Path
 
 import pyogrio
-import pytest
 from click.testing import CliRunner
 
 import registry
@@ -16,16 +15,8 @@ from web.app import create_app
 from web.cli.main import cli
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    out = tmp_path_factory.mktemp("demo") / "demo"
-    result = CliRunner().invoke(cli, ["demo", "--out", str(out), "--scale", "0.05"])
-    assert result.exit_code == 0, result.output
-    return out, result.output
-
-
-def test_every_survey_is_imported_with_its_report(built: tuple[Path, str]) -> None:
-    out, output = built
+def test_every_survey_is_imported_with_its_report(demo: tuple[Path, str]) -> None:
+    out, output = demo
     manifest = json.loads((out / "surveys" / "manifest.json").read_text(encoding="utf-8"))
     for entry in manifest:
         assert f"== {entry['file']} → {entry['layer']}" in output
@@ -36,8 +27,8 @@ def test_every_survey_is_imported_with_its_report(built: tuple[Path, str]) -> No
 
 
 def test_gdal_reads_the_demo_registry_with_the_counts_stats_prints(
-        built: tuple[Path, str]) -> None:
-    out, _ = built
+        demo: tuple[Path, str]) -> None:
+    out, _ = demo
     reg = registry.open(out / "city.gpkg")
     totals = reg.stats().query("grid_code == @TOTAL").set_index("layer")["assets"]
     for layer in reg.layers:
@@ -47,16 +38,16 @@ def test_gdal_reads_the_demo_registry_with_the_counts_stats_prints(
     assert all(totals[layer] > 0 for layer in reg.layers)
 
 
-def test_chinese_text_is_stored_without_mojibake(built: tuple[Path, str]) -> None:
-    out, _ = built
+def test_chinese_text_is_stored_without_mojibake(demo: tuple[Path, str]) -> None:
+    out, _ = demo
     drains = pyogrio.read_dataframe(out / "city.gpkg", layer="drains", columns=["road_name"])
     names = drains["road_name"].dropna()
     assert len(names) and names.str.contains("[路街]").all()
     assert not names.str.contains("[ÃÂÎÏ]").any()
 
 
-def test_a_second_run_reuses_the_registry(built: tuple[Path, str]) -> None:
-    out, first = built
+def test_a_second_run_reuses_the_registry(demo: tuple[Path, str]) -> None:
+    out, first = demo
     again = CliRunner().invoke(cli, ["demo", "--out", str(out)])
     assert again.exit_code == 0, again.output
     assert "already built (use --rebuild to start again)" in again.output
@@ -64,8 +55,8 @@ def test_a_second_run_reuses_the_registry(built: tuple[Path, str]) -> None:
     assert login in again.output
 
 
-def test_the_demo_login_opens_the_map(built: tuple[Path, str]) -> None:
-    out, _ = built
+def test_the_demo_login_opens_the_map(demo: tuple[Path, str]) -> None:
+    out, _ = demo
     user, password = (out / "login.txt").read_text(encoding="utf-8").split()
     app = create_app({"REGISTRY": str(out / "city.gpkg"), "AUTH_REQUIRED": True})
     client = app.test_client()

@@ -11,11 +11,10 @@ from web.cli.gas import gas
 
 
 @pytest.fixture()
-def city(tmp_path):
-    path = tmp_path / "city.gpkg"
-    build(path, LOOP_MAINS, buildings=LOOP_BUILDINGS,
+def city(registry_url):
+    build(registry_url, LOOP_MAINS, buildings=LOOP_BUILDINGS,
           line_valves={"V1": (0, 20, "open")}).close()
-    return str(path)
+    return registry_url
 
 
 def run(*args: str) -> str:

@@ -14,10 +14,9 @@ CAMBRIDGE = dict(county="250017", metric_srid=26986, extent=(-71.2, 42.3, -71.0,
 
 
 @pytest.fixture
-def city(tmp_path: Path) -> Path:
-    path = tmp_path / "c.gpkg"
-    registry.create(path, **CAMBRIDGE).close()
-    return path
+def city(registry_url: str) -> str:
+    registry.create(registry_url, **CAMBRIDGE).close()
+    return registry_url
 
 
 @pytest.fixture
@@ -45,7 +44,7 @@ def test_import_prints_the_report_and_writes_the_rejects_file(city, cambridge, t
 
 
 def test_registry_from_the_environment_and_dry_run(city, cambridge) -> None:
-    result = CliRunner(env={"INFRACENSUS_REGISTRY": str(city)}).invoke(
+    result = CliRunner(env={"INFRACENSUS_REGISTRY": city}).invoke(
         cli, ["import", str(cambridge / "INFRA_StreetLights.geojson"), "--layer", "lamp_posts",
               "--dry-run"])
     assert result.exit_code == 0, result.output

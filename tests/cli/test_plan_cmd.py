@@ -3,7 +3,6 @@ GeoPackage), return, conflicts and settle, as a planner types them."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import orjson
 import pyogrio
@@ -17,9 +16,9 @@ from plans.town import build_town
 
 
 @pytest.fixture()
-def town_path(tmp_path: Path) -> Path:
-    build_town(tmp_path / "town.gpkg").reg.close()
-    return tmp_path / "town.gpkg"
+def town_path(registry_url: str) -> str:
+    build_town(registry_url).reg.close()
+    return registry_url
 
 
 def run(*args: str) -> str:
@@ -28,7 +27,7 @@ def run(*args: str) -> str:
     return result.output
 
 
-def propose(path: Path) -> str:
+def propose(path: str) -> str:
     out = run("plan", "propose", "drains", "-r", path, "--budget", "800", "--crews", "一队",
               "--who", "王工")
     return re.match(r"(PLAN-\S+)", out).group(1)

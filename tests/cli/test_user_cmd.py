@@ -1,8 +1,6 @@
 """`infracensus user` and `infracensus audit` on a real registry."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from click.testing import CliRunner
 
@@ -13,10 +11,9 @@ from web.cli.user import user
 
 
 @pytest.fixture()
-def city(tmp_path: Path) -> str:
-    path = tmp_path / "city.gpkg"
-    registry.create(path, county="130102").close()
-    return str(path)
+def city(registry_url: str) -> str:
+    registry.create(registry_url, county="130102").close()
+    return registry_url
 
 
 def run(command, *args: str, input: str | None = None):

@@ -3,7 +3,7 @@ the generated requests hold, no answer is a 500. Examples per operation are boun
 whole run stays well under two minutes."""
 from __future__ import annotations
 
-from pathlib import Path
+from typing import Callable
 
 import geopandas as gpd
 import pytest
@@ -19,9 +19,9 @@ from web.app import create_app
 EXAMPLES_PER_OPERATION = 25
 
 
-@pytest.fixture(scope="session")
-def served_app(tmp_path_factory: pytest.TempPathFactory):
-    path = Path(tmp_path_factory.mktemp("fuzz")) / "city.gpkg"
+@pytest.fixture(scope="module")
+def served_app(module_location: Callable[[], str]):
+    path = module_location()
     reg = registry.create(path, county="130102")
     reg.add("grids", gpd.GeoDataFrame({"source_id": ["130102001"], "name": ["建北街道"]},
                                       geometry=[shapely.box(114.45, 38.0, 114.57, 38.08)],
@@ -30,7 +30,7 @@ def served_app(tmp_path_factory: pytest.TempPathFactory):
                                        geometry=shapely.points([114.5, 114.51], [38.04, 38.05]),
                                        crs=4490), Change(who="test"))
     reg.close()
-    return create_app({"REGISTRY": str(path), "TESTING": True})
+    return create_app({"REGISTRY": path, "TESTING": True})
 
 
 def test_no_request_makes_the_server_fail(served_app) -> None:

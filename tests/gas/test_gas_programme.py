@@ -12,10 +12,10 @@ from registry.gas.programme import (courtyard_progress, plan_programme, programm
 
 
 @pytest.fixture()
-def city(tmp_path):
+def city(registry_url):
     """甲小区 with 66 households in four buildings; b1 has 3 valves (planned, installed,
     verified); half the mains (by length, T1 R1 R2) renovated."""
-    reg = build(tmp_path / "p.gpkg", LOOP_MAINS, buildings=LOOP_BUILDINGS)
+    reg = build(registry_url, LOOP_MAINS, buildings=LOOP_BUILDINGS)
     reg.add("safety_valves", gpd.GeoDataFrame(
         {"courtyard": ["甲小区"] * 3, "building": ["b1"] * 3, "household": ["101", "102", "201"],
          "status": ["planned", "installed", "verified"]},
@@ -25,7 +25,8 @@ def city(tmp_path):
     reg.update_many("gas_mains", gpd.GeoDataFrame(
         {"uuid": done.to_numpy(), "renovation_status": "done"},
         geometry=gpd.GeoSeries([None] * len(done)), crs=4490), WHO)
-    return reg
+    yield reg
+    reg.close()
 
 
 def test_valves_roll_up_per_building_and_courtyard(city):

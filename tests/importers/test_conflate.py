@@ -1,7 +1,7 @@
-"""Conflation against a real GeoPackage registry: updates, unchanged records, duplicates."""
+"""Conflation against a real registry on each backend: updates, unchanged records, duplicates."""
 from __future__ import annotations
 
-from pathlib import Path
+from typing import Iterator
 
 import geopandas as gpd
 import pandas as pd
@@ -18,13 +18,14 @@ LAT_PER_M = 1 / 110_574
 
 
 @pytest.fixture
-def reg(tmp_path: Path) -> registry.Registry:
-    reg = registry.create(tmp_path / "city.gpkg", county="130102")
+def reg(registry_url: str) -> Iterator[registry.Registry]:
+    reg = registry.create(registry_url, county="130102")
     drains = gpd.GeoDataFrame({"source_id": ["A1", "A2"], "depth_m": [1.0, 2.0]},
                               geometry=[shapely.Point(114.5, 38.04), shapely.Point(114.51, 38.04)],
                               crs=4490)
     reg.add("drains", drains, WHO)
-    return reg
+    yield reg
+    reg.close()
 
 
 def survey(rows: dict[int, tuple], with_ids: bool = True) -> gpd.GeoDataFrame:
@@ -70,8 +71,8 @@ def test_new_record_within_a_metre_of_an_earlier_record_in_the_file(reg) -> None
     assert found.duplicates["reason"].tolist() == ["within 1 m of row 4 of this file"]
 
 
-def test_pipes_that_only_touch_are_not_duplicates(tmp_path: Path) -> None:
-    reg = registry.create(tmp_path / "gas.gpkg", county="130102")
+def test_pipes_that_only_touch_are_not_duplicates(registry_url: str) -> None:
+    reg = registry.create(registry_url, county="130102")
     a = shapely.LineString([(114.50, 38.04), (114.501, 38.04)])
     b = shapely.LineString([(114.501, 38.04), (114.502, 38.04)])
     frame = gpd.GeoDataFrame({"material": ["pe", "pe", "pe"]}, index=[1, 2, 3],

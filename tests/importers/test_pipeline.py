@@ -21,14 +21,11 @@ def latest_year() -> int:
     return pd.Timestamp.today().year + 1
 
 
-@pytest.fixture(params=["gpkg", pytest.param("postgis", marks=pytest.mark.postgis)])
-def cambridge(request: pytest.FixtureRequest, tmp_path: Path,
-              shared_data: Path) -> registry.Registry:
+@pytest.fixture
+def cambridge(registry_url: str, tmp_path: Path, shared_data: Path) -> registry.Registry:
     """A Cambridge registry whose responsibility grids are the 13 neighbourhoods, on each
     storage backend."""
-    where = request.getfixturevalue("postgis_url") if request.param == "postgis" \
-        else tmp_path / "c.gpkg"
-    reg = registry.create(where, **CAMBRIDGE)
+    reg = registry.create(registry_url, **CAMBRIDGE)
     mapping = tmp_path / "grids.toml"
     mapping.write_text('[fields]\nN_HOOD = "source_id"\nNAME = "name"\n', encoding="utf-8")
     report = import_survey(reg, shared_data / "cambridge_ma/BOUNDARY_CDDNeighborhoods.geojson",

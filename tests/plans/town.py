@@ -34,7 +34,7 @@ class Town:
 
     reg: registry.Registry
     ids: dict[str, str]
-    path: Path
+    path: Path | str
 
     def __getitem__(self, name: str) -> str:
         return self.ids[name]

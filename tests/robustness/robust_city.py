@@ -1,12 +1,16 @@
-"""Helpers of the robustness tests: a registry with one grid and some drains, a large CSV
-survey, a fingerprint of everything stored, and a child Python process to kill."""
+"""Helpers of the robustness tests: a registry with one grid and some drains (a GeoPackage
+file or a PostGIS database), a large CSV survey, a fingerprint of everything stored, a check
+that nothing is left half-done, and a child Python process to kill."""
 from __future__ import annotations
 
 import hashlib
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
+
+import psycopg
 
 import geopandas as gpd
 import numpy as np
@@ -14,12 +18,13 @@ import shapely
 
 import registry
 from registry import Change
+from registry.backup import is_postgis
 
 GRID = (114.40, 37.95, 114.65, 38.15)
 REPO = Path(__file__).resolve().parents[2]
 
 
-def make_city(path: Path, drains: int = 50) -> Path:
+def make_city(path: str, drains: int = 50) -> str:
     reg = registry.create(path, county="130102")
     reg.add("grids", gpd.GeoDataFrame({"source_id": ["130102001"], "name": ["建北街道"]},
                                       geometry=[shapely.box(*GRID)], crs=4490), Change(who="test"))
@@ -42,25 +47,52 @@ def write_survey(path: Path, rows: int) -> Path:
     return path
 
 
-def fingerprint(path: Path) -> str:
+def fingerprint(url: str) -> str:
     """A digest of every row of every table: equal digests, equal registries."""
-    conn = sqlite3.connect(path)
+    rows = _postgis_rows(url) if is_postgis(url) else _gpkg_rows(url)
     digest = hashlib.sha256()
-    tables = [t for (t,) in conn.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-        " AND name NOT LIKE 'rtree_%' ORDER BY name")]
-    for table in tables:
-        for row in conn.execute(f'SELECT * FROM "{table}" ORDER BY 1'):
-            digest.update(repr(row).encode())
-    conn.close()
+    for row in rows:
+        digest.update(repr(row).encode())
     return digest.hexdigest()
 
 
-def integrity(path: Path) -> str:
+def _gpkg_rows(path: str) -> list[tuple]:
     conn = sqlite3.connect(path)
-    found = conn.execute("PRAGMA integrity_check").fetchone()[0]
+    tables = [t for (t,) in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        " AND name NOT LIKE 'rtree_%' ORDER BY name")]
+    rows = [row for table in tables for row in conn.execute(f'SELECT * FROM "{table}" ORDER BY 1')]
     conn.close()
-    return found
+    return rows
+
+
+def _postgis_rows(url: str) -> list[tuple]:
+    with psycopg.connect(url) as conn:
+        tables = [t for (t,) in conn.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
+            " AND table_type = 'BASE TABLE' AND table_name <> 'spatial_ref_sys' ORDER BY 1")]
+        return [row for table in tables
+                for row in conn.execute(f'SELECT t::text FROM "{table}" t ORDER BY 1')]
+
+
+def integrity(url: str) -> str:
+    """"ok" when the storage holds nothing half-done: SQLite's integrity check of a
+    GeoPackage; on PostGIS, no other session left inside a transaction (a killed writer's
+    is rolled back once the server sees its connection drop)."""
+    if not is_postgis(url):
+        conn = sqlite3.connect(url)
+        found = conn.execute("PRAGMA integrity_check").fetchone()[0]
+        conn.close()
+        return found
+    with psycopg.connect(url, autocommit=True) as conn:
+        for _ in range(100):
+            (open_,) = conn.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND pid <> pg_backend_pid() AND xact_start IS NOT NULL").fetchone()
+            if open_ == 0:
+                return "ok"
+            time.sleep(0.1)
+    return f"{open_} sessions still inside a transaction"
 
 
 def python(code: str, *args: str) -> subprocess.Popen:

@@ -1,11 +1,10 @@
 """Fixtures for the storage contract: the same tests on every backend.
 
-`storage_url` yields a fresh registry location per test for each backend in BACKENDS; the
-PostGIS one comes from the throw-away server in tests/postgis_server.py.
+The tests run once per backend: `registry_url` (tests/conftest.py) is a fresh registry
+location per test, a GeoPackage file or a database of the throw-away PostGIS server.
 """
 from __future__ import annotations
 
-from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -15,19 +14,10 @@ import shapely
 import registry
 from registry import Change
 
-BACKENDS = ["gpkg", pytest.param("postgis", marks=pytest.mark.postgis)]
-
 #: Two responsibility grids side by side over central Shijiazhuang.
 WEST = shapely.box(114.40, 38.00, 114.50, 38.10)
 EAST = shapely.box(114.50, 38.00, 114.60, 38.10)
 X0, Y0 = 114.4525, 38.0125
-
-
-@pytest.fixture(params=BACKENDS)
-def storage_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "postgis":
-        return request.getfixturevalue("postgis_url")
-    return str(tmp_path / "city.gpkg")
 
 
 @pytest.fixture
@@ -43,9 +33,9 @@ def origin() -> tuple[float, float]:
 
 
 @pytest.fixture
-def city(storage_url: str) -> registry.Registry:
+def city(registry_url: str) -> registry.Registry:
     """A registry with two grids and 200 drains on a regular lattice (known answers)."""
-    reg = registry.create(storage_url, county="130102")
+    reg = registry.create(registry_url, county="130102")
     grids = gpd.GeoDataFrame({"source_id": ["130102001", "130102002"],
                               "name": ["西网格", "东网格"]}, geometry=[WEST, EAST], crs=4490)
     reg.add("grids", grids, Change(who="setup"))

@@ -17,7 +17,7 @@ from registry.storage.gpkg_binary import encode
 
 
 @pytest.fixture
-def storage_url(tmp_path) -> str:  # type: ignore[no-untyped-def]
+def registry_url(tmp_path) -> str:  # type: ignore[no-untyped-def]
     """Only the GeoPackage backend here."""
     return str(tmp_path / "city.gpkg")
 
@@ -79,14 +79,14 @@ def test_an_older_registry_is_upgraded_in_place(city: registry.Registry) -> None
 
 
 def test_a_bulk_load_builds_indexes_that_sqlite_and_gdal_accept(
-        storage_url: str, monkeypatch: pytest.MonkeyPatch, lattice: gpd.GeoDataFrame,
+        registry_url: str, monkeypatch: pytest.MonkeyPatch, lattice: gpd.GeoDataFrame,
         origin: tuple) -> None:
     """Big loads drop and rebuild the indexes and pack the R*Tree; the result must be exact."""
     monkeypatch.setattr(gpkg, "BULK_ROWS", 1)
-    reg = registry.create(storage_url, county="130102")
+    reg = registry.create(registry_url, county="130102")
     reg.add("drains", lattice.iloc[:150], Change(who="first load"))
     reg.add("drains", lattice.iloc[150:], Change(who="second, smaller: row by row"))
-    conn = sqlite3.connect(storage_url)
+    conn = sqlite3.connect(registry_url)
     assert conn.execute("SELECT rtreecheck('rtree_drains_geom')").fetchone()[0] == "ok"
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
@@ -94,7 +94,7 @@ def test_a_bulk_load_builds_indexes_that_sqlite_and_gdal_accept(
     x0, y0 = origin
     box = (x0 - 1e-4, y0 - 1e-4, x0 + 0.0101, y0 + 0.0101)
     assert reg.count(Query("drains", bbox=box)) == 9
-    assert len(pyogrio.read_dataframe(storage_url, layer="drains", bbox=box)) == 9
+    assert len(pyogrio.read_dataframe(registry_url, layer="drains", bbox=box)) == 9
     assert reg.count(Query("drains")) == 200
     versions = conn.execute("SELECT count(*), min(version), max(version) FROM asset_versions "
                             "WHERE layer = 'drains'").fetchone()

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.postgis
 
 
 @pytest.fixture
-def storage_url(postgis_url: str) -> str:
+def registry_url(postgis_url: str) -> str:
     """Only the PostGIS backend here."""
     return postgis_url
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import struct
 import zipfile
-from pathlib import Path
+from typing import Callable
 
 import geopandas as gpd
 import pytest
@@ -74,8 +74,8 @@ HOSTILE = {
 
 
 @pytest.fixture(scope="module")
-def city(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("uploads") / "city.gpkg"
+def city(module_location: Callable[[], str]) -> str:
+    path = module_location()
     reg = registry.create(path, county="130102")
     reg.add("grids", gpd.GeoDataFrame({"source_id": ["130102001"], "name": ["建北街道"]},
                                       geometry=[shapely.box(114.4, 37.95, 114.65, 38.15)],
@@ -85,8 +85,8 @@ def city(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def app(city: Path) -> Flask:
-    return create_app({"REGISTRY": str(city), "TESTING": True, "MAX_CONTENT_LENGTH": 8 << 20})
+def app(city: str) -> Flask:
+    return create_app({"REGISTRY": city, "TESTING": True, "MAX_CONTENT_LENGTH": 8 << 20})
 
 
 def send(client: FlaskClient, name: str, data: bytes, **form: str):
@@ -94,7 +94,7 @@ def send(client: FlaskClient, name: str, data: bytes, **form: str):
                        data={"layer": "drains", **form, "file": (io.BytesIO(data), name)})
 
 
-def stored(city: Path) -> tuple[int, int]:
+def stored(city: str) -> tuple[int, int]:
     reg = registry.open(city)
     try:
         return reg.count(layer="drains"), len(reg.batches())
@@ -103,7 +103,7 @@ def stored(city: Path) -> tuple[int, int]:
 
 
 @pytest.mark.parametrize("case", sorted(HOSTILE))
-def test_hostile_file_is_refused_and_nothing_is_written(app: Flask, city: Path, case: str) -> None:
+def test_hostile_file_is_refused_and_nothing_is_written(app: Flask, city: str, case: str) -> None:
     name, data, message = HOSTILE[case]
     before = stored(city)
     answer = send(app.test_client(), name, data)
@@ -114,7 +114,7 @@ def test_hostile_file_is_refused_and_nothing_is_written(app: Flask, city: Path, 
 
 
 def test_huge_coordinates_with_a_crs_are_rejected_records_not_a_crash(app: Flask,
-                                                                      city: Path) -> None:
+                                                                      city: str) -> None:
     before = stored(city)
     data = collection(POINT % (b"H2", b"1e308,-1e308"), POINT % (b"N2", b"NaN,NaN"))
     answer = send(app.test_client(), "huge.geojson", data, crs="EPSG:4490")
@@ -135,7 +135,7 @@ def test_too_large_a_body_is_413(app: Flask) -> None:
     assert answer.get_json()["title"] == "Request Entity Too Large"
 
 
-def test_a_good_upload_is_imported_as_one_batch(app: Flask, city: Path) -> None:
+def test_a_good_upload_is_imported_as_one_batch(app: Flask, city: str) -> None:
     before = stored(city)
     answer = send(app.test_client(), "../../收水井.geojson",
                   collection(POINT % (b"G1", b"114.51,38.05"), POINT % (b"G2", b"114.52,38.05")))

@@ -1,16 +1,17 @@
 """Fixtures of the web tests: a small real registry around 114.51 E, 38.04 N, the app over it,
-a test client and the same app served on a loopback port for real HTTP clients.
+a test client and the same app served on a loopback port for real HTTP clients; and the app
+over the synthetic city of `browser.city` for the map and tile tests.
 
-The registry is built once per session and only read by the tests; its as-of moment
-``city.before_repair`` sees drain 0 in condition 5, the present sees it repaired (1).
+Each registry is built once per test module and backend and only read by the tests; the
+as-of moment ``city.before_repair`` sees drain 0 in condition 5, the present sees it
+repaired (1).
 """
 from __future__ import annotations
 
 import threading
 import time
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import geopandas as gpd
 import numpy as np
@@ -22,6 +23,7 @@ from werkzeug.serving import make_server
 
 import registry
 from registry import Change
+from browser.city import build_city as build_synthetic_city
 from registry.change import iso, utc_now
 from web.app import create_app
 
@@ -36,7 +38,7 @@ WHO = Change(who="test")
 class City:
     """The test registry and the facts the tests check against."""
 
-    path: Path
+    url: str
     counts: dict[str, int]
     drains: gpd.GeoDataFrame
     repaired_drain: str
@@ -100,9 +102,9 @@ def _others() -> dict[str, gpd.GeoDataFrame]:
     }
 
 
-def build_city(path: Path) -> City:
-    """Create the test registry at `path`."""
-    reg = registry.create(path, county="130102")
+def build_city(url: str) -> City:
+    """Create the test registry at `url`."""
+    reg = registry.create(url, county="130102")
     grid = gpd.GeoDataFrame({"source_id": ["130102001"], "name": ["建北街道"]},
                             geometry=[shapely.box(114.45, 38.00, 114.57, 38.08)], crs=4490)
     reg.add("grids", grid, WHO)
@@ -117,17 +119,17 @@ def build_city(path: Path) -> City:
     repaired = drains["uuid"].iloc[0]
     reg.update(repaired, {"condition": 1}, change=Change(who="test", why="repaired"))
     reg.close()
-    return City(path, COUNTS, drains, repaired, before)
+    return City(url, COUNTS, drains, repaired, before)
 
 
-@pytest.fixture(scope="session")
-def city(tmp_path_factory: pytest.TempPathFactory) -> City:
-    return build_city(tmp_path_factory.mktemp("city") / "city.gpkg")
+@pytest.fixture(scope="module")
+def city(module_location: Callable[[], str]) -> City:
+    return build_city(module_location())
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def app(city: City) -> Flask:
-    return create_app({"REGISTRY": str(city.path), "TESTING": True})
+    return create_app({"REGISTRY": city.url, "TESTING": True})
 
 
 @pytest.fixture()
@@ -135,7 +137,15 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
+def city_app(module_location: Callable[[], str]) -> Flask:
+    """The web app over a fresh synthetic city of `browser.city`."""
+    url = module_location()
+    build_synthetic_city(url).close()
+    return create_app({"REGISTRY": url})
+
+
+@pytest.fixture(scope="module")
 def live_url(app: Flask) -> Iterator[str]:
     """Base URL of the app served by werkzeug in a background thread on a free port."""
     server = make_server("127.0.0.1", 0, app, threaded=True)

@@ -1,10 +1,9 @@
-"""The cases API and pages as a client sees them, over a fresh real GeoPackage per test:
+"""The cases API and pages as a client sees them, over a fresh real registry per test on each backend:
 reports (JSON and form with a photo), moves at an expected version, the overdue GeoJSON,
 the case list and the monthly ranking with its CSV and Excel downloads."""
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import openpyxl
 import pytest
@@ -19,15 +18,9 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 32
 
 
 @pytest.fixture()
-def registry_path(tmp_path: Path) -> Path:
-    path = tmp_path / "city.gpkg"
-    build_registry(path).close()
-    return path
-
-
-@pytest.fixture()
-def client(registry_path: Path) -> FlaskClient:
-    return create_app({"REGISTRY": str(registry_path), "TESTING": True}).test_client()
+def client(registry_url: str) -> FlaskClient:
+    build_registry(registry_url).close()
+    return create_app({"REGISTRY": registry_url, "TESTING": True}).test_client()
 
 
 def report(client: FlaskClient, category: str = "street_vending", where=IN_WEST, **more):
@@ -93,13 +86,13 @@ def test_unknown_case_is_404(client: FlaskClient) -> None:
     assert client.get("/api/cases/209901010001").status_code == 404
 
 
-def overdue_case(registry_path: Path) -> str:
-    return late_and_on_time(registry_path, IN_EAST, IN_WEST)
+def overdue_case(registry_url: str) -> str:
+    return late_and_on_time(registry_url, IN_EAST, IN_WEST)
 
 
 def test_overdue_cases_are_flagged_in_the_list_and_on_the_map(client: FlaskClient,
-                                                             registry_path: Path) -> None:
-    late = overdue_case(registry_path)
+                                                             registry_url: str) -> None:
+    late = overdue_case(registry_url)
     listed = client.get("/api/cases?overdue=1").get_json()
     assert [c["id"] for c in listed["cases"]] == [late]
     geojson = client.get("/api/cases/overdue.geojson").get_json()
@@ -111,8 +104,8 @@ def test_overdue_cases_are_flagged_in_the_list_and_on_the_map(client: FlaskClien
     assert "2 件 · <span class=\"overdue-count\">1 超期</span>" in page
 
 
-def test_ranking_page_and_downloads(client: FlaskClient, registry_path: Path) -> None:
-    overdue_case(registry_path)
+def test_ranking_page_and_downloads(client: FlaskClient, registry_url: str) -> None:
+    overdue_case(registry_url)
     page = client.get("/cases/ranking?month=2026-10&by=grid").get_data(as_text=True)
     assert "月度考评排名 · 2026-10 · 网格" in page
     assert ('<td class="unit">130102001</td><td class="name">建北街道</td><td class="accepted">1</td>'

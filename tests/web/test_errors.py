@@ -33,7 +33,7 @@ def broken_view() -> dict:
 @pytest.fixture()
 def raising_app(city) -> Flask:
     """The real app plus routes that raise what views deep down might raise."""
-    app = create_app({"REGISTRY": str(city.path)})
+    app = create_app({"REGISTRY": city.url})
     for view in (stale_edit, unreadable_number, broken_view):
         app.add_url_rule(f"/{view.__name__}", view_func=view)
     return app

@@ -11,11 +11,11 @@ from web.app import create_app
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory):
-    path = tmp_path_factory.mktemp("gasweb") / "city.gpkg"
+def client(module_location):
+    path = module_location()
     build(path, LOOP_MAINS, buildings=LOOP_BUILDINGS,
           line_valves={"V1": (0, 20, "open"), "V2": (0, 60, "open")}).close()
-    return create_app({"REGISTRY": str(path)}).test_client()
+    return create_app({"REGISTRY": path}).test_client()
 
 
 def test_topology_summary_and_faults(client):

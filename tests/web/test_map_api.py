@@ -6,7 +6,6 @@ import pyogrio
 import pytest
 
 from browser import city
-from browser.city import city_app  # noqa: F401  (fixture)
 
 NORTH_WEST_GRID = {"type": "Polygon", "coordinates": [[
     [city.WEST, city.SOUTH + city.DLAT], [city.WEST + city.DLON, city.SOUTH + city.DLAT],

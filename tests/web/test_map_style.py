@@ -1,7 +1,7 @@
 """The map page, its style generated from the layer files, and MapLibre served locally."""
 from __future__ import annotations
 
-from browser.city import build_city, city_app  # noqa: F401  (fixture)
+from browser.city import build_city
 from web.app import create_app
 
 
@@ -28,14 +28,13 @@ def test_every_layer_reads_its_own_tiles_from_this_server(city_app):
     assert not any(layer["type"] == "symbol" for layer in style["layers"])
 
 
-def test_no_base_map_unless_one_is_configured(city_app, tmp_path):
+def test_no_base_map_unless_one_is_configured(city_app, registry_url):
     plain = city_app.test_client().get("/map/style.json").json
     assert "basemap" not in plain["sources"]
     assert style_layer(plain, "background")["paint"]["background-color"] == "#f4f3ef"
-    path = tmp_path / "city.gpkg"
-    build_city(path).close()
+    build_city(registry_url).close()
     url = "http://t0.tianditu.gov.cn/vec_w/wmts?tk=KEY&x={x}&y={y}&l={z}"
-    app = create_app({"REGISTRY": str(path), "BASEMAP_URL": url, "BASEMAP_ATTRIBUTION": "天地图"})
+    app = create_app({"REGISTRY": registry_url, "BASEMAP_URL": url, "BASEMAP_ATTRIBUTION": "天地图"})
     styled = app.test_client().get("/map/style.json").json
     assert styled["sources"]["basemap"] == {"type": "raster", "tiles": [url], "tileSize": 256,
                                             "attribution": "天地图"}

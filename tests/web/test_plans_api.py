@@ -4,7 +4,6 @@ returned with a conflict, and settled."""
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import orjson
 import pyogrio
@@ -24,8 +23,8 @@ BOX = {"type": "Polygon", "coordinates": [[[114.499, 38.039], [114.507, 38.039],
 
 
 @pytest.fixture()
-def town_app(tmp_path: Path) -> Flask:
-    town = build_town(tmp_path / "town.gpkg")
+def town_app(registry_url: str) -> Flask:
+    town = build_town(registry_url)
     town.reg.close()
     app = create_app({"REGISTRY": str(town.path), "TESTING": True})
     app.town = town  # type: ignore[attr-defined]

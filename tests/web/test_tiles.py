@@ -12,7 +12,7 @@ import shapely
 
 import registry
 from browser import city
-from browser.city import build_city, city_app  # noqa: F401  (fixture)
+from browser.city import build_city
 from web.app import create_app
 from web.tiles.address import TileAddress
 from web.tiles.mvt import TileLayer, encode
@@ -83,10 +83,9 @@ def test_mains_are_clipped_to_the_tile_and_its_buffer(city_app):
     assert {f["properties"]["material"] for f in features} <= set(city.MATERIALS)
 
 
-def test_crowded_tiles_come_as_clusters_that_count_every_asset(tmp_path):
-    path = tmp_path / "city.gpkg"
-    build_city(path).close()
-    client = create_app({"REGISTRY": str(path), "TILE_MAX_FEATURES": 50}).test_client()
+def test_crowded_tiles_come_as_clusters_that_count_every_asset(registry_url):
+    build_city(registry_url).close()
+    client = create_app({"REGISTRY": registry_url, "TILE_MAX_FEATURES": 50}).test_client()
     features = [f for address in covering(12) for f in decoded(client, "drains", *address)]
     assert all(set(f["properties"]) == {"count"} for f in features)
     assert sum(f["properties"]["count"] for f in features) == 400
@@ -103,14 +102,13 @@ def test_filters_narrow_the_tiles(city_app):
     assert len(old) == 5                                  # laid 1985–1989
 
 
-def test_an_edit_shows_in_the_next_tile(tmp_path):
-    path = tmp_path / "city.gpkg"
-    build_city(path).close()
-    client = create_app({"REGISTRY": str(path)}).test_client()
+def test_an_edit_shows_in_the_next_tile(registry_url):
+    build_city(registry_url).close()
+    client = create_app({"REGISTRY": registry_url}).test_client()
     lon, lat = CENTRE[0] + 0.0003, CENTRE[1] + 0.0003
     address = tile_of(lon, lat, 16)
     before = decoded(client, "drains", *address)
-    reg = registry.open(path)
+    reg = registry.open(registry_url)
     new = gpd.GeoDataFrame({"condition": [5]}, geometry=[shapely.Point(lon, lat)], crs=4490)
     added = reg.add("drains", new, registry.Change(who="测试"))
     reg.close()
