@@ -448,7 +448,7 @@ class GeoPackageStorage(Storage):
         return None  # the web layer's vectorised encoder is as fast as SQLite can feed it
 
     def release(self) -> None:
-        self.db.close()
+        self.db.release()
 
     def close(self) -> None:
         self.db.close()
