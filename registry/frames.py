@@ -53,18 +53,34 @@ def typed(layer: Layer, data: dict[str, Sequence], geometry: np.ndarray, srid: i
           extra: Sequence[str] = (), columns: Sequence[str] | None = None) -> gpd.GeoDataFrame:
     """An asset frame from column lists: every field in its dtype, geometry last.
 
-    Built column by column without inference: a query of a few hundred rows must not spend
-    more on building its frame than on finding the rows.
+    Built column by column without inference, every column on one shared index (so pandas
+    aligns nothing): a query of a few hundred rows must not spend more on building its
+    frame than on finding the rows.
     """
-    out: dict[str, object] = {}
+    index = pd.RangeIndex(len(geometry))
+    out: dict[str, pd.Series] = {}
     for name in list(columns or asset_columns(layer)) + list(extra):
         values = data.get(name)
         if values is None:
             values = [None] * len(geometry)
-        out[name] = pd.Series(pd.array(values, dtype=_dtype(layer, name)), copy=False) \
-            if _dtype(layer, name) is not object else pd.Series(values, dtype=object, copy=False)
-    out["geometry"] = from_shapely(np.asarray(geometry, dtype=object), crs=_crs(srid))
-    return gpd.GeoDataFrame(out, geometry="geometry", copy=False)
+        dtype = _dtype(layer, name)
+        out[name] = pd.Series(_array(values, dtype), index=index, copy=False,
+                              dtype=object if dtype is object else None)
+    out["geometry"] = gpd.GeoSeries(from_shapely(np.asarray(geometry, dtype=object),
+                                                 crs=_crs(srid)), index=index, copy=False)
+    return gpd.GeoDataFrame(out, index=index, geometry="geometry", copy=False)
+
+
+def _array(values: Sequence, dtype: object) -> object:
+    """Column values in their dtype; integers (None for missing) straight through numpy,
+    several times faster than pandas' element-wise coercion."""
+    if dtype is object:
+        return values
+    if dtype == "Int64":
+        raw = np.asarray(values, dtype=object)
+        missing = np.equal(raw, None)
+        return pd.arrays.IntegerArray(np.where(missing, 0, raw).astype(np.int64), missing)
+    return pd.array(values, dtype=dtype)
 
 
 @lru_cache(maxsize=8)

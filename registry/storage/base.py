@@ -225,7 +225,8 @@ class Storage(ABC):
 
     def release(self) -> None:
         """Give back what the calling thread holds (a GeoPackage keeps one connection per
-        thread); a web server calls it after every request so idle threads hold nothing."""
+        thread and hands it on to the next thread); a web server calls it after every
+        request so idle threads hold nothing."""
 
     @abstractmethod
     def close(self) -> None:

@@ -259,9 +259,14 @@ class GeoPackageStorage(Storage):
             geoms = assets.geometry.to_numpy()
             sets = ", ".join(f'"{c}" = ?' for c in ["geom", *columns])
             rows = zip(encode(geoms, srid), *_column_values(assets, columns), fids)
+            # Most updates change attributes only: the R*Tree is touched for moved assets alone.
+            stored = current.geometry.to_numpy()[
+                pd.Index(current["uuid"]).get_indexer(assets["uuid"])]
+            moved = ~shapely.equals_exact(geoms, stored, 0)
             with self._bulk_index(layer.name):
                 conn.executemany(f'UPDATE "{layer.name}" SET {sets} WHERE fid = ?', rows)
-                self._index(layer.name, fids, geoms, replace=True)
+                self._index(layer.name, np.asarray(fids)[moved].tolist(), geoms[moved],
+                            replace=True)
             self._append_versions(layer, assets["uuid"].tolist(), fids,
                                   assets["version"].tolist(), "update", change)
             self._touch(layer.name, geoms)
@@ -289,14 +294,17 @@ class GeoPackageStorage(Storage):
     def _snapshot(self, layer: Layer, current: gpd.GeoDataFrame, change: Change) -> None:
         """Move the superseded state of each asset into its version row."""
         columns = [c for c in current.columns if c not in ("geometry", "_fid")]
-        records = current[columns].astype(object).where(current[columns].notna(), None)
+        values = [_plain_values(current[c]) for c in columns]
+        attributes = [orjson.dumps(dict(zip(columns, row)), default=str).decode()
+                      for row in zip(*values)]
         blobs = encode(current.geometry.to_numpy(), self.read_settings().storage_srid)
+        uuids, versions = current["uuid"].tolist(), current["version"].tolist()
         stamp = change.stamp
         self.db.conn.executemany(
             "UPDATE asset_versions SET valid_to = ?, geom = ?, attributes = ?"
             " WHERE uuid = ? AND version = ?",
-            ((stamp, blob, orjson.dumps(rec, default=str).decode(), rec["uuid"], rec["version"])
-             for blob, rec in zip(blobs, records.to_dict("records"))))
+            ((stamp, blob, text, uuid, version)
+             for blob, text, uuid, version in zip(blobs, attributes, uuids, versions)))
 
     def _append_versions(self, layer: Layer, uuids: list[str], fids: list[int],
                          versions: list[int], kind: str, change: Change) -> None:
@@ -467,7 +475,7 @@ class GeoPackageStorage(Storage):
         return None  # the web layer's vectorised encoder is as fast as SQLite can feed it
 
     def release(self) -> None:
-        self.db.close()
+        self.db.release()
 
     def close(self) -> None:
         self.db.close()
@@ -521,6 +529,12 @@ def _column_values(frame: gpd.GeoDataFrame, columns: Iterable[str]) -> list[list
         out.append([int(v) if isinstance(v, (bool, np.bool_)) else v for v in values]
                    if col.dtype == bool or str(col.dtype) == "boolean" else values)
     return out
+
+
+def _plain_values(column: pd.Series) -> list:
+    """A column as Python values (booleans stay booleans), None for missing: what a
+    version snapshot stores."""
+    return column.astype(object).where(column.notna(), None).tolist()
 
 
 def _version_record(row: tuple) -> dict[str, Any]:

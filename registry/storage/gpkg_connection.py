@@ -53,12 +53,22 @@ def run_script(conn: sqlite3.Connection, script: str) -> None:
         conn.execute(statement)
 
 
+#: Idle connections kept for the next thread (a web server's request threads come and go).
+IDLE_CONNECTIONS = 8
+
+
 class Connections:
-    """One SQLite connection per thread, with nested transactions counted per thread."""
+    """One SQLite connection per thread, with nested transactions counted per thread.
+
+    A thread that is done gives its connection back (`release`); the next thread takes it
+    with its schema already parsed and its page cache warm, instead of opening a new one.
+    """
 
     def __init__(self, path: str) -> None:
         self.path = path
         self._local = threading.local()
+        self._idle: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
 
     @property
     def spatial_args(self) -> dict[int, tuple[str, BaseGeometry]]:
@@ -71,7 +81,9 @@ class Connections:
     def conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = self._local.conn = self._connect()
+            with self._lock:
+                conn = self._idle.pop() if self._idle else None
+            conn = self._local.conn = conn or self._connect()
             self._local.depth = 0
         return conn
 
@@ -114,8 +126,26 @@ class Connections:
         if self._local.depth == 0:
             conn.execute("COMMIT")
 
+    def release(self) -> None:
+        """Give this thread's connection back for another thread to use."""
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            return
+        self._local.conn = None
+        if self._local.depth == 0 and not conn.in_transaction:
+            with self._lock:
+                if len(self._idle) < IDLE_CONNECTIONS:
+                    self._idle.append(conn)
+                    return
+        conn.close()
+
     def close(self) -> None:
+        """Close this thread's connection and every idle one."""
         conn = getattr(self._local, "conn", None)
         if conn is not None:
             conn.close()
             self._local.conn = None
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for conn in idle:
+            conn.close()

@@ -27,7 +27,8 @@ from registry.storage.gpkg_binary import decode, point_xy
 from registry.storage.gpkg_connection import Connections
 from registry.storage.sqlite_filters import compile_filter
 
-Exact = Callable[[gpd.GeoDataFrame], gpd.GeoDataFrame]
+#: An exact geometry test: which of these geometries pass.
+Exact = Callable[[np.ndarray], np.ndarray]
 #: Nearest-neighbour search starts with this radius and widens it until k assets are inside.
 _FIRST_RADIUS_M = 100.0
 _MAX_RADIUS_M = 1_000_000.0
@@ -47,6 +48,13 @@ class _Plan:
     exact_points: bool = False
     #: The attribute columns to return (`Query.properties`); None: all.
     columns: list[str] | None = None
+    #: Within a distance: the target in the metric CRS and the distance in metres.
+    near: tuple[BaseGeometry, float] | None = None
+
+    @property
+    def tested(self) -> bool:
+        """Whether rows must pass geometry tests in Python after the SQL."""
+        return bool(self.exact) or self.near is not None
 
 
 class Fetcher:
@@ -63,7 +71,7 @@ class Fetcher:
         if query.nearest is not None:
             return self._nearest(query)
         plan = self._plan(query)
-        if not plan.exact:
+        if not plan.tested:
             return self._run(plan, query.limit, query.offset)
         frame = self._filtered(plan)
         end = None if query.limit is None else query.offset + query.limit
@@ -74,7 +82,7 @@ class Fetcher:
         if query.nearest is not None:
             return len(self._nearest(query))
         plan = self._plan(query)
-        if plan.exact:
+        if plan.tested:
             return len(self._filtered(plan))
         sql = f"SELECT COUNT(*) FROM {plan.source} t {self._join(plan)} WHERE {self._where(plan)}"
         return self.db.conn.execute(sql, self._params(plan)).fetchone()[0]
@@ -83,14 +91,14 @@ class Fetcher:
         """Box centres of the matching assets; points are read straight from their blobs,
         without building geometries or a frame."""
         plan = self._plan(query)
-        if not plan.exact:
+        if not plan.tested:
             sql = (f"SELECT t.geom FROM {plan.source} t {self._join(plan)} "
                    f"WHERE {self._where(plan)}")
             blobs = [row[0] for row in self.db.conn.execute(sql, self._params(plan))]
             xy = point_xy(blobs) if blobs else np.empty((0, 2))
             if xy is not None:
                 return xy
-        frame = self._filtered(plan) if plan.exact else self._run(plan, None, 0)
+        frame = self._filtered(plan) if plan.tested else self._run(plan, None, 0)
         bounds = shapely.bounds(np.asarray(frame.geometry.array, dtype=object))
         return np.column_stack([(bounds[:, 0] + bounds[:, 2]) / 2,
                                 (bounds[:, 1] + bounds[:, 3]) / 2]).reshape(-1, 2)
@@ -128,21 +136,60 @@ class Fetcher:
         return plan
 
     def _as_of_source(self, plan: _Plan, query: Query) -> None:
-        """Rows as they stood at `query.as_of`: current rows already current then (found through
-        the R*Tree when there is a window) and snapshots of versions valid then."""
+        """Rows as they stood at `query.as_of`: current rows already current then and snapshots
+        of versions valid then. With a window, both are found through the R*Tree rather than by
+        reading every snapshot of the period (see `_snapshots_in_window`)."""
         moment = iso(query.as_of)  # type: ignore[arg-type]
         cols = ", ".join(["t.fid", "t.geom"] + [f't."{c}"' for c in self.columns])
+        window = ("r.minx <= ? AND r.maxx >= ? AND r.miny <= ? AND r.maxy >= ?"
+                  if plan.box is not None else None)
+        current, params = f'"{self.layer.name}" t', [moment]
+        if window is not None:
+            current += f' JOIN "rtree_{self.layer.name}_geom" r ON r.id = t.fid AND {window}'
+            params = [*self._rtree_box(plan), moment]
+        snapshots, snapshot_params = self._snapshots(plan, moment)
+        plan.source = (f"(SELECT {cols} FROM {current} WHERE t.updated_at <= ? AND "
+                       f"t.retired_at IS NULL UNION ALL {snapshots})")
+        plan.params[:0] = params + snapshot_params
+
+    def _snapshots(self, plan: _Plan, moment: str) -> tuple[str, list]:
+        """Snapshots of the layer's versions valid at `moment` (within the plan's window)."""
         snapshot = ", ".join(["v.fid", "v.geom"] + [f"json_extract(v.attributes, '$.\"{c}\"')"
                                                     for c in self.columns])
-        current, params = f'"{self.layer.name}" t', [moment]
-        if plan.box is not None:
-            current += f' JOIN "rtree_{self.layer.name}_geom" r ON r.id = t.fid AND r.minx <= ? ' \
-                       "AND r.maxx >= ? AND r.miny <= ? AND r.maxy >= ?"
-            params = [plan.box[2], plan.box[0], plan.box[3], plan.box[1], moment]
-        plan.source = (f"(SELECT {cols} FROM {current} WHERE t.updated_at <= ? AND "
-                       f"t.retired_at IS NULL UNION ALL SELECT {snapshot} FROM asset_versions v "
-                       "WHERE v.layer = ? AND v.valid_from <= ? AND v.valid_to > ?)")
-        plan.params[:0] = params + [self.layer.name, moment, moment]
+        valid = "v.layer = ? AND v.valid_from <= ? AND v.valid_to > ?"
+        if plan.box is None:
+            return f"SELECT {snapshot} FROM asset_versions v WHERE {valid}", \
+                [self.layer.name, moment, moment]
+        return self._snapshots_in_window(snapshot, valid, plan, moment)
+
+    def _snapshots_in_window(self, snapshot: str, valid: str, plan: _Plan,
+                             moment: str) -> tuple[str, list]:
+        """Versions of the assets whose current box meets the window (R*Tree, then the uuid
+        index), plus versions of assets that have moved since, whose old geometry is tested
+        against the window only when it differs from the current one. The R*Tree holds only
+        current geometries; an asset that moved is rare, and the blob comparison is cheap."""
+        table, rtree = f'"{self.layer.name}"', f'"rtree_{self.layer.name}_geom"'
+        box = self._rtree_box(plan)
+        minx, miny, maxx, maxy = plan.box  # type: ignore[misc]
+        # CROSS JOIN fixes the order: SQLite would otherwise start from the versions' window.
+        here = (f"SELECT {snapshot} FROM {rtree} r CROSS JOIN {table} t ON t.fid = r.id "
+                "CROSS JOIN asset_versions v ON v.uuid = t.uuid WHERE r.minx <= ? AND r.maxx >= ? "
+                "AND r.miny <= ? AND r.maxy >= ? AND v.valid_from <= ? AND v.valid_to > ?")
+        # CASE keeps SQLite from calling the (Python) box test before the blob comparison.
+        moved = (f"SELECT {snapshot} FROM asset_versions v WHERE {valid} "
+                 f"AND CASE WHEN v.geom IS NOT (SELECT geom FROM {table} WHERE fid = v.fid) "
+                 "THEN infracensus_point_in(v.geom, ?, ?, ?, ?) END "
+                 f"AND NOT EXISTS (SELECT 1 FROM {rtree} r WHERE r.id = v.fid "
+                 "AND r.minx <= ? AND r.maxx >= ? AND r.miny <= ? AND r.maxy >= ?)")
+        valid_params = [self.layer.name, moment, moment]
+        return f"{here} UNION ALL {moved}", [*box, moment, moment, *valid_params,
+                                             minx, miny, maxx, maxy, *box]
+
+    @staticmethod
+    def _rtree_box(plan: _Plan) -> list[float]:
+        """The plan's window as the R*Tree test's parameters (minx <= ?, maxx >= ?, ...)."""
+        minx, miny, maxx, maxy = plan.box  # type: ignore[misc]
+        return [maxx, minx, maxy, miny]
 
     def _add_window(self, plan: _Plan, query: Query) -> None:
         boxes = []
@@ -157,7 +204,9 @@ class Fetcher:
             plan.exact.append(_test(query.predicate, query.geometry))
         if query.geometry is not None and query.distance_m is not None:
             boxes.append(self._grown(query.geometry.bounds, query.distance_m))
-            plan.exact.append(self._within_distance(query.geometry, query.distance_m))
+            target = self.metric.to_metric([query.geometry])[0]
+            shapely.prepare(target)
+            plan.near = (target, query.distance_m)
         prefilter = spatial_prefilter(query.filter) if query.filter is not None else None
         if prefilter is not None:
             boxes.append(prefilter.bounds)
@@ -170,16 +219,6 @@ class Fetcher:
     def _grown(self, bounds: tuple, metres: float) -> tuple[float, float, float, float]:
         dlon, dlat = self.metric.degrees_for(metres, max(abs(bounds[1]), abs(bounds[3])))
         return bounds[0] - dlon, bounds[1] - dlat, bounds[2] + dlon, bounds[3] + dlat
-
-    def _within_distance(self, geometry: BaseGeometry, metres: float) -> Exact:
-        target = self.metric.to_metric([geometry])[0]
-        shapely.prepare(target)
-
-        def keep(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-            distance = shapely.distance(self.metric.to_metric(frame.geometry.to_numpy()), target)
-            frame = frame.assign(distance_m=distance)
-            return frame[distance <= metres]
-        return keep
 
     # -- running --------------------------------------------------------------------------
     def _join(self, plan: _Plan) -> str:
@@ -229,27 +268,66 @@ class Fetcher:
 
     def _filtered(self, plan: _Plan) -> gpd.GeoDataFrame:
         frame = self._run(plan, None, 0)
-        for exact in plan.exact:
-            frame = exact(frame)
-        return frame.reset_index(drop=True)
+        keep, distance = self._exact(plan, frame.geometry.to_numpy())
+        if distance is not None:
+            frame = frame.assign(distance_m=distance)
+        return frame if keep.all() else frame[keep].reset_index(drop=True)
+
+    def _exact(self, plan: _Plan, geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """Which geometries pass the plan's exact tests, and their distances in metres when
+        the plan has a distance."""
+        keep = np.ones(len(geoms), dtype=bool)
+        for test in plan.exact:
+            keep &= test(geoms)
+        if plan.near is None:
+            return keep, None
+        target, metres = plan.near
+        distance = shapely.distance(self.metric.to_metric(geoms), target)
+        return keep & (distance <= metres), distance
 
     def _nearest(self, query: Query) -> gpd.GeoDataFrame:
+        """The k nearest: widen a circle until it holds k assets, ranking candidates on their
+        ids and geometries alone; only the k chosen are read in full."""
         point, radius = query.nearest, _FIRST_RADIUS_M
         assert point is not None
         while True:
-            within = replace(query, nearest=None, geometry=point, distance_m=radius,
-                             predicate="intersects", limit=None, offset=0)
-            found = self.fetch(within)
-            if len(found) >= query.k or radius >= _MAX_RADIUS_M:
-                found = found.sort_values("distance_m", kind="stable")
-                return found.iloc[:query.k].reset_index(drop=True)
+            plan = self._plan(replace(query, nearest=None, geometry=point, distance_m=radius,
+                                      predicate="intersects", limit=None, offset=0))
+            fids, geoms = self._candidates(plan)
+            keep, distance = self._exact(plan, geoms)
+            if keep.sum() >= query.k or radius >= _MAX_RADIUS_M:
+                break
             radius *= 4
+        inside = np.flatnonzero(keep)
+        chosen = inside[np.argsort(distance[inside], kind="stable")][:query.k]  # type: ignore
+        return self._rows_in_order(plan, fids[chosen], distance[chosen])  # type: ignore
+
+    def _candidates(self, plan: _Plan) -> tuple[np.ndarray, np.ndarray]:
+        """Internal ids and geometries of the rows the plan's SQL selects, in id order."""
+        sql = (f"SELECT t.fid, t.geom FROM {plan.source} t {self._join(plan)} "
+               f"WHERE {self._where(plan)} ORDER BY t.fid")
+        rows = self.db.conn.execute(sql, self._params(plan)).fetchall()
+        if not rows:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=object)
+        fids, blobs = zip(*rows)
+        return np.array(fids, dtype=np.int64), decode(blobs)
+
+    def _rows_in_order(self, plan: _Plan, fids: np.ndarray,
+                       distance: np.ndarray) -> gpd.GeoDataFrame:
+        """The plan's rows with these internal ids, in the order given, with their distance."""
+        plan.where.append(f"t.fid IN ({', '.join('?' * len(fids))})")
+        plan.params.extend(fids.tolist())
+        columns = plan.columns or self.columns
+        names = ["t.fid", "t.geom"] + [f't."{c}"' for c in columns]
+        sql = f"SELECT {', '.join(names)} FROM {plan.source} t {self._join(plan)} " \
+              f"WHERE {self._where(plan)}"
+        by_fid = {row[0]: row for row in self.db.conn.execute(sql, self._params(plan))}
+        frame = self._frame([by_fid[fid] for fid in fids.tolist()], columns, keep_fid=False)
+        frame["distance_m"] = distance  # after the geometry, as every backend answers
+        return frame
 
 
 def _test(predicate: str, geometry: BaseGeometry) -> Exact:
     shapely.prepare(geometry)
     test = shapely.within if predicate == "within" else shapely.intersects
-
-    def keep(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-        return frame[test(frame.geometry.to_numpy(), geometry)]
-    return keep
+    return lambda geoms: test(geoms, geometry)

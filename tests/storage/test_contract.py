@@ -106,6 +106,20 @@ def test_update_keeps_the_old_version_for_as_of(city: registry.Registry) -> None
         (1, "setup", {}), (2, "王工", {"condition": [1, 5]})]
 
 
+def test_as_of_finds_a_moved_asset_where_it_stood(city: registry.Registry) -> None:
+    uuid = city.query(Query("drains", limit=1))["uuid"].iloc[0]
+    old = city.get(uuid)["geometry"]
+    before = datetime.now(timezone.utc)
+    time.sleep(0.01)
+    city.update(uuid, geometry=shapely.Point(114.55, 38.05), change=Change(who="crew"))
+    then_box, new_box = (old.x - 1e-5, old.y - 1e-5, old.x + 1e-5, old.y + 1e-5), \
+        (114.55 - 1e-5, 38.05 - 1e-5, 114.55 + 1e-5, 38.05 + 1e-5)
+    assert city.query(Query("drains", bbox=then_box, as_of=before))["uuid"].tolist() == [uuid]
+    assert city.query(Query("drains", bbox=new_box, as_of=before)).empty
+    assert city.query(Query("drains", bbox=then_box)).empty
+    assert city.query(Query("drains", bbox=new_box))["uuid"].tolist() == [uuid]
+
+
 def test_moving_an_asset_moves_it_between_grids(city: registry.Registry) -> None:
     uuid = city.query(Query("drains", grid="130102001", limit=1))["uuid"].iloc[0]
     city.update(uuid, geometry=shapely.Point(114.55, 38.05), change=Change(who="crew"))

@@ -101,3 +101,20 @@ def test_a_bulk_load_builds_indexes_that_sqlite_and_gdal_accept(
     assert versions == (200, 1, 1)
     with pytest.raises(RecordErrors, match="already in the registry"):
         reg.add("drains", lattice.iloc[:1], Change(who="again"))
+
+
+def test_a_released_connection_serves_the_next_request_thread(city: registry.Registry) -> None:
+    """A web request's thread gives its connection back; the next thread answers with it."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def request() -> tuple[int, int]:
+        count = city.count(Query("drains"))
+        conn_id = id(city.storage.db.conn)
+        city.release()
+        return count, conn_id
+
+    city.release()
+    with ThreadPoolExecutor(max_workers=1) as first, ThreadPoolExecutor(max_workers=1) as second:
+        one, two = first.submit(request).result(), second.submit(request).result()
+    assert one[0] == two[0] == 200
+    assert one[1] == two[1]
