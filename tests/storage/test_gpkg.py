@@ -12,7 +12,7 @@ import geopandas as gpd
 import registry
 from registry import Change, Query
 from registry.errors import RecordErrors
-from registry.storage import gpkg
+from registry.storage import gpkg_writes
 from registry.storage.gpkg_binary import encode
 
 
@@ -82,7 +82,7 @@ def test_a_bulk_load_builds_indexes_that_sqlite_and_gdal_accept(
         registry_url: str, monkeypatch: pytest.MonkeyPatch, lattice: gpd.GeoDataFrame,
         origin: tuple) -> None:
     """Big loads drop and rebuild the indexes and pack the R*Tree; the result must be exact."""
-    monkeypatch.setattr(gpkg, "BULK_ROWS", 1)
+    monkeypatch.setattr(gpkg_writes, "BULK_ROWS", 1)
     reg = registry.create(registry_url, county="130102")
     reg.add("drains", lattice.iloc[:150], Change(who="first load"))
     reg.add("drains", lattice.iloc[150:], Change(who="second, smaller: row by row"))
