@@ -22,7 +22,7 @@ from registry.errors import Conflict, InvalidInput, ReadOnly, RegistryError, Sto
 #: Every session speaks UTC, so timestamps read back are the ones written. JIT is off: PostGIS
 #: functions carry high cost estimates, so tile and area queries cross the JIT threshold and
 #: spend ~100 ms compiling a plan that runs in 20.
-_SESSION = {"options": "-c TimeZone=UTC -c DateStyle=ISO -c jit=off"}
+_SESSION: dict[str, Any] = {"options": "-c TimeZone=UTC -c DateStyle=ISO -c jit=off"}
 #: Behind a transaction-mode pooler: the role's settings instead of options, nothing prepared.
 _POOLED: dict[str, Any] = {"prepare_threshold": None}
 _CONNECT_TIMEOUT_S = 10
