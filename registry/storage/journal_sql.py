@@ -18,7 +18,8 @@ def select(kind: str, key: str | None = None, *, who: str | None = None,
            latest: int | None = None, mark: str, entry_field: str) -> tuple[str, list[Any]]:
     """The statement and parameters of `Storage.journal`; with `latest` the rows come newest
     first and the caller turns them round."""
-    where, params: tuple[list[str], list[Any]] = [f"kind = {mark}"], [kind]
+    where: list[str] = [f"kind = {mark}"]
+    params: list[Any] = [kind]
     for column, value in (("key", key), ("who", who)):
         if value is not None:
             where.append(f"{column} = {mark}")
