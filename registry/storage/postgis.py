@@ -282,7 +282,8 @@ class PostGISStorage(Storage):
 
     # -- whole tables and tiles -------------------------------------------------------------
     def dump_rows(self, table: str) -> Iterator[dict[str, Any]]:
-        with self.db.connection() as conn:
+        # A server-side cursor lives in a transaction.
+        with self.db.connection() as conn, conn.transaction():
             yield from postgis_rows.dump(conn, table)
 
     def load_rows(self, table: str, rows: Iterable[dict[str, Any]]) -> None:

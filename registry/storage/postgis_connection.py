@@ -1,6 +1,10 @@
 """Connections to a PostGIS registry: a psycopg pool, the connection of a thread's open
 transaction pinned to that thread, and server errors turned into the registry's own.
 
+Pooled connections are in autocommit mode: a read outside a transaction is one round trip,
+not BEGIN, the statement and COMMIT (three waits on a busy server); writes run inside
+`Connections.transaction`, which opens a real transaction.
+
 >>> db = Connections("postgresql://nobody@127.0.0.1:1/none")
 >>> db.safe_url
 'postgresql://nobody@127.0.0.1:1/none'
@@ -49,7 +53,8 @@ class Connections:
                 with translated(self.safe_url):
                     psycopg.connect(self.url, connect_timeout=_CONNECT_TIMEOUT_S).close()
                 self._pool = ConnectionPool(self.url, min_size=1, max_size=self.max_size,
-                                            kwargs=_SESSION, open=True, name="infracensus")
+                                            kwargs={**_SESSION, "autocommit": True}, open=True,
+                                            name="infracensus")
                 # A registry dropped without close() must still stop the pool's threads, from
                 # the dropping thread: left to its own __del__, a worker would join itself.
                 self._closer = weakref.finalize(self, self._pool.close)
@@ -57,7 +62,7 @@ class Connections:
 
     @contextmanager
     def connection(self) -> Iterator[psycopg.Connection]:
-        """The thread's transaction connection, or a pooled one committed on exit."""
+        """The thread's transaction connection, or a pooled one (autocommit)."""
         pinned = getattr(self._local, "conn", None)
         if pinned is not None:
             with translated(self.safe_url):
@@ -72,7 +77,7 @@ class Connections:
         if getattr(self._local, "conn", None) is not None:
             yield
             return
-        with self.connection() as conn:
+        with self.connection() as conn, conn.transaction():
             self._local.conn = conn
             try:
                 yield
