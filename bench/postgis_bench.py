@@ -34,6 +34,7 @@ from bench.web_bench import ITEM_BOXES, Server, _has, city_tiles, free_port, \
     infracensus_server, items_params, pygeoapi_config, serving, tools, wsgi_command
 from registry import Change, Query
 from registry.frames import asset_columns
+from registry.storage.postgis_connection import SESSION_OPTIONS
 from tests.postgis_server import PostgisServer, running
 from web.tiles.address import EXTENT, TileAddress
 from web.tiles.render import BUFFER, MAX_FEATURES, tile_properties
@@ -55,7 +56,8 @@ def postgis(b: Bench) -> list[Row]:
     with running() as server:
         imported, url = _imports(b, server)
         reg = registry.open(url)
-        with psycopg.connect(url, autocommit=True) as conn:
+        # The floor runs with the registry's session settings (no JIT, no parallel workers).
+        with psycopg.connect(url, autocommit=True, options=SESSION_OPTIONS) as conn:
             hand = HandSQL(conn, asset_columns(reg.layers[LAYER]))
             rows = [imported, *_queries(b, reg, hand), *_web(b, reg, url, hand)]
         reg.close()

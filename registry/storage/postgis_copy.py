@@ -95,13 +95,29 @@ def _table(frame: gpd.GeoDataFrame, columns: Sequence[str], srid: int,
     return arrow_columns(loaded)
 
 
+def spatial_order(geoms: np.ndarray) -> np.ndarray:
+    """Row order along a Hilbert curve over the geometries' extent, missing and empty last.
+
+    >>> spatial_order(np.array([shapely.Point(9, 9), None, shapely.Point(0, 0)])).tolist()
+    [2, 0, 1]
+    """
+    present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    keys = np.full(len(geoms), np.iinfo(np.int64).max, dtype=np.int64)
+    if present.any():
+        keys[present] = gpd.GeoSeries(geoms[present]).hilbert_distance().to_numpy()
+    return np.argsort(keys, kind="stable")
+
+
 def copy_assets(conn: psycopg.Connection, table: str, frame: gpd.GeoDataFrame,
                 columns: Sequence[str], srid: int, fids: Sequence[int] | None = None) -> None:
     """COPY the frame's geometry and `columns` into `table`, with these fids if given.
 
-    A column the frame lacks is loaded as NULL.
+    A column the frame lacks is loaded as NULL. Rows are stored in `spatial_order`, so the
+    assets of one map window share a few heap pages instead of one page each: a box or tile
+    query then reads tens of pages, not thousands (the ids keep the frame's order).
     """
     rows = _table(frame, columns, srid, fids)
+    rows = rows.take(spatial_order(frame.geometry.to_numpy()))
     statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv)").format(
         sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, rows.column_names)))
     cursor = conn.cursor()
