@@ -34,7 +34,7 @@ from bench.web_bench import ITEM_BOXES, Server, _has, city_tiles, free_port, \
     infracensus_server, items_params, pygeoapi_config, serving, tools, wsgi_command
 from registry import Change, Query
 from registry.frames import asset_columns
-from registry.storage.postgis_connection import SESSION_OPTIONS
+from registry.storage.postgis_connection import SESSION_OPTIONS, scalar
 from tests.postgis_server import PostgisServer, running
 from web.tiles.address import EXTENT, TileAddress
 from web.tiles.render import BUFFER, MAX_FEATURES, tile_properties
@@ -92,8 +92,9 @@ class HandSQL:
         envelope = "ST_MakeEnvelope(%s, %s, %s, %s, 4490)"
         return self.conn.execute(
             f"SELECT ST_AsBinary(geom), uuid, NULL FROM {LAYER} WHERE updated_at <= %s AND "
-            f"retired_at IS NULL AND ST_Intersects(geom, {envelope}) UNION ALL SELECT ST_AsBinary(geom), "
-            "uuid, attributes FROM asset_versions WHERE layer = %s AND valid_from <= %s AND "
+            f"retired_at IS NULL AND ST_Intersects(geom, {envelope}) UNION ALL SELECT "
+            "ST_AsBinary(geom), uuid, attributes FROM asset_versions WHERE layer = %s AND "
+            "valid_from <= %s AND "
             f"valid_to > %s AND ST_Intersects(geom, {envelope})",
             (moment, *box, LAYER, moment, moment, *box)).fetchall()
 
@@ -107,7 +108,7 @@ class HandSQL:
             f"FROM {LAYER} WHERE retired_at IS NULL AND geom && ST_Transform("
             f"ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => %(margin)s), 4490)) q")
         params = {"z": tile.z, "x": tile.x, "y": tile.y, "margin": BUFFER / EXTENT}
-        return bytes(self.conn.execute(statement, params).fetchone()[0] or b"")
+        return bytes(scalar(self.conn, statement, params) or b"")
 
 
 # -- bulk import ------------------------------------------------------------------------------
@@ -185,8 +186,8 @@ def _web(b: Bench, reg: registry.Registry, url: str, sql: HandSQL) -> list[Row]:
         ours = stack.enter_context(infracensus_server(url, folder, found.gunicorn_path, 0, "-pg"))
         peer = None
         if peer_python is not None:
-            peer = stack.enter_context(_pygeoapi_postgres(peer_python, url, reg.extent(LAYER),
-                                                          folder))
+            bounds = reg.extent(LAYER) or (0.0, 0.0, 0.0, 0.0)
+            peer = stack.enter_context(_pygeoapi_postgres(peer_python, url, bounds, folder))
         return _items(ours, peer, b.boxes[:ITEM_BOXES], b.notes) + _tiles(b, reg, ours, sql)
 
 
@@ -253,7 +254,7 @@ def _items(ours: Server, peer: Server | None, boxes: list[Box], notes: list[str]
 def _peer_params(box: Box) -> dict:
     """Box and answer in the storage CRS: pygeoapi neither swaps the box nor reprojects
     each feature (Infracensus answers in lon/lat as stored, too)."""
-    return items_params(box, **{"bbox-crs": STORAGE_CRS, "crs": STORAGE_CRS})
+    return {**items_params(box), "bbox-crs": STORAGE_CRS, "crs": STORAGE_CRS}
 
 
 def _tiles(b: Bench, reg: registry.Registry, ours: Server, sql: HandSQL) -> list[Row]:

@@ -29,7 +29,8 @@ from registry.errors import Conflict, InvalidInput, RegistryError, StorageError
 #: reason: a tile's plan starts workers, and each fresh worker builds its own PROJ
 #: transformation for ST_Transform (~100 ms) before drawing a tile that takes 10 alone; the
 #: registry's queries are many and small, so the cores are better spent on other requests.
-SESSION_OPTIONS = "-c TimeZone=UTC -c DateStyle=ISO -c jit=off -c max_parallel_workers_per_gather=0"
+SESSION_OPTIONS = ("-c TimeZone=UTC -c DateStyle=ISO -c jit=off "
+                   "-c max_parallel_workers_per_gather=0")
 _CONNECT_TIMEOUT_S = 10
 
 
@@ -55,9 +56,9 @@ class Connections:
                 # One direct connection first: it fails fast with the server's own reason.
                 with translated(self.safe_url):
                     psycopg.connect(self.url, connect_timeout=_CONNECT_TIMEOUT_S).close()
+                session = {"options": SESSION_OPTIONS, "autocommit": True}
                 self._pool = ConnectionPool(self.url, min_size=1, max_size=self.max_size,
-                                            kwargs={"options": SESSION_OPTIONS, "autocommit": True}, open=True,
-                                            name="infracensus")
+                                            kwargs=session, open=True, name="infracensus")
                 # A registry dropped without close() must still stop the pool's threads, from
                 # the dropping thread: left to its own __del__, a worker would join itself.
                 self._closer = weakref.finalize(self, self._pool.close)
