@@ -56,15 +56,19 @@ def typed(layer: Layer, data: dict[str, Sequence], geometry: np.ndarray, srid: i
     Built column by column without inference: a query of a few hundred rows must not spend
     more on building its frame than on finding the rows.
     """
+    # One index object shared by every column: pandas then neither unions the columns'
+    # indexes nor reindexes each column onto the result's.
+    index = pd.RangeIndex(len(geometry))
     out: dict[str, object] = {}
     for name in list(columns or asset_columns(layer)) + list(extra):
         values = data.get(name)
         if values is None:
             values = [None] * len(geometry)
-        out[name] = pd.Series(pd.array(values, dtype=_dtype(layer, name)), copy=False) \
-            if _dtype(layer, name) is not object else pd.Series(values, dtype=object, copy=False)
+        out[name] = pd.Series(pd.array(values, dtype=_dtype(layer, name)), index=index,
+                              copy=False) if _dtype(layer, name) is not object \
+            else pd.Series(values, dtype=object, index=index, copy=False)
     out["geometry"] = from_shapely(np.asarray(geometry, dtype=object), crs=_crs(srid))
-    return gpd.GeoDataFrame(out, geometry="geometry", copy=False)
+    return gpd.GeoDataFrame(out, geometry="geometry", index=index, copy=False)
 
 
 @lru_cache(maxsize=8)
