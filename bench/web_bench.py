@@ -247,7 +247,7 @@ def pygeoapi_server(python: Path, gpkg: Path, bounds: Box, folder: Path,
 
 
 @contextmanager
-def infracensus_server(gpkg: Path, folder: Path, gunicorn_path: Path | None,
+def infracensus_server(gpkg: Path | str, folder: Path, gunicorn_path: Path | None,
                        tile_cache: int = 4096, tag: str = "") -> Iterator[Server]:
     port = free_port()
     env = {"INFRACENSUS_REGISTRY": str(gpkg), "INFRACENSUS_TILE_CACHE_TILES": str(tile_cache)}

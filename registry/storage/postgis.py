@@ -2,7 +2,8 @@
 
 Tables and columns are those of the GeoPackage backend, in PostgreSQL types; queries answer
 the same frames. Bulk inserts number their rows under a table lock and COPY them in; a large
-load into a small table rebuilds the secondary indexes once at the end instead of row by row.
+load into a small table builds its indexes (and those of the version table) once at the end
+instead of row by row (`postgis_indexes`).
 History is kept server-side: an update or retirement moves each superseded state into its
 version row with one UPDATE ... FROM.
 
@@ -27,16 +28,15 @@ from registry.errors import Conflict, NotFound, StorageError
 from registry.layers import SYSTEM_COLUMNS, Layer, LayerLibrary
 from registry.query import Query
 from registry.settings import Settings
-from registry.storage import postgis_schema as schema
 from registry.storage import journal_sql, postgis_rows
+from registry.storage import postgis_indexes as indexes
+from registry.storage import postgis_schema as schema
 from registry.storage.base import Storage, TileRequest, check_expected
 from registry.storage.postgis_connection import Connections, scalar
 from registry.storage.postgis_copy import copy_assets
 from registry.storage.postgis_query import Fetcher
 from registry.storage.postgis_tiles import render
 
-#: A load at least this big into a table no bigger rebuilds its secondary indexes afterwards.
-BULK_ROWS = 50_000
 EVENT_COLUMNS = ("event_uuid", "uuid", "layer", "kind", "date", "crew", "condition_before",
                  "condition_after", "cost", "notes", "recorded_at", "recorded_by", "source", "ref")
 BATCH_COLUMNS = ("batch_uuid", "layer", "file_name", "checksum", "who", "started_at",
@@ -111,18 +111,14 @@ class PostGISStorage(Storage):
             # Numbering rows ourselves needs the table to ourselves until commit.
             conn.execute(sql.SQL("LOCK TABLE {} IN SHARE ROW EXCLUSIVE MODE").format(table))
             first = scalar(conn, sql.SQL("SELECT COALESCE(max(fid), 0) + 1 FROM {}").format(table))
-            stored = scalar(conn, sql.SQL("SELECT count(*) FROM {}").format(table))
             last = first + len(assets) - 1
-            with _indexes_rebuilt(conn, layer, len(assets) >= max(BULK_ROWS, stored)):
+            bulk = indexes.worth_rebuilding(len(assets), first - 1)
+            with indexes.set_aside(conn, layer.name, bulk):
                 copy_assets(conn, layer.name, assets, _stored_columns(layer),
                             self.read_settings().storage_srid, range(first, last + 1))
             conn.execute("SELECT setval(pg_get_serial_sequence(%s, 'fid'), %s)",
                          (_quoted(conn, layer.name), last))
-            conn.execute(sql.SQL(
-                "INSERT INTO asset_versions (uuid, layer, fid, version, kind, valid_from, who, why,"
-                " source, ref) SELECT uuid, %s, fid, 1, 'add', %s, %s, %s, %s, %s FROM {} "
-                "WHERE fid BETWEEN %s AND %s").format(table),
-                (layer.name, *_provenance(change), first, last))
+            _first_versions(conn, layer, first, last, change)
 
     def update_assets(self, layer: Layer, assets: gpd.GeoDataFrame, change: Change) -> None:
         if assets.empty:
@@ -295,7 +291,8 @@ class PostGISStorage(Storage):
 
     # -- whole tables and tiles -------------------------------------------------------------
     def dump_rows(self, table: str) -> Iterator[dict[str, Any]]:
-        with self.db.connection() as conn:
+        # A server-side cursor lives in a transaction.
+        with self.db.connection() as conn, conn.transaction():
             yield from postgis_rows.dump(conn, table)
 
     def load_rows(self, table: str, rows: Iterable[dict[str, Any]]) -> None:
@@ -335,19 +332,6 @@ def _insert(table: str, columns: Sequence[str]) -> sql.Composed:
 
 
 @contextmanager
-def _indexes_rebuilt(conn: psycopg.Connection, layer: Layer, rebuild: bool) -> Iterator[None]:
-    """Drop the secondary indexes for a large load and build each once after it."""
-    if not rebuild:
-        yield
-        return
-    for column in schema.INDEXED:
-        conn.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(f"{layer.name}_{column}")))
-    yield
-    for column in schema.INDEXED:
-        conn.execute(schema.index(layer.name, column))
-
-
-@contextmanager
 def _staged(conn: psycopg.Connection, layer: Layer, assets: gpd.GeoDataFrame,
             srid: int) -> Iterator[sql.Identifier]:
     """The assets COPYed into a temporary table shaped like the layer's."""
@@ -369,6 +353,19 @@ def _snapshot(conn: psycopg.Connection, layer: Layer, uuids: list[str], change: 
         "jsonb_build_object({}) FROM {} t WHERE t.uuid = ANY(%s) AND v.uuid = t.uuid "
         "AND v.version = t.version").format(state, sql.Identifier(layer.name)),
         (change.stamp, uuids))
+
+
+def _first_versions(conn: psycopg.Connection, layer: Layer, first: int, last: int,
+                    change: Change) -> None:
+    """Version 1 of each asset numbered `first`..`last`, written on the server."""
+    stored = scalar(conn, "SELECT COALESCE(max(id), 0) FROM asset_versions")
+    with indexes.set_aside(conn, "asset_versions",
+                           indexes.worth_rebuilding(last - first + 1, stored)):
+        conn.execute(sql.SQL(
+            "INSERT INTO asset_versions (uuid, layer, fid, version, kind, valid_from, who, why, "
+            "source, ref) SELECT uuid, %s, fid, 1, 'add', %s, %s, %s, %s, %s FROM {} "
+            "WHERE fid BETWEEN %s AND %s").format(sql.Identifier(layer.name)),
+            (layer.name, *_provenance(change), first, last))
 
 
 def _append_versions(conn: psycopg.Connection, layer: Layer, uuids: list[str],

@@ -1,6 +1,10 @@
 """Connections to a PostGIS registry: a psycopg pool, the connection of a thread's open
 transaction pinned to that thread, and server errors turned into the registry's own.
 
+Pooled connections are in autocommit mode: a read outside a transaction is one round trip,
+not BEGIN, the statement and COMMIT (three waits on a busy server); writes run inside
+`Connections.transaction`, which opens a real transaction.
+
 >>> db = Connections("postgresql://nobody@127.0.0.1:1/none")
 >>> db.safe_url
 'postgresql://nobody@127.0.0.1:1/none'
@@ -21,10 +25,16 @@ from registry.errors import Conflict, InvalidInput, ReadOnly, RegistryError, Sto
 
 #: Every session speaks UTC, so timestamps read back are the ones written. JIT is off: PostGIS
 #: functions carry high cost estimates, so tile and area queries cross the JIT threshold and
-#: spend ~100 ms compiling a plan that runs in 20.
-_SESSION: dict[str, Any] = {"options": "-c TimeZone=UTC -c DateStyle=ISO -c jit=off"}
+#: spend ~100 ms compiling a plan that runs in 20. Parallel query is off for the same
+#: reason: a tile's plan starts workers, and each fresh worker builds its own PROJ
+#: transformation for ST_Transform (~100 ms) before drawing a tile that takes 10 alone; the
+#: registry's queries are many and small, so the cores are better spent on other requests.
+SESSION_OPTIONS = ("-c TimeZone=UTC -c DateStyle=ISO -c jit=off "
+                   "-c max_parallel_workers_per_gather=0")
+#: Reads run in autocommit (one round trip each); writes open explicit transactions.
+_SESSION: dict[str, Any] = {"options": SESSION_OPTIONS, "autocommit": True}
 #: Behind a transaction-mode pooler: the role's settings instead of options, nothing prepared.
-_POOLED: dict[str, Any] = {"prepare_threshold": None}
+_POOLED: dict[str, Any] = {"autocommit": True, "prepare_threshold": None}
 _CONNECT_TIMEOUT_S = 10
 
 
@@ -58,7 +68,7 @@ class Connections:
 
     @contextmanager
     def connection(self) -> Iterator[psycopg.Connection]:
-        """The thread's transaction connection, or a pooled one committed on exit."""
+        """The thread's transaction connection, or a pooled one (autocommit)."""
         pinned = getattr(self._local, "conn", None)
         if pinned is not None:
             with translated(self.safe_url):
@@ -86,7 +96,7 @@ class Connections:
             raise StorageError(
                 f"{self.safe_url} is behind a connection pooler that refuses session options, "
                 f"and its role speaks time zone {zone}: run ALTER ROLE … SET timezone='UTC' "
-                "(and SET jit=off) for the registry's role")
+                "(and SET jit=off, max_parallel_workers_per_gather=0) for the registry's role")
         return _POOLED
 
     @contextmanager
@@ -95,7 +105,7 @@ class Connections:
         if getattr(self._local, "conn", None) is not None:
             yield
             return
-        with self.connection() as conn:
+        with self.connection() as conn, conn.transaction():
             self._local.conn = conn
             try:
                 yield

@@ -1,9 +1,9 @@
 """Answering a `Query` in PostGIS: one statement per query, every test on the server.
 
 Spatial tests use the GiST index; distances are measured in the registry's metric CRS (as the
-GeoPackage backend does), after an index box grown by the distance. Nearest runs a KNN
-(``<->``) search for k seeds, whose farthest metric distance bounds the exact answer, then a
-within-distance query sorted by distance. As-of queries read current rows that were already
+GeoPackage backend does), after an index box grown by the distance. Nearest is one statement:
+a KNN (``<->``) search for k seeds, whose farthest metric distance bounds the exact answer,
+then a within-distance search ranked by distance. As-of queries read current rows that were already
 current at that moment plus the snapshots of versions valid then.
 """
 from __future__ import annotations
@@ -36,6 +36,9 @@ class Plan:
     params: Params = field(default_factory=Params)
     where: list[sql.Composable] = field(default_factory=list)
     distance: sql.Composable | None = None
+    order: sql.Composable = field(default_factory=lambda: sql.SQL("t.fid"))
+    #: Common table expressions the statement starts with (nearest's seeds).
+    with_: sql.Composable = field(default_factory=lambda: sql.SQL(""))
 
     def where_sql(self) -> sql.Composable:
         return sql.SQL(" AND ").join(self.where) if self.where else sql.SQL("TRUE")
@@ -144,9 +147,9 @@ class Fetcher:
         if plan.distance is not None:
             selected.append(plan.distance)
         statement = sql.SQL(
-            "SELECT {} FROM {} t WHERE {} ORDER BY t.fid LIMIT {} OFFSET {}").format(
-            sql.SQL(", ").join(selected), plan.source, plan.where_sql(), plan.params(limit),
-            plan.params(offset))
+            "{with_}SELECT {} FROM {} t WHERE {} ORDER BY {} LIMIT {} OFFSET {}").format(
+            sql.SQL(", ").join(selected), plan.source, plan.where_sql(), plan.order,
+            plan.params(limit), plan.params(offset), with_=plan.with_)
         with self.db.connection() as conn:
             rows = conn.execute(statement, plan.params).fetchall()
         return self._frame(rows, names, plan.distance is not None)
@@ -156,36 +159,34 @@ class Fetcher:
         width = len(names) + 1 + with_distance
         columns = list(zip(*rows)) if rows else [()] * width
         geometry = shapely.from_wkb(np.array(columns[0], dtype=object))
-        frame = typed(self.layer, dict(zip(names, columns[1:])), geometry,
-                      self.settings.storage_srid, columns=names)
-        if with_distance:
-            frame["distance_m"] = np.array(columns[-1], dtype=float)
-        return frame
+        extra = ["distance_m"] if with_distance else []
+        return typed(self.layer, dict(zip([*names, *extra], columns[1:])), geometry,
+                     self.settings.storage_srid, extra, columns=names)
 
     def _nearest(self, query: Query) -> gpd.GeoDataFrame:
-        point = query.nearest
-        assert point is not None
+        """The k nearest in metres, in one statement: the k index-nearest (KNN ``<->`` on the
+        GiST index, in degrees) are seeds whose farthest metric distance bounds the answer;
+        every asset within that distance is then ranked by metric distance."""
+        assert query.nearest is not None
         base = replace(query, nearest=None, limit=None, offset=0)
-        radius = self._seed_radius(base, point, query.k)
-        found = self.fetch(replace(base, geometry=point, predicate="intersects",
-                                   distance_m=radius if radius is not None else 0.0))
-        if radius is None:
-            found = found.iloc[:0]
-        found = found.sort_values("distance_m", kind="stable")
-        return found.iloc[:query.k].reset_index(drop=True)
-
-    def _seed_radius(self, base: Query, point: BaseGeometry, k: int) -> float | None:
-        """Metric distance to the farthest of the k index-nearest assets: a bound on the answer."""
         plan = self.plan(base)
-        target = self._geometry(plan, point)
         metric = plan.params(self.settings.metric_srid)
-        statement = sql.SQL(
-            "SELECT max(ST_Distance(ST_Transform(geom, {metric}), ST_Transform({target}, "
-            "{metric}))) FROM (SELECT t.geom FROM {source} t WHERE {where} "
-            "ORDER BY t.geom <-> {target} LIMIT {k}) seeds").format(
-            metric=metric, target=target, source=plan.source, where=plan.where_sql(),
-            k=plan.params(k))
-        with self.db.connection() as conn:
-            radius = scalar(conn, statement, plan.params)
-        # A hair more, so the seeds themselves pass the within-distance test.
-        return None if radius is None else radius * (1 + 1e-9) + 1e-6
+        target = self._geometry(plan, query.nearest)
+        at = sql.SQL("ST_Transform({}, {})").format(target, metric)
+        plan.distance = sql.SQL("ST_Distance(ST_Transform(t.geom, {}), {})").format(metric, at)
+        # A hair more than the farthest seed, so the seeds themselves pass the test.
+        plan.with_ = sql.SQL(
+            "WITH seeds AS (SELECT t.geom FROM {source} t WHERE {where} ORDER BY t.geom <-> "
+            "{target} LIMIT {k}), reach AS (SELECT max({distance}) * (1 + 1e-9) + 1e-6 AS "
+            "metres FROM seeds t) ").format(source=plan.source, where=plan.where_sql(),
+                                            target=target, k=plan.params(query.k),
+                                            distance=plan.distance)
+        reach = sql.SQL("(SELECT metres FROM reach)")
+        # The index box: the metric square round the point, back in storage coordinates,
+        # grown by 1 % and a metre against the curvature of its edges.
+        plan.where += [
+            sql.SQL("t.geom && ST_Transform(ST_Expand({}, {} * 1.01 + 1), {})").format(
+                at, reach, plan.params(self.settings.storage_srid)),
+            sql.SQL("ST_DWithin(ST_Transform(t.geom, {}), {}, {})").format(metric, at, reach)]
+        plan.order = sql.SQL("{}, t.fid").format(plan.distance)
+        return self._run(plan, query.k, 0, selected_columns(self.layer, query.properties))

@@ -1,8 +1,8 @@
 """Whole tables of a PostGIS registry in and out, in the canonical row form (`rows`).
 
 Dumps stream through a server-side cursor with timestamps formatted on the server; loads
-COPY the rows in with the table's secondary indexes dropped and built once afterwards, then
-move the id sequences past the copied ids.
+COPY the rows in with the table's indexes and unique constraints dropped and built once
+afterwards (`postgis_indexes`), then move the id sequences past the copied ids.
 
 >>> ewkb_hex(bytes.fromhex("0101000000" + "00" * 16), 4490)[:18]
 '01010000208a110000'
@@ -10,7 +10,6 @@ move the id sequences past the copied ids.
 from __future__ import annotations
 
 import struct
-from contextlib import contextmanager
 from itertools import chain
 from typing import Any, Callable, Iterable, Iterator
 
@@ -19,6 +18,7 @@ import psycopg
 from psycopg import sql
 
 from registry.errors import NotFound
+from registry.storage import postgis_indexes as indexes
 from registry.storage import postgis_schema as schema
 from registry.storage.rows import BOOKKEEPING
 
@@ -89,10 +89,9 @@ def load(conn: psycopg.Connection, table: str, rows: Iterable[dict[str, Any]],
         return
     names = list(first)
     converters = [(i, c) for i, c in enumerate(_converter(kinds[n], srid) for n in names) if c]
-    with _indexes_set_aside(conn, table):
+    with indexes.set_aside(conn, table):
         _copy(conn, table, names, converters, chain([first], iterator))
     _advance_sequences(conn, table, names)
-    conn.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(table)))
 
 
 def _copy(conn: psycopg.Connection, table: str, names: list[str],
@@ -105,19 +104,6 @@ def _copy(conn: psycopg.Connection, table: str, names: list[str],
             for i, convert in converters:
                 values[i] = convert(values[i])
             copy.write_row(values)
-
-
-@contextmanager
-def _indexes_set_aside(conn: psycopg.Connection, table: str) -> Iterator[None]:
-    """Drop a feature table's secondary indexes (`schema.INDEXED`) and build each once after."""
-    present = {r[0] for r in conn.execute(
-        "SELECT indexname FROM pg_indexes WHERE tablename = %s", (table,))}
-    indexed = [c for c in schema.INDEXED if f"{table}_{c}" in present]
-    for column in indexed:
-        conn.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(f"{table}_{column}")))
-    yield
-    for column in indexed:
-        conn.execute(schema.index(table, column))
 
 
 def _advance_sequences(conn: psycopg.Connection, table: str, names: list[str]) -> None:

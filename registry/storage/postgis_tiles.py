@@ -29,12 +29,12 @@ MERCATOR_RADIUS = 6378137.0
 def render(fetcher: Fetcher, request: TileRequest) -> bytes:
     """The encoded tile (empty bytes when nothing matches)."""
     plan = fetcher.plan(request.query)
+    # One round trip: the server counts, then runs only the branch the count picks (each
+    # uncorrelated subquery is evaluated when first needed).
+    statement = sql.SQL("SELECT CASE WHEN ({}) > {} THEN ({}) ELSE ({}) END").format(
+        _count(plan, request.max_features + 1), plan.params(request.max_features),
+        _clusters(plan, request, fetcher), _features(plan, request, fetcher))
     with fetcher.db.connection() as conn:
-        found = scalar(conn, _count(plan, request.max_features + 1), plan.params)
-        if found > request.max_features:
-            statement = _clusters(plan, request, fetcher)
-        else:
-            statement = _features(plan, request, fetcher)
         body = scalar(conn, statement, plan.params)
     return bytes(body or b"")
 

@@ -13,10 +13,10 @@ import shapely
 
 import registry
 from registry import Change, Query
-from registry.errors import InvalidInput, StorageError
+from registry.errors import Conflict, InvalidInput, StorageError
 from registry.filters import And, Between, Compare, In, IsNull, Like, Not, Or, Spatial
 from registry.layers import load_layers
-from registry.storage import postgis
+from registry.storage import postgis_indexes
 from registry.storage.postgis import PostGISStorage
 from registry.storage.postgis_sql import Params, compile_filter
 
@@ -118,7 +118,7 @@ def test_serials_are_never_reused(city) -> None:
 
 
 def test_a_large_load_rebuilds_the_indexes_and_answers_queries(postgis_url, monkeypatch) -> None:
-    monkeypatch.setattr(postgis, "BULK_ROWS", 1000)
+    monkeypatch.setattr(postgis_indexes, "BULK_ROWS", 1000)
     reg = registry.create(postgis_url, county="130102")
     xs, ys = np.meshgrid(114.4 + 0.0001 * np.arange(50), 38.0 + 0.0001 * np.arange(40))
     drains = gpd.GeoDataFrame({"condition": np.arange(xs.size) % 5 + 1},
@@ -133,6 +133,74 @@ def test_a_large_load_rebuilds_the_indexes_and_answers_queries(postgis_url, monk
     assert reg.query(Query("drains", where="condition = 5"))["version"].eq(1).sum() == 400
     assert len(reg.storage.versions(reg.query(Query("drains", limit=1))["uuid"][0])) == 1
     reg.close()
+
+
+TRICKY_TEXT = ["tab\there", "line\nbreak\r\n", "back\\slash \\N", '"quoted", comma', "\\.",
+               "中山路 ·（东段）", "  spaces  ", None]
+
+
+@pytest.mark.parametrize("bulk", [False, True], ids=["small load", "bulk load"])
+def test_copy_round_trips_every_value_exactly(postgis_url, monkeypatch, bulk) -> None:
+    """Values COPY gives a meaning to (separators, quotes, backslashes, line ends, its NULL
+    and end-of-data markers) come back as they went in, indexes set aside or not."""
+    monkeypatch.setattr(postgis_indexes, "BULK_ROWS", 4 if bulk else 10**9)
+    reg = registry.create(postgis_url, county="130102")
+    n = len(TRICKY_TEXT)
+    drains = gpd.GeoDataFrame(
+        {"source_id": [f"T{i}" for i in range(n)], "road_name": TRICKY_TEXT,
+         "depth_m": [0.3, 1 / 3 + 1, 2.000000000000001, 4.75, None, 7.0, 3.14159265358979, 1.0],
+         "condition": [1, None, 3, 4, 5, 1, 2, 3]},
+        geometry=shapely.points(114.5 + 0.001 * np.arange(n), np.full(n, 38.05)), crs=4490)
+    added = reg.add("drains", drains, Change(who="测试", why="tabs\tand\nnewlines"))
+    back = reg.query(Query("drains")).set_index("source_id").loc[drains["source_id"]]
+    assert back["road_name"].tolist() == TRICKY_TEXT
+    assert back["depth_m"].tolist()[:4] == [0.3, 1 / 3 + 1, 2.000000000000001, 4.75]
+    assert back["depth_m"].isna().tolist() == drains["depth_m"].isna().tolist()
+    assert back["condition"].astype(object).where(back["condition"].notna(), None).tolist() \
+        == [1, None, 3, 4, 5, 1, 2, 3]
+    assert back["uuid"].tolist() == added["uuid"].tolist()
+    assert shapely.equals(back.geometry.to_numpy(), drains.geometry.to_numpy()).all()
+    assert reg.history(added["uuid"][0])["versions"][0]["who"] == "测试"
+    reg.close()
+
+
+def test_a_bulk_load_keeps_every_index_and_constraint(postgis_url, monkeypatch) -> None:
+    monkeypatch.setattr(postgis_indexes, "BULK_ROWS", 2)
+    reg = registry.create(postgis_url, county="130102")
+    definitions = "SELECT indexdef FROM pg_indexes WHERE tablename = %s ORDER BY indexname"
+    with psycopg.connect(postgis_url) as conn:
+        before = {t: conn.execute(definitions, (t,)).fetchall()
+                  for t in ("drains", "asset_versions")}
+    drains = gpd.GeoDataFrame({"source_id": ["A", "B", "C"]},
+                              geometry=shapely.points([114.5, 114.6, 114.7], [38, 38, 38]),
+                              crs=4490)
+    reg.add("drains", drains, Change(who="test"))
+    with psycopg.connect(postgis_url) as conn:
+        assert {t: conn.execute(definitions, (t,)).fetchall() for t in before} == before
+    reg.close()
+
+
+def test_a_duplicate_in_a_bulk_load_is_a_conflict_and_nothing_is_stored(
+        postgis_url, monkeypatch) -> None:
+    """Unique constraints are set aside during a bulk load; rebuilding them still refuses."""
+    monkeypatch.setattr(postgis_indexes, "BULK_ROWS", 2)
+    reg = registry.create(postgis_url, county="130102")
+    uuid = "5f0c1a52-3b8e-4d8a-9a57-000000000001"
+    drains = gpd.GeoDataFrame({"uuid": [uuid, uuid]},
+                              geometry=shapely.points([114.5, 114.6], [38, 38]), crs=4490)
+    with pytest.raises(Conflict, match="already stored"):
+        reg.storage.insert_assets(DRAINS, reg._new_assets(DRAINS, drains, Change(who="t")),
+                                  Change(who="t"))
+    assert reg.count(Query("drains")) == 0
+    reg.close()
+
+
+def test_text_holding_a_nul_character_is_the_users_error(city) -> None:
+    drains = gpd.GeoDataFrame({"road_name": ["a\x00b"]}, geometry=[shapely.Point(114.5, 38)],
+                              crs=4490)
+    with pytest.raises(InvalidInput):
+        city.add("drains", drains, Change(who="test"))
+    assert city.count(Query("drains")) == 5
 
 
 def test_no_server_is_a_storage_error() -> None:
