@@ -130,8 +130,8 @@ def test_ranking_refuses_unknown_units_and_formats(client: FlaskClient) -> None:
 
 
 def test_a_provisional_deadline_is_marked_in_the_list_and_the_api(client: FlaskClient,
-                                                                  registry_path: Path) -> None:
-    reg = registry.open(registry_path)
+                                                                  registry_url: str) -> None:
+    reg = registry.open(registry_url)
     new_year = file_case(Cases(reg, load_rules()), "street_vending", IN_WEST, "2026-12-31 17:00")
     reg.close()
     assert client.get(f"/api/cases/{new_year}").get_json()["provisional_years"] == [2027]
