@@ -46,7 +46,7 @@ def keep(reg: registry.Registry, city: BenchCity, target: Path) -> dict[str, int
     """Complete a registry holding the points — the gas mains, then a year of work — and move
     it into the cache; returns what the year recorded."""
     reg.add("gas_mains", city.mains, Change(who="bench", source="import", at=SURVEYED))
-    year = work_a_year(reg, city.seed)
+    year = work_a_year(reg, city.seed, sum(len(f) for f in city.points.values()))
     source = reg.url
     reg.close()
     # A WAL left behind still holds committed pages: it moves with its database.

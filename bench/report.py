@@ -85,11 +85,31 @@ def document(rows: list[Row], command: str, setup: list[str]) -> str:
     return "\n".join(lines + ["## Notes", ""] + [f"- {note}" for note in notes]) + "\n"
 
 
-def write(rows: list[Row], command: str, setup: list[str], path: Path) -> None:
-    """Print the table and notes, and write the results file."""
+def write(rows: list[Row], command: str, setup: list[str], path: Path,
+          readme: Path | None = None) -> None:
+    """Print the table and notes, write the results file and, given `readme`, its table."""
     text = document(rows, command, setup)
     print(text[text.index("| job"):])
     path.write_text(text, encoding="utf-8")
+    if readme is not None:
+        readme.write_text(with_table(readme.read_text(encoding="utf-8"), table(rows)),
+                          encoding="utf-8")
+
+
+#: The README's copy of the table sits between these two lines.
+START, END = "<!-- bench table: written by python -m bench -->", "<!-- end of bench table -->"
+
+
+def with_table(text: str, new: str) -> str:
+    """`text` with what stands between `START` and `END` replaced by `new`.
+
+    >>> lines = with_table("\\n".join(["a", START, "old", END, "b"]), "new").splitlines()
+    >>> lines[0], lines[2], lines[4]
+    ('a', 'new', 'b')
+    """
+    head, _, rest = text.partition(START + "\n")
+    _, _, tail = rest.partition(END)
+    return f"{head}{START}\n{new}\n{END}{tail}" if rest else text
 
 
 def _ms(seconds: float) -> str:

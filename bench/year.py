@@ -10,7 +10,7 @@ date, so "as of a year back" is the city as surveyed.
 `Registry.record_event` writes one event per call (a transaction, a read of the asset and,
 for a new condition, a version): about 15–100 a second on the bench city, so a year holds
 `EVENTS_PER_MONTH` events per month — a sample of the bureau's real volume that keeps the
-cache build within a few minutes.
+cache build within a few minutes. A smaller city gets proportionally fewer events and cases.
 
 >>> MONTHS[0], MONTHS[-1], len(MONTHS)
 ('2025-12', '2026-11', 12)
@@ -30,9 +30,11 @@ from registry.events import MaintenanceEvent
 #: The day the census was loaded: "a year back" from the end of the year of work.
 SURVEYED = datetime(2025, 11, 30, tzinfo=timezone.utc)
 MONTHS = tuple(f"{2025 + (11 + k) // 12}-{(11 + k) % 12 + 1:02d}" for k in range(12))
+#: For the city of a million points; `scale` shrinks them with the city.
 EVENTS_PER_MONTH = 150
 #: Cases reported per working day (the demo's Shijiazhuang figure).
 CASES_PER_DAY = 24.0
+FULL_CITY = 1_000_000
 #: Month of the inspection round that re-grades a tenth of the drains.
 ROUND_MONTH = "2026-05"
 #: What crews do to each layer, with the grades a visit may leave (None: no new grade).
@@ -42,18 +44,20 @@ WORK = {"drains": [("cleaning", [1, 2]), ("inspection", [2, 3, 4, 5]), ("dumping
 CREWS = ("清掏一队", "清掏二队", "路灯维修队", "燃气巡检班")
 
 
-def work_a_year(reg: registry.Registry, seed: int) -> dict[str, int]:
-    """Record the year's events, the inspection round and the cases; returns the counts."""
+def work_a_year(reg: registry.Registry, seed: int, points: int) -> dict[str, int]:
+    """Record the year's events, the inspection round and the cases in a city of `points`
+    point assets; returns the counts."""
+    scale = min(points / FULL_CITY, 1.0)
     rng = np.random.default_rng([seed, 4])
     uuids = {layer: reg.query(Query(layer))["uuid"].to_numpy() for layer in WORK}
     events = changed = 0
     for month in MONTHS:
-        for _ in range(EVENTS_PER_MONTH):
+        for _ in range(max(1, round(EVENTS_PER_MONTH * scale))):
             changed += record_one(reg, rng, uuids, month)
             events += 1
         if month == ROUND_MONTH:
             changed += inspection_round(reg, rng, uuids["drains"], month)
-    cases = generate(reg, MONTHS, seed=seed, per_day=CASES_PER_DAY)
+    cases = generate(reg, MONTHS, seed=seed, per_day=CASES_PER_DAY * scale)
     return {"events": events, "condition changes": changed, "cases": cases}
 
 
