@@ -34,7 +34,7 @@ from registry.gas.rules import load_rules
 from registry import Registry
 from registry.gas.scope import Scope, renovation_scope
 
-BREAKS = 20
+BREAKS = 8
 SCOPE_REPEATS = 3
 #: The programme year the scope is judged in.
 YEAR = 2026

@@ -33,14 +33,18 @@ _PROFILES: list[tuple[str, str]] = [
      "without validating anything"),
     ("re-import", "conflation reads the whole layer back into a frame to match source ids, "
      "then `update_many` snapshots every changed row into its version"),
-    ("GeoJSON export", "the CLI's start-up (importing geopandas, Flask's blueprints through "
-     "`web.cli`) is a fixed ~1 s; then `Registry.query` builds a full GeoDataFrame before "
-     "encoding, where ogr2ogr streams rows from the file to the output in C"),
+    ("GeoJSON export", "of a 100,000-drain export: the CLI's start-up (`web.cli.main` imports "
+     "every command, with Flask and geopandas) about 40 %, `Registry.query` building a full "
+     "GeoDataFrame about a third, GeoJSON encoding (one dict per feature, then orjson) a "
+     "fifth; ogr2ogr streams rows from file to file in C"),
     ("gas isolation", "each `isolate()` also snaps every building to its nearest main "
      "(`served_buildings`: the 250,000 safety valves read and an STRtree built per call) to "
-     "count households cut off; the trace itself (scipy connected components) is a few ms"),
+     "count households cut off, which the networkx peer does not; the trace itself is scipy "
+     "connected components over the whole network"),
     ("gas renovation scope", "`maintenance_history` reads the events of each main with one "
-     "query per main (50,000 queries), where the peer reads the event table once"),
+     "query per main (50,000 queries) where the peer reads the event table once, and "
+     "`courtyard_candidates` reads all 400,000 drains to count those near each main "
+     "(the peer computes no score terms)"),
     ("OGC items", "`Registry.query` is about 60 % of the request and GeoJSON encoding the "
      "rest (one dict per feature, then orjson)"),
     ("MVT", "the row fetch and geometry decode are most of a crowded tile; a z14 tile still "
