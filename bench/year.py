@@ -38,9 +38,10 @@ FULL_CITY = 1_000_000
 #: Month of the inspection round that re-grades a tenth of the drains.
 ROUND_MONTH = "2026-05"
 #: What crews do to each layer, with the grades a visit may leave (None: no new grade).
-WORK = {"drains": [("cleaning", [1, 2]), ("inspection", [2, 3, 4, 5]), ("dumping", [None])],
-        "lamp_posts": [("outage", [None]), ("repair", [1, 2]), ("inspection", [1, 2, 3, 4])],
-        "gas_mains": [("inspection", [1, 2, 3, 4, 5]), ("leak", [None]), ("repair", [2])]}
+WORK: dict[str, list[tuple[str, list[int | None]]]] = {
+    "drains": [("cleaning", [1, 2]), ("inspection", [2, 3, 4, 5]), ("dumping", [None])],
+    "lamp_posts": [("outage", [None]), ("repair", [1, 2]), ("inspection", [1, 2, 3, 4])],
+    "gas_mains": [("inspection", [1, 2, 3, 4, 5]), ("leak", [None]), ("repair", [2])]}
 CREWS = ("清掏一队", "清掏二队", "路灯维修队", "燃气巡检班")
 
 
