@@ -6,7 +6,7 @@ value spellings from `layers/*.toml`, EPSG:4547 or GK zone 38), and cached under
 safety valves as a CSV with X/Y columns in metres and the gas mains as old-style GeoJSON.
 The million points are split over three layers because GB/T codes allow 999,999 assets per
 class and county. Every import — and every floor — runs in a fresh spawned process, so its
-peak RSS (`resource.getrusage`) is its own. Beside each import, in the same run:
+peak RSS (``VmHWM``) is its own. Beside each import, in the same run:
 
 - the I/O floor: a bare `pyogrio.read_arrow` plus `pyogrio.write_dataframe(...,
   use_arrow=True)` of what was read into a scratch GeoPackage;
@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import resource
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -42,7 +41,7 @@ import shapely
 import registry
 from bench.cache import new_registry, remove
 from bench.city import BenchCity
-from bench.processes import run_measured
+from bench.processes import own_peak_rss, run_measured
 from bench.registry_bench import Bench
 from bench.report import Figure, Row, table
 from bench.timing import Timings
@@ -229,7 +228,7 @@ def measure_imports(reg_path: Path, surveys: list[Survey]) -> Measured:
         counts.append(report.counts())
         cpu += used
     reg.close()
-    return Measured(seconds, counts, peak_rss(), cpu)
+    return Measured(seconds, counts, own_peak_rss(), cpu)
 
 
 def measure_floor(paths: list[Path]) -> Measured:
@@ -241,7 +240,7 @@ def measure_floor(paths: list[Path]) -> Measured:
         seconds.append(wall)
         cpu += used
         remove(out)
-    return Measured(seconds, [], peak_rss(), cpu)
+    return Measured(seconds, [], own_peak_rss(), cpu)
 
 
 def copy_arrow(path: Path, out: Path) -> None:
@@ -288,11 +287,6 @@ def _open_options(path: Path) -> dict[str, str]:
 def _stated_crs(path: Path) -> str:
     """What the files without a CRS are in: the shapefile GK zone 38, the CSV EPSG:4547."""
     return ZONE_38_CRS if path.suffix == ".shp" else CITY_CRS
-
-
-def peak_rss() -> int:
-    """This process's peak resident set, in bytes (Linux reports KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
 # -- the survey files --------------------------------------------------------------------
