@@ -1,4 +1,5 @@
-"""`python -m bench`: build (or reuse) the city-scale registry, run the jobs, report.
+"""`python -m bench` (`make bench`): build (or reuse) the city-scale registry, run every job,
+write `bench/results.md`.
 
     python -m bench                        # 1,000,000 points, 50,000 gas mains, every job
     python -m bench --points 100000 --only box --only nearest
@@ -15,17 +16,22 @@ import click
 
 from bench import cache, report
 from bench.city import bench_city, query_boxes
+from bench.export_bench import export_job
+from bench.gas_bench import gas_job
 from bench.import_bench import import_job
 from bench.postgis_bench import postgis
 from bench.registry_bench import JOBS as REGISTRY_JOBS
 from bench.registry_bench import Bench
 from bench.web_bench import web
+from tests.postgis_server import find_bin_dir
 
 HERE = Path(__file__).resolve().parent
+README = HERE.parent / "README.md"
 T = TypeVar("T")
-#: Every job, in running order: the registry's own (issue 2), imports (issue 3; needs no
-#: cached registry), the web over HTTP beside pygeoapi (issue 4), PostGIS (issue 7).
-JOBS = {**REGISTRY_JOBS, "import": import_job, "web": web, "postgis": postgis}
+#: Every job, in running order: the registry's own queries, imports (they need no cached
+#: registry), GeoJSON export, the gas module, the web over HTTP beside pygeoapi, PostGIS.
+JOBS = {**REGISTRY_JOBS, "import": import_job, "export": export_job, "gas": gas_job,
+        "web": web, "postgis": postgis}
 
 
 @click.command()
@@ -36,7 +42,8 @@ JOBS = {**REGISTRY_JOBS, "import": import_job, "web": web, "postgis": postgis}
 @click.option("--cache", "cache_dir", type=click.Path(path_type=Path), default=HERE / "cache",
               show_default=True, help="Where the built registry is kept.")
 @click.option("--boxes", default=1000, show_default=True, help="500 m boxes to query.")
-@click.option("--repeats", default=2, show_default=True, help="Bulk adds to time.")
+@click.option("--repeats", default=3, show_default=True,
+              help="Bulk adds and import sequences to time.")
 @click.option("--asof-boxes", default=5, show_default=True, help="Boxes for the as-of job.")
 @click.option("--out", type=click.Path(path_type=Path), default=HERE / "results.md",
               show_default=True, help="The results file to write.")
@@ -50,13 +57,23 @@ def main(points: int, mains: int, only: tuple[str, ...], cache_dir: Path, boxes:
     target = cache.cache_path(cache_dir, points, mains, city.seed)
     bench = Bench(city, target, scratch, query_boxes(city, boxes), repeats, asof_boxes)
     rows = []
+    started = time.perf_counter()
     for name in [n for n in JOBS if not only or n in only]:
         if name not in ("add", "import") and not target.exists():
-            _step(setup, f"build the registry cache {target.name}", cache.ensure,
-                  city, target, scratch)
+            year = _step(setup, f"build the registry cache {target.name}", cache.ensure,
+                         city, target, scratch)
+            setup.append("a year of work in the cache: " +
+                         ", ".join(f"{k} {v:,}" for k, v in year.items()))
+        if name == "postgis" and find_bin_dir() is None:
+            setup.append("job postgis skipped: PostgreSQL with PostGIS is not installed")
+            continue
         rows += _step(setup, f"job {name}", JOBS[name], bench)
+    setup.append(f"whole run: {(time.perf_counter() - started) / 60:.1f} min after the city "
+                 "was generated")
     command = shlex.join(["python", "-m", "bench", *sys.argv[1:]])
-    report.write(rows, command, setup + bench.notes, out)
+    # A whole run into the committed results file also refreshes the README's copy of its table.
+    whole = not only and out == HERE / "results.md"
+    report.write(rows, command, setup + bench.notes, out, README if whole else None)
 
 
 def _step(setup: list[str], what: str, fn: Callable[..., T], *args: Any) -> T:

@@ -1,11 +1,12 @@
-"""The city-scale registry, built once through the public API and kept under `bench/cache/`.
+"""The city-scale registry, built once through the public API and kept under `bench/cache/`:
+the city as surveyed on `bench.year.SURVEYED`, then a year of maintenance events and cases.
 
 The file name carries the sizes, the seed and the generator's version, so a changed city
 never reads a stale file; a build goes to a temporary name and is renamed when complete, so
 an interrupted run never leaves a half-built registry behind.
 
 >>> cache_path(Path("bench/cache"), points=1000, mains=50, seed=2026).name
-'city-p1000-m50-s2026-g1.gpkg'
+'city-p1000-m50-s2026-g2.gpkg'
 """
 from __future__ import annotations
 
@@ -15,9 +16,10 @@ from pathlib import Path
 import registry
 from registry import Change
 from bench.city import BenchCity
+from bench.year import SURVEYED, work_a_year
 
 #: Bump when `bench.city` changes what it generates: old caches are then ignored.
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 COUNTY = "130102"
 
 
@@ -30,34 +32,37 @@ def new_registry(path: Path, city: BenchCity) -> registry.Registry:
     """A fresh registry at `path` holding the city's 58 grids and nothing else."""
     remove(path)
     reg = registry.create(path, county=COUNTY)
-    reg.add("grids", city.grids, Change(who="bench"))
+    reg.add("grids", city.grids, Change(who="bench", at=SURVEYED))
     return reg
 
 
 def add_points(reg: registry.Registry, city: BenchCity) -> None:
     """Every point layer, one `add` per layer, as a survey import does."""
     for name, frame in city.points.items():
-        reg.add(name, frame, Change(who="bench", source="import"))
+        reg.add(name, frame, Change(who="bench", source="import", at=SURVEYED))
 
 
-def keep(reg: registry.Registry, city: BenchCity, target: Path) -> None:
-    """Complete a registry holding the points with the gas mains and move it into the cache."""
-    reg.add("gas_mains", city.mains, Change(who="bench", source="import"))
+def keep(reg: registry.Registry, city: BenchCity, target: Path) -> dict[str, int]:
+    """Complete a registry holding the points — the gas mains, then a year of work — and move
+    it into the cache; returns what the year recorded."""
+    reg.add("gas_mains", city.mains, Change(who="bench", source="import", at=SURVEYED))
+    year = work_a_year(reg, city.seed, sum(len(f) for f in city.points.values()))
     source = reg.url
     reg.close()
     # A WAL left behind still holds committed pages: it moves with its database.
     for suffix in ("-wal", "-shm", ""):
         if Path(source + suffix).exists():
             os.replace(source + suffix, f"{target}{suffix}")
+    return year
 
 
-def ensure(city: BenchCity, target: Path, scratch: Path) -> None:
-    """Build the cached registry at `target` unless it is already there."""
+def ensure(city: BenchCity, target: Path, scratch: Path) -> dict[str, int]:
+    """Build the cached registry at `target` unless it is already there; what its year holds."""
     if target.exists():
-        return
+        return {}
     reg = new_registry(scratch / "building.gpkg", city)
     add_points(reg, city)
-    keep(reg, city, target)
+    return keep(reg, city, target)
 
 
 def remove(path: Path) -> None:

@@ -38,15 +38,26 @@ class DirectGpkg:
                         "AND r.maxy >= ? AND t.retired_at IS NULL")
         self.grid_sql = (f'SELECT {names} FROM "{layer}" t '
                          "WHERE t.grid_code = ? AND t.retired_at IS NULL")
+        snapshot = ", ".join(["v.fid", "v.geom"] + [f"json_extract(v.attributes, '$.\"{c}\"')"
+                                                    for c in columns])
+        # Rows unchanged since the moment, through the R*Tree, and the versions valid then.
+        self.as_of_sql = (self.box_sql + " AND t.updated_at <= ? UNION ALL SELECT "
+                          f"{snapshot} FROM asset_versions v WHERE v.layer = '{layer}' "
+                          "AND v.valid_from <= ? AND v.valid_to > ?")
 
-    def box(self, box: Box) -> tuple[list[tuple], np.ndarray]:
-        """Rows inside `box` and their geometries: the R*Tree window, then — since it holds
-        float32 boxes rounded outwards — an exact test on the decoded points."""
+    def box(self, box: Box, where: str = "") -> tuple[list[tuple], np.ndarray]:
+        """Rows inside `box` (and meeting the SQL condition `where`) and their geometries: the
+        R*Tree window, then — since it holds float32 boxes rounded outwards — an exact test on
+        the decoded points."""
         minx, miny, maxx, maxy = box
-        rows = self.conn.execute(self.box_sql, (maxx, minx, maxy, miny)).fetchall()
-        geoms = geometries(rows)
-        inside = shapely.intersects(geoms, shapely.box(minx, miny, maxx, maxy))
-        return list(itertools.compress(rows, inside)), geoms[inside]
+        sql = self.box_sql + (f" AND {where}" if where else "")
+        return _inside(self.conn.execute(sql, (maxx, minx, maxy, miny)).fetchall(), box)
+
+    def as_of(self, box: Box, moment: str) -> tuple[list[tuple], np.ndarray]:
+        """Rows inside `box` as they stood at `moment` (ISO text, as the registry stores it)."""
+        minx, miny, maxx, maxy = box
+        params = (maxx, minx, maxy, miny, moment, moment, moment)
+        return _inside(self.conn.execute(self.as_of_sql, params).fetchall(), box)
 
     def within(self, polygon: shapely.Geometry) -> tuple[list[tuple], np.ndarray]:
         """Rows inside `polygon`: the R*Tree window on its bounds, then an exact test."""
@@ -61,6 +72,12 @@ class DirectGpkg:
 
     def close(self) -> None:
         self.conn.close()
+
+
+def _inside(rows: list[tuple], box: Box) -> tuple[list[tuple], np.ndarray]:
+    geoms = geometries(rows)
+    inside = shapely.intersects(geoms, shapely.box(*box))
+    return list(itertools.compress(rows, inside)), geoms[inside]
 
 
 def geometries(rows: list[tuple]) -> np.ndarray:

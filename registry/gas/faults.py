@@ -51,9 +51,10 @@ def topology_faults(topo: Topology, attrs: Attributes, tolerance: float, near_mi
     faults = [_fault("near_miss", topo, e, n, f"end {gaps[n]:.2f} m from another main, "
                      f"beyond the snap tolerance of {tolerance:g} m")
               for n, e in free.tolist() if n in gaps]
+    feeding = set(feeds.tolist())
     faults += [_fault("dangle", topo, e, n, "end touches no other main")
                for (n, e), f in zip(free.tolist(), fed)
-               if n not in gaps and not f and n not in set(feeds.tolist())]
+               if n not in gaps and not f and n not in feeding]
     faults += _self_loops(topo) + overlaps(topo.edges, topo.owner, tolerance, overlap_m) + unfed
     return feeds, faults
 
@@ -64,10 +65,11 @@ def feed_nodes(topo: Topology, attrs: Attributes) -> tuple[np.ndarray, list[dict
     component = topo.components()
     fed = set(component[feeds].tolist())
     unfed: list[dict] = []
-    for comp in sorted(set(component[topo.source].tolist()) - fed):
-        node, edge = _widest_free_end(topo, attrs, component, comp)
+    free, edge_component = _free_ends(topo), component[topo.source]  # once, not per component
+    for comp in sorted(set(edge_component.tolist()) - fed):
+        node, edge = _widest_free_end(topo, attrs, component, comp, free)
         feeds.append(node)
-        members = topo.owner[component[topo.source] == comp]
+        members = topo.owner[edge_component == comp]
         unfed.append(_fault("no_feed", topo, edge, node,
                             f"part of {np.unique(members).size} main(s) with no medium-pressure"
                             " feed: it touches no branch from a street main"))
@@ -86,8 +88,7 @@ def dead_ends(topo: Topology, feeds: np.ndarray) -> np.ndarray:
 
 
 def _widest_free_end(topo: Topology, attrs: Attributes, component: np.ndarray,
-                     comp: int) -> tuple[int, int]:
-    free = _free_ends(topo)
+                     comp: int, free: np.ndarray) -> tuple[int, int]:
     mine = free[component[free[:, 0]] == comp]
     if mine.size == 0:  # a ring with no free end: any node of it
         edge = int(np.flatnonzero(component[topo.source] == comp)[0])

@@ -133,13 +133,17 @@ def unconnected_valves(reg: Registry, metric_mains: np.ndarray, max_m: float) ->
     hit, _ = shapely.STRtree(metric_mains).query_nearest(points, max_distance=max_m,
                                                          all_matches=False)
     far = np.setdiff1d(np.arange(len(valves)), hit)
-    nearest = [float(shapely.distance(p, metric_mains).min()) if len(metric_mains) else np.inf
-               for p in points[far]]
-    return [{"kind": "unconnected_valve", "asset": valves["uuid"].iloc[i],
-             "source_id": valves["source_id"].iloc[i], "courtyard": valves["courtyard"].iloc[i],
+    nearest = np.full(far.size, np.inf)
+    if len(metric_mains) and far.size:
+        # One nearest-neighbour query for all, not a distance to every main per valve.
+        nearest = shapely.STRtree(metric_mains).query_nearest(
+            points[far], return_distance=True, all_matches=False)[1]
+    lonlat = shapely.get_coordinates(valves.geometry.to_numpy()[far])
+    columns = [valves[c].to_numpy()[far].tolist() for c in ("uuid", "source_id", "courtyard")]
+    return [{"kind": "unconnected_valve", "asset": u, "source_id": s, "courtyard": c,
              "reason": f"safety valve {d:.0f} m from the nearest main (more than {max_m:g} m)",
-             "lon": float(valves.geometry.iloc[i].x), "lat": float(valves.geometry.iloc[i].y)}
-            for i, d in zip(far.tolist(), nearest)]
+             "lon": float(x), "lat": float(y)}
+            for u, s, c, d, (x, y) in zip(*columns, nearest.tolist(), lonlat.tolist())]
 
 
 def _report(reg: Registry, mains: gpd.GeoDataFrame, faults: list[dict]) -> list[dict]:
@@ -148,13 +152,15 @@ def _report(reg: Registry, mains: gpd.GeoDataFrame, faults: list[dict]) -> list[
         return []
     lonlat = shapely.get_coordinates(reg.metric.from_metric(
         shapely.points(np.array([f["xy"] for f in faults]))))
+    # Columns as arrays: a row lookup per fault costs more than the whole topology.
+    uuid, source_id, courtyard = (mains[c].to_numpy() for c in ("uuid", "source_id", "courtyard"))
     out = []
     for f, (lon, lat) in zip(faults, lonlat):
-        row = mains.iloc[f["owner"]] if f.get("owner") is not None else None
+        owner = f.get("owner")
         out.append({"kind": f["kind"],
-                    "asset": row["uuid"] if row is not None else f.get("asset"),
-                    "source_id": row["source_id"] if row is not None else None,
-                    "courtyard": row["courtyard"] if row is not None else None,
+                    "asset": uuid[owner] if owner is not None else f.get("asset"),
+                    "source_id": source_id[owner] if owner is not None else None,
+                    "courtyard": courtyard[owner] if owner is not None else None,
                     "reason": f["reason"] + _other(mains, f),
                     "lon": round(float(lon), 7), "lat": round(float(lat), 7)})
     return out

@@ -7,9 +7,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 #: The registry's own jobs; imports, web and PostGIS have smoke tests of their own.
-REGISTRY_JOBS = ("add", "box", "grid", "nearest", "asof")
-JOBS = ("bulk add, 2,000 points", "500 m box over drains", "drains within one grid polygon",
-        "drains of one grid (grid=code)", "10 nearest drains", "as of before a 10 % update")
+REGISTRY_JOBS = ("add", "box", "filter", "grid", "nearest", "asof")
+JOBS = ("bulk add, 2,000 points", "500 m box over drains",
+        "500 m box over drains and condition ≥ 4", "drains within one grid polygon",
+        "drains of one grid (grid=code)", "10 nearest drains", "as of a year back",
+        "hand SQL over the version table")
 
 
 def test_suite_prints_every_row(tmp_path: Path) -> None:
@@ -25,3 +27,4 @@ def test_suite_prints_every_row(tmp_path: Path) -> None:
         assert job in run.stdout, f"{job!r} missing from the printed table"
         assert job in written, f"{job!r} missing from {out.name}"
     assert "Machine:" in written and "shapely" in written
+    assert "a year of work in the cache: events 12" in written

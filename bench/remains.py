@@ -1,0 +1,59 @@
+"""What remains where Infracensus is slower than its peer, and why: read off profiles.
+
+The profiles were taken with pyinstrument and py-spy on the bench city (1 M points); each text
+names where the time goes and what would close the gap. A row shows its text only while it
+is more than `SLOWER` times its first peer, so a fixed gap drops out of the table by itself.
+
+>>> remains("10 nearest drains to a point").startswith("the search")
+True
+>>> remains("a job nobody profiled")
+'not profiled yet'
+"""
+from __future__ import annotations
+
+SLOWER = 1.5
+
+#: Job-name prefixes, most specific first, and what their profile showed.
+_PROFILES: list[tuple[str, str]] = [
+    ("bulk add", "Python-side rows into SQLite's `executemany` for the feature table (about a "
+     "fifth), rebuilding the secondary indexes once (a tenth), the first versions and the packed "
+     "R*Tree; what is left is binding each value through `sqlite3`, where GDAL writes from C"),
+    ("500 m box over drains and condition", "as the plain box: building the GeoDataFrame is "
+     "about half of a query of a few dozen rows; the filter itself is compiled into the SQL "
+     "and costs little"),
+    ("500 m box over drains as of", "the versions valid then are read without a spatial "
+     "index (a window on the version table would need an R*Tree of its own) and each snapshot's "
+     "attributes come out of JSON; the hand SQL does the same scan, so the gap is the frame"),
+    ("500 m box over drains", "building the GeoDataFrame is about half of a query of ~460 "
+     "rows; the SQL and the row-to-column transpose are most of the rest"),
+    ("10 nearest", "the search widens a metric circle through the R*Tree and builds full "
+     "frames for the candidates; an in-memory index is the floor it is compared with"),
+    ("import", "`Registry.add` is about two thirds; records are coerced and checked by the "
+     "importer's validation, by conflation and again by `add`; ogr2ogr copies rows in C "
+     "without validating anything"),
+    ("re-import", "conflation reads the whole layer back into a frame to match source ids, "
+     "then `update_many` snapshots every changed row into its version"),
+    ("GeoJSON export", "of a 100,000-drain export: the CLI's start-up (`web.cli.main` imports "
+     "every command, with Flask and geopandas) about 40 %, `Registry.query` building a full "
+     "GeoDataFrame about a third, GeoJSON encoding (one dict per feature, then orjson) a "
+     "fifth; ogr2ogr streams rows from file to file in C"),
+    ("gas isolation", "each `isolate()` also snaps every building to its nearest main "
+     "(`served_buildings`: the 250,000 safety valves read and an STRtree built per call) to "
+     "count households cut off, which the networkx peer does not; the trace itself is scipy "
+     "connected components over the whole network"),
+    ("gas renovation scope", "`maintenance_history` reads the events of each main with one "
+     "query per main (50,000 queries) where the peer reads the event table once, and "
+     "`courtyard_candidates` reads all 400,000 drains to count those near each main "
+     "(the peer computes no score terms)"),
+    ("OGC items", "`Registry.query` is about 60 % of the request and GeoJSON encoding the "
+     "rest (one dict per feature, then orjson)"),
+    ("MVT", "the row fetch and geometry decode are most of a crowded tile; a z14 tile still "
+     "builds a frame of ~2,000 rows"),
+    ("PostGIS bulk import", "psycopg's per-row `write_row` in COPY"),
+]
+
+
+def remains(job: str) -> str:
+    """The profile's finding for `job`, or that it has none yet."""
+    return next((text for prefix, text in _PROFILES if job.startswith(prefix)),
+                "not profiled yet")
