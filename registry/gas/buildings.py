@@ -73,7 +73,7 @@ def buildings(reg: Registry) -> gpd.GeoDataFrame:
     first = gpd.GeoDataFrame(surveyed[["courtyard", "building", "households"]].assign(basis="survey"),
                              geometry=shapely.points(surveyed["lon"].astype(float),
                                                      surveyed["lat"].astype(float)), crs=4490)
-    derived = from_valves(reg.query(Query("safety_valves")))
+    derived = from_valves(reg.query(Query("safety_valves", properties=["courtyard", "building"])))
     derived = derived[~derived["courtyard"].isin(set(surveyed["courtyard"]))]
     both = pd.concat([first, derived], ignore_index=True)
     both["households"] = both["households"].astype(int)

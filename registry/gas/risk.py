@@ -71,7 +71,7 @@ def households(reg: Registry, segments: pd.DataFrame) -> dict[str, int]:
 def _drains_near(reg: Registry, scope: Scope, rules: GasRules) -> np.ndarray:
     """How many 收水井 lie within the drain distance of each main."""
     distance = rules.scope["consequence"]["scales"]["drain_distance_m"]
-    drains = reg.query(Query("drains"))
+    drains = reg.query(Query("drains", properties=[]))  # only where they are
     if drains.empty or scope.mains.empty:
         return np.zeros(len(scope.mains), dtype=int)
     points = reg.to_metric(drains.geometry.to_numpy())

@@ -34,6 +34,9 @@ from registry.query import Query
 if TYPE_CHECKING:
     from registry.api import Registry
 
+#: A problem found on a main: its row, the field, the value and why.
+Found = tuple[Any, str, Any, str]
+
 SEGMENT_COLUMNS = ["uuid", "source_id", "courtyard", "grid_code", "material", "install_year",
                    "age", "length_m", "households", "renovation_status", "hazard", "leaks",
                    "in_scope", "reason"]
@@ -61,9 +64,9 @@ def renovation_scope(reg: Registry, rules: GasRules | None = None, year: int | N
     frame["leaks"] = history["leaks"].to_numpy()
     frame["hazard"] = _hazard(frame, history)
     frame["in_scope"], frame["reason"] = _verdicts(frame, rules.scope["scope"])
-    problems = _material_problems(frame) + _pressure_problems(frame, rules)
-    problems += _missing(frame, "courtyard", "no courtyard (小区): counted under 未归属小区")
-    return Scope(frame[SEGMENT_COLUMNS], problems, mains)
+    found = _material_problems(frame) + _pressure_problems(frame, rules)
+    found += _missing(frame, "courtyard", "no courtyard (小区): counted under 未归属小区")
+    return Scope(frame[SEGMENT_COLUMNS], _problems(frame, found), mains)
 
 
 def maintenance_history(reg: Registry, uuids: list[str], rules: GasRules) -> pd.DataFrame:
@@ -120,26 +123,25 @@ def _verdict(material: Any, age: float, hazard: str | None, status: Any,
     return False, f"{material}: {why}"
 
 
-def _material_problems(frame: pd.DataFrame) -> list[dict]:
+def _material_problems(frame: pd.DataFrame) -> list[Found]:
     found = _missing(frame, "material", "material unknown: cannot say if it is in scope")
     other = frame.index[frame["material"] == "other"]
-    found += [_problem(frame, i, "material", "other", "material 'other' is not covered by the "
-                       "scope rules: check by hand") for i in other]
+    found += [(i, "material", "other", "material 'other' is not covered by the scope rules: "
+               "check by hand") for i in other]
     return found + _missing(frame, "install_year", "year laid unknown: age cannot be judged")
 
 
-def _pressure_problems(frame: pd.DataFrame, rules: GasRules) -> list[dict]:
+def _pressure_problems(frame: pd.DataFrame, rules: GasRules) -> list[Found]:
     found = _missing(frame, "pressure_class", "pressure class unknown")
     for i, cls, mpa in zip(frame.index, frame["pressure_class"], frame["pressure_mpa"]):
         bounds = rules.pressure_range(cls) if isinstance(cls, str) else None
         if isinstance(cls, str) and bounds is None:
-            found.append(_problem(frame, i, "pressure_class", cls, "pressure class unknown to "
-                                  "scope.toml"))
+            found.append((i, "pressure_class", cls, "pressure class unknown to scope.toml"))
         elif bounds and pd.notna(mpa) and not _fits(rules, cls, mpa):
             fits = [c for c in rules.scope["pressure_classes"] if _fits(rules, c, mpa)]
-            found.append(_problem(frame, i, "pressure_mpa", float(mpa),
-                                  f"{mpa:g} MPa does not fit {cls} ({bounds[0]:g}–{bounds[1]:g} MPa)"
-                                  + (f"; it fits {fits[0]}" if fits else "")))
+            found.append((i, "pressure_mpa", float(mpa),
+                          f"{mpa:g} MPa does not fit {cls} ({bounds[0]:g}–{bounds[1]:g} MPa)"
+                          + (f"; it fits {fits[0]}" if fits else "")))
     return found
 
 
@@ -148,11 +150,16 @@ def _fits(rules: GasRules, cls: str, mpa: float) -> bool:
     return low < mpa <= high or mpa == low == 0
 
 
-def _missing(frame: pd.DataFrame, field: str, reason: str) -> list[dict]:
-    return [_problem(frame, i, field, None, reason) for i in frame.index[frame[field].isna()]]
+def _missing(frame: pd.DataFrame, field: str, reason: str) -> list[Found]:
+    return [(i, field, None, reason) for i in frame.index[frame[field].isna()]]
 
 
-def _problem(frame: pd.DataFrame, i: Any, field: str, value: Any, reason: str) -> dict:
-    return {"row": int(i), "asset": frame.at[i, "uuid"], "source_id": frame.at[i, "source_id"],
-            "courtyard": frame.at[i, "courtyard"], "field": field, "value": value,
-            "reason": reason}
+def _problems(frame: pd.DataFrame, found: list[Found]) -> list[dict[str, Any]]:
+    """The problem records of `found`, each naming its main, read in one lookup."""
+    if not found:
+        return []
+    mains = frame.loc[[i for i, *_ in found], ["uuid", "source_id", "courtyard"]]
+    return [{"row": int(i), "asset": uuid, "source_id": source_id, "courtyard": courtyard,
+             "field": field, "value": value, "reason": reason}
+            for (i, field, value, reason), uuid, source_id, courtyard
+            in zip(found, mains["uuid"], mains["source_id"], mains["courtyard"])]
