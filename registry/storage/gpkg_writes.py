@@ -136,11 +136,10 @@ class AssetWrites:
         self._touch(layer.name, geoms)
 
     def _current_rows(self, uuids: list[str]) -> gpd.GeoDataFrame:
-        layer = self.layer
         rows = self.fetcher.by_uuid(uuids)
         missing = set(uuids) - set(rows["uuid"])
         if missing:
-            raise NotFound(f"layer {layer.name} has no asset {sorted(missing)[0]}")
+            raise NotFound(f"layer {self.layer.name} has no asset {sorted(missing)[0]}")
         return rows
 
     def _check_versions(self, current: gpd.GeoDataFrame, assets: gpd.GeoDataFrame) -> list[int]:
@@ -173,7 +172,8 @@ class AssetWrites:
 
     def _append_versions(self, uuids: list[str], fids: list[int], versions: list[int],
                          kind: str, change: Change) -> None:
-        same = (self.layer.name, kind, change.stamp, change.who, change.why, change.source, change.ref)
+        same = (self.layer.name, kind, change.stamp, change.who, change.why, change.source,
+                change.ref)
         self.conn.executemany(
             "INSERT INTO asset_versions (uuid, fid, version, layer, kind, valid_from, who, why,"
             " source, ref) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
