@@ -6,28 +6,18 @@ asserts: only that every figure is there.
 """
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from bench_run import run_bench
+
 ROWS = ("HTTP floor: /conformance", "OGC items, 500 m bbox over drains, limit 1,000",
         "OGC items, 500 m bbox + CQL2", "MVT z14 over the city", "MVT z12 over the city",
         "warm (tile cache)", "drains over HTTP (items, limit", "drains, encoding only")
 
 
 def test_web_job_prints_every_row(tmp_path: Path) -> None:
-    out = tmp_path / "results.md"
-    run = subprocess.run(
-        [sys.executable, "-m", "bench", "--points", "2000", "--mains", "20", "--boxes", "10",
-         "--only", "web", "--cache", str(tmp_path / "cache"), "--out", str(out)],
-        cwd=ROOT, capture_output=True, text=True, timeout=600,
-        env={**os.environ, "BENCH_INSTALL": "0"})
-    assert run.returncode == 0, run.stderr
-    written = out.read_text(encoding="utf-8")
-    for row in ROWS:
-        assert row in run.stdout, f"{row!r} missing from the printed table"
-        assert row in written, f"{row!r} missing from {out.name}"
-    assert "pygeoapi skipped: no virtualenv" in written
+    run = run_bench(tmp_path, "--points", "2000", "--mains", "20", "--boxes", "10",
+                    "--only", "web", BENCH_INSTALL="0")
+    run.has_rows(ROWS)
+    assert "pygeoapi skipped: no virtualenv" in run.written
     assert not (tmp_path / "cache" / "peers-venv").exists()
