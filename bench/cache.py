@@ -31,7 +31,11 @@ def cache_path(cache_dir: Path, points: int, mains: int, seed: int) -> Path:
 def new_registry(path: Path, city: BenchCity) -> registry.Registry:
     """A fresh registry at `path` holding the city's 58 grids and nothing else."""
     remove(path)
-    reg = registry.create(path, county=COUNTY)
+    return with_grids(registry.create(path, county=COUNTY), city)
+
+
+def with_grids(reg: registry.Registry, city: BenchCity) -> registry.Registry:
+    """`reg` given the city's 58 grids, as surveyed."""
     reg.add("grids", city.grids, Change(who="bench", at=SURVEYED))
     return reg
 

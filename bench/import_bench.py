@@ -107,8 +107,7 @@ class Stage:
 def import_job(b: Bench) -> list[Row]:
     """Time every import beside its peers; see the module docstring for the order."""
     folder = survey_files(b.city, b.scratch.parent)
-    points = [Survey(folder / name, layer, len(b.city.points[layer]))
-              for layer, name in POINT_FILES.items()]
+    points = point_surveys(b.city, folder)
     mains = Survey(folder / MAINS_FILE, "gas_mains", len(b.city.mains))
     edited = Survey(folder / EDITED_FILE, EDITED_LAYER, points[0].records)
     n = sum(s.records for s in points)
@@ -140,6 +139,12 @@ def measure_stage(b: Bench, stage: Stage, reg_path: Path) -> None:
     if len(stage.ours) == 1:  # the counts and CPU times of the first repetition
         b.notes += counts
         _note_cpu(b, stage.job, stage.ours[-1], stage.floor[-1])
+
+
+def point_surveys(city: BenchCity, folder: Path) -> list[Survey]:
+    """The three point files of the city's survey, each with its layer."""
+    return [Survey(folder / name, layer, len(city.points[layer]))
+            for layer, name in POINT_FILES.items()]
 
 
 def _file_rows(stage: Stage) -> list[Row]:
@@ -217,8 +222,9 @@ def isolated(fn: Callable[..., Measured], *args: Any) -> Measured:
         return pool.submit(fn, *args).result()
 
 
-def measure_imports(reg_path: Path, surveys: list[Survey]) -> Measured:
-    """`import_survey` of each file in turn into the registry at `reg_path`."""
+def measure_imports(reg_path: Path | str, surveys: list[Survey]) -> Measured:
+    """`import_survey` of each file in turn into the registry at `reg_path` (a GeoPackage
+    or a PostGIS URL)."""
     reg = registry.open(reg_path)
     seconds, counts, cpu = [], [], 0.0
     for survey in surveys:
@@ -257,15 +263,21 @@ def measure_ogr2ogr(paths: list[Path], scratch: Path) -> Measured:
     out = scratch / "ogr2ogr.gpkg"
     for path in paths:
         remove(out)
-        options = [arg for k, v in _open_options(path).items() for arg in ("-oo", f"{k}={v}")]
-        if _encoding(path):
-            options += ["-oo", "ENCODING=CP936"]
-        crs = [] if path.suffix in (".gpkg", ".geojson") else ["-a_srs", _stated_crs(path)]
-        took, rss = run_measured([OGR2OGR, "-f", "GPKG", str(out), str(path), *options, *crs])
+        took, rss = run_measured(ogr2ogr_command(path, "GPKG", str(out)))
         seconds.append(took)
         peak = max(peak, rss)
     remove(out)
     return Measured(seconds, [], peak, 0.0)
+
+
+def ogr2ogr_command(path: Path, driver: str, destination: str) -> list[str]:
+    """``ogr2ogr`` of a survey file, told what the file does not say: the CSV's coordinate
+    columns, the shapefile's encoding, and the CRS of both."""
+    options = [arg for k, v in _open_options(path).items() for arg in ("-oo", f"{k}={v}")]
+    if _encoding(path):
+        options += ["-oo", "ENCODING=CP936"]
+    crs = [] if path.suffix in (".gpkg", ".geojson") else ["-a_srs", _stated_crs(path)]
+    return [OGR2OGR, "-f", driver, destination, str(path), *options, *crs]
 
 
 def _timed(fn: Callable[..., Any], *args: Any) -> tuple[Any, float, float]:

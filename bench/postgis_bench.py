@@ -1,5 +1,6 @@
-"""The PostGIS benchmarks of issue 7: the city's points imported with `reg.add` beside
-``ogr2ogr -f PostgreSQL``; the registry's queries beside the same query written by hand in
+"""The PostGIS benchmarks of issue 7: the city's points added with `reg.add`, and its survey
+files imported end to end with `import_survey`, each beside ``ogr2ogr -f PostgreSQL``; the
+registry's queries beside the same query written by hand in
 SQL on the same tables (the floor); OGC API items over HTTP beside pygeoapi's PostgreSQL
 provider on the same table; and `/tiles` beside a hand-written ``ST_AsMVT`` query.
 
@@ -23,8 +24,10 @@ import psycopg
 import shapely
 
 import registry
-from bench.cache import COUNTY, add_points
+from bench.cache import COUNTY, add_points, with_grids
 from bench.city import probe_points
+from bench.import_bench import isolated, measure_imports, ogr2ogr_command, point_surveys, \
+    survey_files
 from bench.peers import Box
 from bench.registry_bench import LAYER, NEAREST_PROBES, Bench, _agree, _update_tenth, _warm, \
     _write_arrow
@@ -32,7 +35,7 @@ from bench.report import Figure, Row
 from bench.timing import Timings
 from bench.web_bench import ITEM_BOXES, Server, _has, city_tiles, free_port, \
     infracensus_server, items_params, pygeoapi_config, serving, tools, wsgi_command
-from registry import Change, Query
+from registry import Query
 from registry.frames import asset_columns
 from registry.storage.postgis_connection import SESSION_OPTIONS, scalar
 from tests.postgis_server import PostgisServer, running
@@ -61,6 +64,7 @@ def postgis(b: Bench) -> list[Row]:
             hand = HandSQL(conn, asset_columns(reg.layers[LAYER]))
             rows = [imported, *_queries(b, reg, hand), *_web(b, reg, url, hand)]
         reg.close()
+        rows.insert(1, _survey_imports(b, server))
     b.notes.append("PostGIS: the server runs with fsync off; the registry queried is the first "
                    "timed import; ogr2ogr reads the points from a GeoPackage, reg.add from frames")
     return rows
@@ -120,8 +124,8 @@ def _imports(b: Bench, server: PostgisServer) -> tuple[Row, str]:
     ours, ogr = Timings(), Timings()
     n = sum(len(f) for f in b.city.points.values())
     for attempt in range(b.repeats):
-        reg = registry.create(server.create_database(f"import_{attempt}"), county=COUNTY)
-        reg.add("grids", b.city.grids, Change(who="bench"))
+        reg = with_grids(registry.create(server.create_database(f"import_{attempt}"),
+                                         county=COUNTY), b.city)
         ours.time(add_points, reg, b.city)
         reg.close()
         if attempt:
@@ -134,6 +138,35 @@ def _imports(b: Bench, server: PostgisServer) -> tuple[Row, str]:
               Figure("reg.add", ours, n), peers, target="≥ 150 k/s",
               met=n / ours.p50 >= 150_000)
     return row, server.url("import_0")
+
+
+def _survey_imports(b: Bench, server: PostgisServer) -> Row:
+    """`import_survey` of the three point files into a new PostGIS registry, in a process of
+    its own as `infracensus import` runs, beside ``ogr2ogr -f PostgreSQL`` of the same files
+    into a new database."""
+    surveys = point_surveys(b.city, survey_files(b.city, b.scratch.parent))
+    ours, ogr = Timings(), Timings()
+    for attempt in range(b.repeats):
+        url = server.create_database(f"survey_{attempt}")
+        with_grids(registry.create(url, county=COUNTY), b.city).close()
+        measured = isolated(measure_imports, url, surveys)
+        ours.samples.append(sum(measured.seconds))
+        server.drop_database(f"survey_{attempt}")
+        if OGR2OGR.exists():
+            into = f"PG:{server.create_database(f'ogr_survey_{attempt}')}"
+            ogr.time(_ogr2ogr_surveys, into, [s.path for s in surveys])
+            server.drop_database(f"ogr_survey_{attempt}")
+    n = sum(s.records for s in surveys)
+    peers = [Figure("ogr2ogr -f PostgreSQL", ogr, n)] if ogr.samples else []
+    return Row(f"PostGIS: import {n:,} points in {len(surveys)} files (.gpkg, .shp, .csv) into "
+               "an empty registry", Figure("import_survey", ours, n), peers,
+               target="≥ 150 k/s", met=n / ours.p50 >= 150_000)
+
+
+def _ogr2ogr_surveys(into: str, paths: list[Path]) -> None:
+    for path in paths:
+        subprocess.run([*ogr2ogr_command(path, "PostgreSQL", into), "--config", "PG_USE_COPY",
+                        "YES"], check=True, capture_output=True)
 
 
 def _ogr2ogr(url: str, survey: Path) -> None:

@@ -186,7 +186,8 @@ def _server_root() -> Path:
     return root
 
 
-def _skip_reason() -> str | None:
+def unavailable_reason() -> str | None:
+    """Why no PostGIS server can be started here, or None when one can."""
     if find_bin_dir() is None:
         return MISSING
     if os.geteuid() == 0:
@@ -218,7 +219,7 @@ def running() -> Iterator[PostgisServer]:
 @pytest.fixture(scope="session")
 def postgis_server() -> Iterator[PostgisServer]:
     """A PostgreSQL + PostGIS server for the whole session; skips when none is installed."""
-    reason = _skip_reason()
+    reason = unavailable_reason()
     if reason:
         pytest.skip(reason)
     with running() as server:
