@@ -13,6 +13,7 @@ True
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import secrets
@@ -47,9 +48,12 @@ def _scrypt(password: str, salt: bytes, n: int, r: int, p: int) -> bytes:
                           maxmem=256 * n * r + (1 << 20))
 
 
-#: Verifying against this keeps a login for an unknown name as slow as for a known one,
-#: so response time does not tell which accounts exist.
-DUMMY_HASH = hash_password("no such user")
+@functools.cache
+def dummy_hash() -> str:
+    """Verifying against this keeps a login for an unknown name as slow as for a known one,
+    so response time does not tell which accounts exist. Made on first use: a hash costs
+    ~50 ms, which every command's start-up would otherwise pay."""
+    return hash_password("no such user")
 
 
 @dataclass(frozen=True)

@@ -213,7 +213,7 @@ class Users:
         try:
             account = self._account(name)
         except NotFound:
-            credentials.verify_password(password, credentials.DUMMY_HASH)
+            credentials.verify_password(password, credentials.dummy_hash())
             return self._refused(name, address, WRONG)
         login = self._check(account, password, now)
         if login.user is not None and account.body.get("failures"):
