@@ -1,5 +1,8 @@
 """Browser fixtures: the synthetic city served by a real server, and headless Chromium.
 
+Every browser test runs once per storage backend (GeoPackage, PostGIS), as the HTTP tests do:
+the page is the same, the registry behind the server differs.
+
 Chromium is Debian's (/usr/bin/chromium), driven by Playwright; never downloaded. Without it
 the browser tests skip, which the suite's CI hook turns into failures.
 """
@@ -14,11 +17,12 @@ from browser.city import build_city
 from web.app import create_app
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    path = tmp_path_factory.mktemp("city") / "city.gpkg"
-    build_city(path).close()
-    with serving(create_app({"REGISTRY": str(path)})) as url:
+@pytest.fixture(scope="module")
+def live_server(module_location: Callable[[], str]) -> Iterator[str]:
+    """The synthetic city served over HTTP, on each storage backend in turn."""
+    location = module_location()
+    build_city(location).close()
+    with serving(create_app({"REGISTRY": location})) as url:
         yield url
 
 

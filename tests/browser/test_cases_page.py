@@ -4,7 +4,7 @@ month, downloads its CSV and prints without its controls; the map reports a prob
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import pytest
 
@@ -19,11 +19,11 @@ WEST_POINT, EAST_POINT = (114.49, 38.025), (114.51, 38.025)
 
 
 @pytest.fixture(scope="module")
-def cases_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    path: Path = tmp_path_factory.mktemp("cases") / "city.gpkg"
-    build_city(path).close()
-    late_and_on_time(path, WEST_POINT, EAST_POINT, "exposed_garbage")
-    with serving(create_app({"REGISTRY": str(path)})) as url:
+def cases_server(module_location: Callable[[], str]) -> Iterator[str]:
+    location = module_location()
+    build_city(location).close()
+    late_and_on_time(location, WEST_POINT, EAST_POINT, "exposed_garbage")
+    with serving(create_app({"REGISTRY": location})) as url:
         yield url
 
 

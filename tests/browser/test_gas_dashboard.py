@@ -3,7 +3,7 @@ the courtyard map (counted in pixels), shows the API's numbers, and traces a cli
 from __future__ import annotations
 
 import io
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import numpy as np
 import pytest
@@ -25,11 +25,11 @@ def colour_share(png: bytes, hex_colour: str, tolerance: int = 40) -> float:
 
 
 @pytest.fixture(scope="module")
-def gas_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    path = tmp_path_factory.mktemp("gascity") / "city.gpkg"
-    build(path, LOOP_MAINS, buildings=LOOP_BUILDINGS,
+def gas_server(module_location: Callable[[], str]) -> Iterator[str]:
+    location = module_location()
+    build(location, LOOP_MAINS, buildings=LOOP_BUILDINGS,
           line_valves={"V1": (0, 20, "open"), "V2": (0, 60, "open")}).close()
-    with serving(create_app({"REGISTRY": str(path)})) as url:
+    with serving(create_app({"REGISTRY": location})) as url:
         yield url
 
 
