@@ -12,7 +12,7 @@ are not duplicates.
 >>> reg = registry.create(tempfile.mkdtemp() + "/c.gpkg", county="130102")
 >>> survey = gpd.GeoDataFrame({"source_id": ["a", "b"], "depth_m": [1.0, 1.1]}, index=[1, 2],
 ...     geometry=[shapely.Point(114.5, 38.04), shapely.Point(114.500001, 38.04)], crs=4490)
->>> found = conflate(reg, "drains", survey, ["depth_m"])
+>>> found = conflate(reg, reg.check("drains", survey))
 >>> list(found.new), found.duplicates[["row", "reason"]].values.tolist()
 ([1], [[2, 'within 1 m of row 1 of this file']])
 """
@@ -28,7 +28,8 @@ import shapely
 
 from importers.report import no_problems, problem_table
 from importers.values import as_objects
-from registry import Query, Registry, validate
+from registry import Query, Registry
+from registry.checked import Checked
 
 #: Geometries closer than this (metres) are the same geometry when deciding "changed".
 SAME_GEOMETRY_M = 0.001
@@ -45,36 +46,16 @@ class Conflation:
     rejections: pd.DataFrame
 
 
-def repeated_ids(frame: pd.DataFrame) -> pd.DataFrame:
-    """A rejection for every record repeating an earlier record's source id.
+def conflate(reg: Registry, survey: Checked) -> Conflation:
+    """Sort valid records (index = source row) into new, updates and unchanged.
 
-    >>> frame = pd.DataFrame({"source_id": ["a", "b", "a", None, None]}, index=[1, 2, 3, 4, 5])
-    >>> repeated_ids(frame)[["row", "reason"]].values.tolist()
-    [[3, 'source id repeated (first at row 1)']]
+    The records come as `Registry.check` coerced them, so they compare with the stored
+    values as they are. Only the layer fields the survey supplies are compared and
+    updated, so a survey that lacks a column never blanks it in the registry.
     """
-    if "source_id" not in frame.columns:
-        return no_problems()
-    ids = frame["source_id"]
-    repeated = ids.notna() & ids.duplicated(keep="first")
-    if not repeated.any():
-        return no_problems()
-    firsts = ids[ids.isin(ids[repeated].unique()) & ~repeated]
-    first = pd.Series(firsts.index, index=firsts.to_numpy())
-    rows = ids.index[repeated]
-    reasons = "source id repeated (first at row " + \
-        first.reindex(ids[repeated]).astype(str).to_numpy() + ")"
-    return problem_table(rows, "source_id", ids[repeated].to_numpy(), reasons)
-
-
-def conflate(reg: Registry, layer: str, frame: gpd.GeoDataFrame, fields: Sequence[str]
-             ) -> Conflation:
-    """Sort valid records (storage CRS, index = source row) into new, updates and unchanged.
-
-    `fields` are the layer fields the survey supplies: only those are compared and updated,
-    so a survey that lacks a column never blanks it in the registry.
-    """
+    layer, typed = survey.layer, survey.records
+    fields = [f for f in reg.layers[layer].field_names if f in typed.columns]
     existing = _existing(reg, layer, fields)
-    typed = _typed(reg, layer, frame, fields)
     matched = _match_ids(typed, existing)
     retired = matched >= 0
     retired[retired] = existing["retired_at"].notna().to_numpy()[matched[retired]]
@@ -96,14 +77,6 @@ def _existing(reg: Registry, layer: str, fields: Sequence[str]) -> gpd.GeoDataFr
     columns = ["source_id", "retired_at", "gbt_code", *fields]
     return reg.query(Query(layer, include_retired=True, properties=columns)
                      ).reset_index(drop=True)
-
-
-def _typed(reg: Registry, layer: str, frame: gpd.GeoDataFrame, fields: Sequence[str]
-           ) -> gpd.GeoDataFrame:
-    """The records with each field in the type the registry stores, for comparing."""
-    columns = [*fields, *(["source_id"] if "source_id" in frame.columns else [])]
-    typed, _ = validate.coerce(reg.layers[layer], frame[[*columns, frame.geometry.name]])
-    return typed
 
 
 def _match_ids(frame: pd.DataFrame, existing: pd.DataFrame) -> np.ndarray:

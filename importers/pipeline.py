@@ -22,13 +22,14 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from importers.conflate import Conflation, conflate, repeated_ids
+from importers.conflate import Conflation, conflate
 from importers.fields import FieldPlan, MappingFile, map_fields, read_mapping
 from importers.report import ImportReport, combine, from_dicts, problem_table
 from importers.sources import RawSurvey, read_survey
 from importers.values import check_pressure_class, normalise
 from registry import Change, Registry
 from registry.change import iso, utc_now
+from registry.checked import Checked
 from registry.layers import Layer
 
 
@@ -37,16 +38,25 @@ Progress = Callable[[int, int], None]
 
 @dataclass
 class CheckedSurvey:
-    """A survey's records after normalising and checking, indexed by source row."""
+    """A survey's records after normalising and checking.
 
-    records: gpd.GeoDataFrame
+    `checked` holds every record as the registry stores it, indexed by source row, with the
+    registry's word on each; the rows in `rejections` are never written.
+    """
+
+    checked: Checked
     rejections: pd.DataFrame
     corrections: pd.DataFrame
-    fields: list[str]
 
     @property
-    def valid(self) -> gpd.GeoDataFrame:
-        return self.records.drop(index=self.rejections["row"].unique())
+    def records(self) -> gpd.GeoDataFrame:
+        return self.checked.records
+
+    @property
+    def valid(self) -> Checked:
+        """The records nothing rejected."""
+        rows = self.records.index
+        return self.checked.rows(rows[~rows.isin(self.rejections["row"])])
 
 
 def import_survey(reg: Registry, path: str | Path, layer: str, *, who: str,
@@ -65,7 +75,7 @@ def import_survey(reg: Registry, path: str | Path, layer: str, *, who: str,
                       extent=reg.settings.extent, target_srid=reg.settings.storage_srid)
     plan = map_fields(lay, raw.frame.columns, _mapping(mapping))
     checked = check_survey(reg, lay, raw, plan)
-    found = conflate(reg, layer, checked.valid, checked.fields)
+    found = conflate(reg, checked.valid)
     report = build_report(raw, lay, plan, checked, found, accept_duplicates)
     report.dry_run = dry_run
     if not dry_run:
@@ -85,16 +95,20 @@ def _mapping(mapping: str | Path | MappingFile | None) -> MappingFile | None:
 
 
 def check_survey(reg: Registry, layer: Layer, raw: RawSurvey, plan: FieldPlan) -> CheckedSurvey:
-    """Normalise values, repair geometry and validate every record against the layer."""
+    """Normalise values, repair geometry and validate every record against the layer.
+
+    The registry checks the records once, here: conflation and the write take them as
+    checked.
+    """
     frame = plan.apply(raw.frame).set_index("_row")
     frame.index.name = "row"
     out = check_pressure_class(normalise(frame, layer, plan.value_maps))
     records, repaired = repair_geometries(gpd.GeoDataFrame(out.frame, crs=raw.frame.crs), layer)
-    fields = [f for f in layer.field_names if f in records.columns]
-    validated = from_dicts(reg.problems(layer.name, records[[*fields, records.geometry.name]]))
-    rejections = combine(out.rejections, repeated_ids(records),
-                         _not_yet_reported(validated, out.rejections))
-    return CheckedSurvey(records, rejections, combine(out.corrections, repaired), fields)
+    columns = [c for c in [*layer.field_names, "source_id"] if c in records.columns]
+    checked = reg.check(layer.name, records[[*columns, records.geometry.name]])
+    rejections = combine(out.rejections,
+                         _not_yet_reported(from_dicts(checked.problems), out.rejections))
+    return CheckedSurvey(checked, rejections, combine(out.corrections, repaired))
 
 
 def _not_yet_reported(problems: pd.DataFrame, reported: pd.DataFrame) -> pd.DataFrame:
@@ -165,21 +179,20 @@ def _write(reg: Registry, layer: Layer, checked: CheckedSurvey, found: Conflatio
                     source="import", ref=batch["batch_uuid"])
     rows = found.new.append(pd.Index(found.duplicates["row"]) if accept_duplicates
                             else pd.Index([])).sort_values()
-    columns = [*checked.fields, *(["source_id"] if "source_id" in checked.records else []),
-               checked.records.geometry.name]
-    new = checked.records.loc[rows, columns]
-    total, done = len(new) + len(found.updates), 0
+    new = checked.checked.rows(rows)
+    updates = checked.checked.rows(found.updates.index).as_edits(found.updates["uuid"])
+    total, done = len(new.records) + len(updates.records), 0
     with reg.transaction():
-        for step in _steps(new, found.updates):
-            write = reg.add if "uuid" not in step.columns else reg.update_many
+        for step in _steps(new, updates):
+            write = reg.add if step.uuids is None else reg.update_many
             write(layer.name, step, change)
-            done += len(step)
+            done += len(step.records)
             if progress:
                 progress(done, total)
         reg.add_batch({**batch, "finished_at": iso(utc_now())})
 
 
-def _steps(*frames: gpd.GeoDataFrame) -> list[gpd.GeoDataFrame]:
+def _steps(*writes: Checked) -> list[Checked]:
     # One call per kind of write: the registry's bulk path (indexes built once, a packed
     # R*Tree) only pays off when it sees the whole batch at once.
-    return [frame for frame in frames if len(frame)]
+    return [write for write in writes if len(write.records)]

@@ -31,6 +31,7 @@ from shapely.geometry.base import BaseGeometry
 
 from registry import codes, grids, validate
 from registry.change import Change
+from registry.checked import Checked
 from registry.errors import Conflict, InvalidInput, NotFound, RecordErrors
 from registry.events import MaintenanceEvent
 from registry.frames import asset_columns
@@ -128,26 +129,46 @@ class Registry:
         self.storage.close()
 
     # -- adding ---------------------------------------------------------------------------
+    def check(self, layer: str, frame: gpd.GeoDataFrame) -> Checked:
+        """Records coerced to `layer`'s field types, in the storage CRS, with every rule they
+        break; what the registry already holds is not consulted (`problems` does that too).
+
+        A write given the result (`add`, or `update_many` with `Checked.as_edits`) stores
+        the coerced records without checking them again.
+        """
+        lay = self.layers[layer]
+        typed, found = validate.coerce(lay, self._in_storage_crs(frame))
+        return Checked(layer, typed, (*found, *validate.problems(lay, typed, self.settings)), self)
+
     def problems(self, layer: str, frame: gpd.GeoDataFrame) -> list[dict]:
         """Everything wrong with records that would be added to `layer`, without raising."""
-        lay = self.layers[layer]
-        typed, found = validate.coerce(lay, self._in_storage_crs(frame))
-        return sorted(found + validate.problems(lay, typed, self.settings)
-                      + self._taken_ids(lay, typed), key=lambda p: str(p["row"]))
+        checked = self.check(layer, frame)
+        taken = self._taken_ids(self.layers[layer], checked.records)
+        return sorted([*checked.problems, *taken], key=lambda p: str(p["row"]))
 
-    def add(self, layer: str, frame: gpd.GeoDataFrame, change: Change) -> gpd.GeoDataFrame:
-        """Add new assets; RecordErrors listing every problem if any record is bad."""
+    def add(self, layer: str, frame: gpd.GeoDataFrame | Checked, change: Change
+            ) -> gpd.GeoDataFrame:
+        """Add new assets; RecordErrors listing every problem if any record is bad.
+
+        Records `check` has checked are not checked again; ids already taken always are.
+        """
         lay = self.layers[layer]
-        typed, found = validate.coerce(lay, self._in_storage_crs(frame))
-        found += validate.problems(lay, typed, self.settings) + self._taken_ids(lay, typed)
+        checked = self._checked(layer, frame, edits=False)
+        found = [*checked.problems, *self._taken_ids(lay, checked.records)]
         if found:
             raise RecordErrors(found, context=f"layer {layer}")
         with self.transaction():
-            assets = self._new_assets(lay, typed, change)
+            assets = self._new_assets(lay, checked.records, change)
             self.storage.insert_assets(lay, assets, change)
             if lay.is_grid:
                 self.reassign_grids(replace(change, source="grid_change"))
         return assets
+
+    def _checked(self, layer: str, frame: gpd.GeoDataFrame | Checked, edits: bool) -> Checked:
+        if isinstance(frame, Checked):
+            frame.require(self, layer, edits)
+            return frame
+        return self.check(layer, frame)
 
     def _in_storage_crs(self, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         if not isinstance(frame, gpd.GeoDataFrame):
@@ -252,11 +273,18 @@ class Registry:
             raise Conflict(f"asset {uuid} is at version {stored}, not {expected}: someone "
                            "changed it meanwhile; reload and try again")
 
-    def update_many(self, layer: str, frame: gpd.GeoDataFrame, change: Change) -> int:
+    def update_many(self, layer: str, frame: gpd.GeoDataFrame | Checked, change: Change
+                    ) -> int:
         """Apply edits (a ``uuid`` column plus the columns to change; a missing geometry keeps
         the stored one); returns how many assets actually changed. Unchanged rows write
-        nothing."""
+        nothing. Edits `check` has checked (`Checked.as_edits`) are not checked again."""
         lay = self.layers[layer]
+        if isinstance(frame, Checked):
+            frame.require(self, layer, edits=True)
+            current = self._current(lay, frame.uuids.tolist())
+            if frame.problems:
+                raise RecordErrors(list(frame.problems), context=f"layer {layer}")
+            return self._write_versions(lay, current, frame.records, change)
         edits = self._in_storage_crs(frame).reset_index(drop=True)
         return self._apply(lay, self._current(lay, edits["uuid"].tolist()), edits, change)
 
@@ -271,6 +299,11 @@ class Registry:
         found += validate.problems(layer, typed, self.settings, partial=True)
         if found:
             raise RecordErrors(found, context=f"layer {layer.name}")
+        return self._write_versions(layer, current, typed, change)
+
+    def _write_versions(self, layer: Layer, current: gpd.GeoDataFrame, typed: gpd.GeoDataFrame,
+                        change: Change) -> int:
+        """A version for each asset the checked edits `typed` (in `current`'s order) change."""
         new = self._next_versions(layer, current, typed, change)
         with self.transaction():
             self.storage.update_assets(layer, new, change)

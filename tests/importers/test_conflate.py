@@ -4,12 +4,11 @@ from __future__ import annotations
 from typing import Iterator
 
 import geopandas as gpd
-import pandas as pd
 import pytest
 import shapely
 
 import registry
-from importers.conflate import conflate, repeated_ids
+from importers.conflate import Conflation, conflate
 from registry import Change, Query
 
 WHO = Change(who="王工", why="test survey", source="import")
@@ -37,9 +36,14 @@ def survey(rows: dict[int, tuple], with_ids: bool = True) -> gpd.GeoDataFrame:
                             geometry=list(points), crs=4490)
 
 
+def conflated(reg: registry.Registry, rows: dict[int, tuple], with_ids: bool = True
+              ) -> Conflation:
+    """The drains survey of these rows, checked by the registry, then conflated."""
+    return conflate(reg, reg.check("drains", survey(rows, with_ids)))
+
+
 def test_known_ids_update_when_changed_and_are_unchanged_otherwise(reg) -> None:
-    found = conflate(reg, "drains", survey({1: ("A1", 1.0, 114.5, 38.04),
-                                            2: ("A2", 2.5, 114.51, 38.04)}), ["depth_m"])
+    found = conflated(reg, {1: ("A1", 1.0, 114.5, 38.04), 2: ("A2", 2.5, 114.51, 38.04)})
     assert list(found.unchanged) == [1]
     assert found.updates["depth_m"].tolist() == [2.5]
     assert found.updates["uuid"].tolist() == reg.query(Query("drains", where="source_id = 'A2'"))[
@@ -48,25 +52,22 @@ def test_known_ids_update_when_changed_and_are_unchanged_otherwise(reg) -> None:
 
 
 def test_a_moved_geometry_is_a_change(reg) -> None:
-    found = conflate(reg, "drains", survey({1: ("A1", 1.0, 114.5, 38.04 + 0.5 * LAT_PER_M)}),
-                     ["depth_m"])
+    found = conflated(reg, {1: ("A1", 1.0, 114.5, 38.04 + 0.5 * LAT_PER_M)})
     assert list(found.updates.index) == [1]
 
 
 def test_new_record_within_a_metre_of_an_asset_is_a_probable_duplicate(reg) -> None:
     a1 = reg.query(Query("drains", where="source_id = 'A1'")).iloc[0]
-    found = conflate(reg, "drains", survey({1: ("B1", 1.0, 114.5, 38.04 + 0.6 * LAT_PER_M),
-                                            2: ("B2", 1.0, 114.5, 38.04 + 2.0 * LAT_PER_M)}),
-                     ["depth_m"])
+    found = conflated(reg, {1: ("B1", 1.0, 114.5, 38.04 + 0.6 * LAT_PER_M),
+                            2: ("B2", 1.0, 114.5, 38.04 + 2.0 * LAT_PER_M)})
     assert list(found.new) == [2]
     assert found.duplicates[["row", "field", "reason"]].values.tolist() == [
         [1, "geometry", f"within 1 m of asset {a1['uuid']} ({a1['gbt_code']})"]]
 
 
 def test_new_record_within_a_metre_of_an_earlier_record_in_the_file(reg) -> None:
-    found = conflate(reg, "drains", survey({4: ("C1", 1.0, 114.6, 38.1),
-                                            9: ("C2", 1.0, 114.6, 38.1 + 0.9 * LAT_PER_M)}),
-                     ["depth_m"])
+    found = conflated(reg, {4: ("C1", 1.0, 114.6, 38.1),
+                            9: ("C2", 1.0, 114.6, 38.1 + 0.9 * LAT_PER_M)})
     assert list(found.new) == [4]
     assert found.duplicates["reason"].tolist() == ["within 1 m of row 4 of this file"]
 
@@ -77,16 +78,15 @@ def test_pipes_that_only_touch_are_not_duplicates(registry_url: str) -> None:
     b = shapely.LineString([(114.501, 38.04), (114.502, 38.04)])
     frame = gpd.GeoDataFrame({"material": ["pe", "pe", "pe"]}, index=[1, 2, 3],
                              geometry=[a, b, b.reverse()], crs=4490)
-    found = conflate(reg, "gas_mains", frame, ["material"])
+    found = conflate(reg, reg.check("gas_mains", frame))
     assert list(found.new) == [1, 2]
     assert found.duplicates["reason"].tolist() == ["within 1 m of row 2 of this file"]
 
 
 def test_id_less_record_repeating_an_id_less_asset_is_unchanged(reg) -> None:
     reg.add("drains", survey({1: (None, 3.0, 114.52, 38.04)}, with_ids=False), WHO)
-    found = conflate(reg, "drains", survey({5: (None, 3.0, 114.52, 38.04),
-                                            6: (None, 1.0, 114.5, 38.04)}, with_ids=False),
-                     ["depth_m"])
+    found = conflated(reg, {5: (None, 3.0, 114.52, 38.04), 6: (None, 1.0, 114.5, 38.04)},
+                      with_ids=False)
     assert list(found.unchanged) == [5]
     assert found.duplicates["row"].tolist() == [6]
 
@@ -94,15 +94,7 @@ def test_id_less_record_repeating_an_id_less_asset_is_unchanged(reg) -> None:
 def test_source_id_of_a_retired_asset_is_rejected(reg) -> None:
     a2 = reg.query(Query("drains", where="source_id = 'A2'"))["uuid"].iloc[0]
     reg.retire(a2, WHO)
-    found = conflate(reg, "drains", survey({3: ("A2", 2.0, 114.51, 38.04)}), ["depth_m"])
+    found = conflated(reg, {3: ("A2", 2.0, 114.51, 38.04)})
     assert found.rejections[["row", "reason"]].values.tolist() == [
         [3, f"source id of retired asset {a2}: a retired asset never changes"]]
     assert found.new.empty and found.updates.empty
-
-
-def test_repeated_source_ids_name_the_first_row() -> None:
-    frame = pd.DataFrame({"source_id": ["6073", "x", "6073", None, None, "6073"]},
-                         index=[389, 390, 1850, 1851, 1852, 1900])
-    assert repeated_ids(frame)[["row", "value", "reason"]].values.tolist() == [
-        [1850, "6073", "source id repeated (first at row 389)"],
-        [1900, "6073", "source id repeated (first at row 389)"]]
