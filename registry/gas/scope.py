@@ -117,8 +117,8 @@ def _hazard(frame: pd.DataFrame, history: pd.DataFrame) -> list[str | None]:
 
 
 def _verdicts(frame: pd.DataFrame, scope: dict[str, Any]) -> tuple[list[bool], list[str]]:
-    verdicts = [_verdict(m, a, h, s, scope) for m, a, h, s in zip(
-        frame["material"], frame["age"], frame["hazard"], frame["renovation_status"])]
+    columns = (frame[c].tolist() for c in ("material", "age", "hazard", "renovation_status"))
+    verdicts = [_verdict(m, a, h, s, scope) for m, a, h, s in zip(*columns)]
     return [v[0] for v in verdicts], [v[1] for v in verdicts]
 
 
@@ -158,9 +158,9 @@ def _pressure_problems(frame: pd.DataFrame, rules: GasRules) -> list[Found]:
     low, high = (classes.map({c: b[k] for c, b in named.items() if b}).to_numpy(dtype=float)
                  for k in (0, 1))
     misfit = ~np.isnan(low) & ~np.isnan(mpa) & ~_fits(low, high, mpa)
-    fits = _first_fit(rules, mpa)
+    fits, names = _first_fit(rules, mpa), classes.tolist()
     for i in np.flatnonzero(unknown | misfit):
-        row, cls = frame.index[i], classes.iat[i]
+        row, cls = frame.index[i], names[i]
         if unknown[i]:
             found.append((row, "pressure_class", cls, "pressure class unknown to scope.toml"))
         else:
