@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from registry.gas import buildings
+from registry.gas.buildings import KIND as BUILDING_KIND
 from registry.gas.faults import MEDIUM, Attributes, dead_ends, topology_faults
 from registry.gas.rules import GasRules, load_rules
 from registry.gas.topology import Topology, build_topology
@@ -92,7 +92,7 @@ def registry_stamp(reg: Registry) -> tuple[Any, ...]:
     """What a network and the buildings it serves are made of: the registry's asset change
     stamp and the versions of the gas documents (line valves, buildings). Anything worked out
     under another stamp is stale."""
-    docs = [(d["key"], d["version"]) for kind in (VALVE_KIND, buildings.KIND)
+    docs = [(d["key"], d["version"]) for kind in (VALVE_KIND, BUILDING_KIND)
             for d in reg.documents(kind)]
     return (reg.change_stamp(), tuple(docs))
 
