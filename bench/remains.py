@@ -42,13 +42,17 @@ _PROFILES: list[tuple[str, str]] = [
      "every command, with Flask and geopandas) about 40 %, `Registry.query` building a full "
      "GeoDataFrame about a third, GeoJSON encoding (one dict per feature, then orjson) a "
      "fifth; ogr2ogr streams rows from file to file in C"),
-    ("gas isolation", "each `isolate()` also snaps every building to its nearest main "
-     "(`served_buildings`: the 250,000 safety valves read and an STRtree built per call) to "
-     "count households cut off, which the networkx peer does not; the trace itself is scipy "
-     "connected components over the whole network"),
-    ("gas renovation scope", "`courtyard_candidates` reads all 400,000 drains to count those "
-     "near each main and computes every score term the peer leaves out; the mains' events now "
-     "come in one read (they were one query per main)"),
+    ("gas isolation", "the trace is scipy connected components over the whole network, twice "
+     "per break (the shut-in zone and who loses gas); the building snap, the valve map and the "
+     "mains already without gas are kept on the network until the registry changes, so only "
+     "the first trace on a new network also snaps every building (its p95)"),
+    ("gas renovation scope", "reading what the peer never reads is about half: the 50,000 "
+     "mains with their geometry (to measure them), the 250,000 safety valves' courtyard and "
+     "building (households per courtyard, a full table scan) and the 400,000 drains' "
+     "coordinates (only those in grid cells near a main in scope are projected and tested); "
+     "the rest is judging each main and its problems in Python and the events read; counting "
+     "valves per courtyard in SQL over an index on (courtyard, building) would take a "
+     "migration"),
     ("OGC items", "`Registry.query` is about 60 % of the request and GeoJSON encoding the "
      "rest (one dict per feature, then orjson)"),
     ("MVT", "the row fetch and geometry decode are most of a crowded tile; a z14 tile still "

@@ -45,6 +45,11 @@ class Metric:
         """Geometries in the metric CRS (metres)."""
         return shapely.transform(np.asarray(geoms, dtype=object), self._project, interleaved=False)
 
+    def points_to_metric(self, xy: np.ndarray) -> np.ndarray:
+        """Points in the metric CRS from lon/lat coordinates (n × 2): the coordinates are
+        projected as bare arrays, with no lon/lat geometries made first."""
+        return shapely.points(*self._project(xy[:, 0], xy[:, 1]))
+
     def from_metric(self, geoms: Sequence | np.ndarray) -> np.ndarray:
         """Geometries back in the storage CRS."""
         return shapely.transform(np.asarray(geoms, dtype=object), self._unproject,

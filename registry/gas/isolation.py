@@ -35,7 +35,7 @@ from scipy.sparse.csgraph import connected_components
 
 from registry.errors import InvalidInput, NotFound
 from registry.gas.buildings import buildings
-from registry.gas.network import GasNetwork, build_network
+from registry.gas.network import GasNetwork, build_network, registry_stamp
 from registry.gas.rules import GasRules, load_rules
 from registry.gas.topology import Topology
 
@@ -47,7 +47,12 @@ Valve = tuple[str, str, str]
 
 
 def valve_nodes(net: GasNetwork) -> dict[int, Valve]:
-    """Every valve of the network by node: feeds, regulators and line valves."""
+    """Every valve of the network by node: feeds, regulators and line valves (kept on the
+    network: it depends on nothing else; do not modify it)."""
+    return net.kept("valve_nodes", None, lambda: _valve_nodes(net))
+
+
+def _valve_nodes(net: GasNetwork) -> dict[int, Valve]:
     found: dict[int, Valve] = {int(n): ("feed", f"F{int(n)}", "open") for n in net.feeds}
     found.update({int(n): ("regulator", f"R{int(n)}", "open") for n in net.regulators})
     for key, node, state in zip(net.valves["key"], net.valves["node"], net.valves["state"]):
@@ -103,12 +108,17 @@ def isolate(reg: Registry, *, uuid: str | None = None, lonlat: tuple[float, floa
     valves = valve_nodes(net)
     zone, bounds = shutdown_zone(net.topo, edge, valves)
     shut = [v for v in bounds if valves[v][2] == "closed"]
-    closed_before = np.array([n for n, v in valves.items() if v[2] == "closed"], dtype=int)
-    before = without_gas(net.topo, net.feeds, closed_before)
+    closed_before, before = net.kept("without_gas", None, lambda: _without_gas_now(net))
     after = without_gas(net.topo, net.feeds, np.union1d(closed_before, bounds))
     lost = np.setdiff1d(after, before)
     return _answer(reg, net, edge, zone, lost, [_valve(reg, net, valves, v) for v in bounds],
                    shut, rules)
+
+
+def _without_gas_now(net: GasNetwork) -> tuple[np.ndarray, np.ndarray]:
+    """The valves closed now and the edges they leave without gas: the same for every break."""
+    closed = np.array([n for n, v in valve_nodes(net).items() if v[2] == "closed"], dtype=int)
+    return closed, without_gas(net.topo, net.feeds, closed)
 
 
 def _broken_edge(reg: Registry, net: GasNetwork, uuid: str | None,
@@ -136,7 +146,17 @@ def _valve(reg: Registry, net: GasNetwork, valves: dict[int, Valve], node: int) 
 
 
 def served_buildings(reg: Registry, net: GasNetwork, max_m: float) -> pd.DataFrame:
-    """Known buildings with the edge of the main that serves each (-1: none within `max_m`)."""
+    """Known buildings with the edge of the main that serves each (-1: none within `max_m`).
+
+    Snapping every building costs far more than a trace, so the snap is kept on `net` and
+    done again only when the registry's `registry_stamp` moves on (a valve or building
+    added, moved or retired)."""
+    snap = net.kept(f"served_buildings {max_m!r}", registry_stamp(reg),
+                    lambda: _snap_buildings(reg, net, max_m))
+    return snap.copy()
+
+
+def _snap_buildings(reg: Registry, net: GasNetwork, max_m: float) -> pd.DataFrame:
     houses = buildings(reg)
     if houses.empty or len(net.topo.edges) == 0:
         return houses.assign(edge=np.full(len(houses), -1))
@@ -167,13 +187,16 @@ def _answer(reg: Registry, net: GasNetwork, edge: int, zone: np.ndarray, lost: n
 
 
 def _asset(net: GasNetwork, edge: int) -> dict[str, Any]:
-    row = net.mains.iloc[int(net.topo.owner[edge])]
-    return {"uuid": row["uuid"], "source_id": row["source_id"], "courtyard": row["courtyard"]}
+    return _main(net, int(net.topo.owner[edge]))
 
 
 def _assets(net: GasNetwork, edges: np.ndarray) -> list[dict[str, Any]]:
-    owners = sorted(set(net.topo.owner[edges].tolist()))
-    return [_asset(net, int(np.flatnonzero(net.topo.owner == o)[0])) for o in owners]
+    return [_main(net, row) for row in sorted(set(net.topo.owner[edges].tolist()))]
+
+
+def _main(net: GasNetwork, row: int) -> dict[str, Any]:
+    mains = net.mains
+    return {k: mains[k].iat[row] for k in ("uuid", "source_id", "courtyard")}
 
 
 def trace_geojson(reg: Registry, net: GasNetwork, answer: dict[str, Any]) -> dict[str, Any]:

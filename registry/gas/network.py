@@ -22,17 +22,18 @@ Length is measured once per main on its surveyed geometry in the metric CRS (EPS
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
+from registry.gas.buildings import KIND as BUILDING_KIND
 from registry.gas.faults import MEDIUM, Attributes, dead_ends, topology_faults
 from registry.gas.rules import GasRules, load_rules
 from registry.gas.topology import Topology, build_topology
-from registry.gas.valves import as_points, line_valves
+from registry.gas.valves import KIND as VALVE_KIND, as_points, line_valves
 from registry.query import Query
 
 if TYPE_CHECKING:
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
 
 #: Columns of a fault as reported.
 FAULT_COLUMNS = ["kind", "asset", "source_id", "courtyard", "reason", "lon", "lat"]
+T = TypeVar("T")
 
 
 @dataclass
@@ -52,6 +54,16 @@ class GasNetwork:
     regulators: np.ndarray
     valves: pd.DataFrame
     faults: list[dict] = field(default_factory=list)
+    _kept: dict[str, tuple[Any, Any]] = field(default_factory=dict, repr=False, compare=False)
+
+    def kept(self, name: str, key: Any, build: Callable[[], T]) -> T:
+        """`build()`'s answer, worked out once and kept on the network until asked for with
+        another `key` (say the `registry_stamp` it depends on): an isolation trace then costs
+        only the trace, not the snapping of every building again."""
+        found = self._kept.get(name)
+        if found is None or found[0] != key:
+            found = self._kept[name] = (key, build())
+        return found[1]
 
     @property
     def edge_length_m(self) -> np.ndarray:
@@ -74,6 +86,15 @@ class GasNetwork:
                 "dead_ends": int(len(dead_ends(self.topo, self.feeds))),
                 "line_valves": int(len(self.valves)),
                 "faults": {str(k): int(v) for k, v in kinds.items()}}
+
+
+def registry_stamp(reg: Registry) -> tuple[Any, ...]:
+    """What a network and the buildings it serves are made of: the registry's asset change
+    stamp and the versions of the gas documents (line valves, buildings). Anything worked out
+    under another stamp is stale."""
+    docs = [(d["key"], d["version"]) for kind in (VALVE_KIND, BUILDING_KIND)
+            for d in reg.documents(kind)]
+    return (reg.change_stamp(), tuple(docs))
 
 
 def build_network(reg: Registry, rules: GasRules | None = None,

@@ -40,11 +40,17 @@ Found = tuple[Any, str, Any, str]
 SEGMENT_COLUMNS = ["uuid", "source_id", "courtyard", "grid_code", "material", "install_year",
                    "age", "length_m", "households", "renovation_status", "hazard", "leaks",
                    "in_scope", "reason"]
+#: The columns of the layer the scope and the courtyard scores read (not the rest: the read
+#: of a city's mains is much of the scope's cost).
+MAIN_FIELDS = ["source_id", "courtyard", "grid_code", "material", "install_year", "households",
+               "renovation_status", "hazard_assessed", "pressure_class", "pressure_mpa",
+               "cathodic_protection"]
 
 
 @dataclass
 class Scope:
-    """Every main with its verdict (``segments``), and what could not be judged (``problems``)."""
+    """Every main with its verdict (``segments``), what could not be judged (``problems``),
+    and the mains as read (``mains``: the `MAIN_FIELDS` and geometry)."""
 
     segments: pd.DataFrame
     problems: list[dict[str, Any]]
@@ -56,7 +62,9 @@ def renovation_scope(reg: Registry, rules: GasRules | None = None, year: int | N
     """Judge every main of the layer (or `mains`) against the scope rules as of `year`."""
     rules = rules or load_rules()
     year = year or date.today().year
-    mains = (reg.query(Query("gas_mains")) if mains is None else mains).reset_index(drop=True)
+    if mains is None:
+        mains = reg.query(Query("gas_mains", properties=MAIN_FIELDS))
+    mains = mains.reset_index(drop=True)
     frame = mains.drop(columns=mains.geometry.name).copy()
     frame["length_m"] = reg.length_m(mains.geometry.to_numpy())
     frame["age"] = year - pd.to_numeric(frame["install_year"], errors="coerce")
@@ -70,19 +78,28 @@ def renovation_scope(reg: Registry, rules: GasRules | None = None, year: int | N
 
 
 def maintenance_history(reg: Registry, uuids: list[str], rules: GasRules) -> pd.DataFrame:
-    """Per main: how many leaks were recorded, and the event (if any) marking it hazardous."""
-    kinds = set(rules.scope["scope"]["hazard_event_kinds"])
+    """Per main: how many leaks were recorded, and the event (if any) marking it hazardous.
+
+    Worked out on the whole event table at once: a city's mains carry tens of thousands of
+    events, and a Python pass per main cost more than reading them."""
+    kinds = rules.scope["scope"]["hazard_event_kinds"]
     worst = rules.scope["scope"]["hazard_inspection_condition"]
-    by_main: dict[str, list[dict[str, Any]]] = {uuid: [] for uuid in uuids}
-    for event in reg.storage.events_of(uuids):
-        by_main[event["uuid"]].append(event)
-    rows = []
-    for events in by_main.values():
-        marking = [e for e in events if e["kind"] in kinds
-                   or (e["kind"] == "inspection" and _grade(e["condition_after"]) >= worst)]
-        rows.append({"leaks": sum(e["kind"] == "leak" for e in events),
-                     "marked_by": f"{marking[-1]['kind']} {marking[-1]['date']}" if marking else None})
-    return pd.DataFrame(rows, columns=["leaks", "marked_by"])
+    events = pd.DataFrame(reg.storage.events_of(uuids),
+                          columns=["uuid", "kind", "date", "condition_after"])
+    marking = events["kind"].isin(kinds) | (
+        (events["kind"] == "inspection") & (_grades(events["condition_after"]) >= worst))
+    last = events[marking].drop_duplicates("uuid", keep="last").set_index("uuid")
+    marked_by = (last["kind"].astype(str) + " " + last["date"].astype(str)).reindex(uuids)
+    leaks = events.loc[events["kind"] == "leak", "uuid"].value_counts().reindex(uuids)
+    return pd.DataFrame({"leaks": leaks.fillna(0).astype(int).to_numpy(),
+                         "marked_by": marked_by.astype(object).where(marked_by.notna(), None)
+                         .to_numpy()})
+
+
+def _grades(values: pd.Series) -> np.ndarray:
+    """Each condition as a number (-inf when it is none), `_grade` run once per distinct value."""
+    codes, distinct = pd.factorize(values)
+    return np.array([_grade(v) for v in distinct] + [-np.inf])[codes]
 
 
 def _grade(value: Any) -> float:
@@ -94,14 +111,14 @@ def _grade(value: Any) -> float:
 
 def _hazard(frame: pd.DataFrame, history: pd.DataFrame) -> list[str | None]:
     """Why a main counts as hazardous (attribute or event), None when it does not."""
-    assessed = frame["hazard_assessed"].astype("boolean").fillna(False).to_numpy()
-    return ["hazard_assessed" if a else (m if isinstance(m, str) else None)
-            for a, m in zip(assessed, history["marked_by"])]
+    assessed = frame["hazard_assessed"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    return np.where(assessed, "hazard_assessed", history["marked_by"].to_numpy(dtype=object)
+                    ).tolist()
 
 
 def _verdicts(frame: pd.DataFrame, scope: dict[str, Any]) -> tuple[list[bool], list[str]]:
-    verdicts = [_verdict(m, a, h, s, scope) for m, a, h, s in zip(
-        frame["material"], frame["age"], frame["hazard"], frame["renovation_status"])]
+    columns = (frame[c].tolist() for c in ("material", "age", "hazard", "renovation_status"))
+    verdicts = [_verdict(m, a, h, s, scope) for m, a, h, s in zip(*columns)]
     return [v[0] for v in verdicts], [v[1] for v in verdicts]
 
 
@@ -133,21 +150,38 @@ def _material_problems(frame: pd.DataFrame) -> list[Found]:
 
 def _pressure_problems(frame: pd.DataFrame, rules: GasRules) -> list[Found]:
     found = _missing(frame, "pressure_class", "pressure class unknown")
-    for i, cls, mpa in zip(frame.index, frame["pressure_class"], frame["pressure_mpa"]):
-        bounds = rules.pressure_range(cls) if isinstance(cls, str) else None
-        if isinstance(cls, str) and bounds is None:
-            found.append((i, "pressure_class", cls, "pressure class unknown to scope.toml"))
-        elif bounds and pd.notna(mpa) and not _fits(rules, cls, mpa):
-            fits = [c for c in rules.scope["pressure_classes"] if _fits(rules, c, mpa)]
-            found.append((i, "pressure_mpa", float(mpa),
-                          f"{mpa:g} MPa does not fit {cls} ({bounds[0]:g}–{bounds[1]:g} MPa)"
-                          + (f"; it fits {fits[0]}" if fits else "")))
+    classes = frame["pressure_class"]
+    mpa = pd.to_numeric(frame["pressure_mpa"], errors="coerce").to_numpy(dtype=float)
+    # The rules are looked up once per class named, then every main is tested in one pass.
+    named = {c: rules.pressure_range(c) for c in classes.unique() if isinstance(c, str)}
+    unknown = classes.isin([c for c, bounds in named.items() if bounds is None]).to_numpy()
+    low, high = (classes.map({c: b[k] for c, b in named.items() if b}).to_numpy(dtype=float)
+                 for k in (0, 1))
+    misfit = ~np.isnan(low) & ~np.isnan(mpa) & ~_fits(low, high, mpa)
+    fits, names = _first_fit(rules, mpa), classes.tolist()
+    for i in np.flatnonzero(unknown | misfit):
+        row, cls = frame.index[i], names[i]
+        if unknown[i]:
+            found.append((row, "pressure_class", cls, "pressure class unknown to scope.toml"))
+        else:
+            found.append((row, "pressure_mpa", float(mpa[i]),
+                          f"{mpa[i]:g} MPa does not fit {cls} ({low[i]:g}–{high[i]:g} MPa)"
+                          + (f"; it fits {fits[i]}" if fits[i] is not None else "")))
     return found
 
 
-def _fits(rules: GasRules, cls: str, mpa: float) -> bool:
-    low, high = rules.pressure_range(cls) or (np.inf, -np.inf)
-    return low < mpa <= high or mpa == low == 0
+def _first_fit(rules: GasRules, mpa: np.ndarray) -> np.ndarray:
+    """The first class (in the rules' order) each pressure fits; None where none does."""
+    first = np.full(mpa.shape, None, dtype=object)
+    for cls in reversed(list(rules.scope["pressure_classes"])):
+        low, high = rules.pressure_range(cls) or (np.inf, -np.inf)
+        first[_fits(low, high, mpa)] = cls
+    return first
+
+
+def _fits(low: Any, high: Any, mpa: np.ndarray) -> np.ndarray:
+    """Whether each pressure lies in its class's range: above low, up to high (0 fits 0)."""
+    return ((low < mpa) & (mpa <= high)) | ((mpa == low) & (low == 0))
 
 
 def _missing(frame: pd.DataFrame, field: str, reason: str) -> list[Found]:

@@ -1,10 +1,14 @@
 """Isolation traces on hand-built networks whose answers are known (see conftest's drawing)."""
 from __future__ import annotations
 
+import geopandas as gpd
 import pytest
+import shapely
 
-from gas.gas_networks import LOOP_MAINS, lonlat, main
+from gas.gas_networks import LOOP_BUILDINGS, LOOP_MAINS, WHO, at, lonlat, main
 from registry.errors import InvalidInput, NotFound
+from registry.gas import isolation
+from registry.gas.buildings import buildings, load_buildings
 from registry.gas.isolation import isolate, trace_geojson
 from registry.gas.network import build_network
 
@@ -87,3 +91,39 @@ def test_bad_trace_requests_say_why(loop_city):
         isolate(reg, uuid="nope")
     with pytest.raises(InvalidInput, match="either a main's uuid or a point"):
         isolate(reg)
+
+
+def test_a_kept_network_counts_the_buildings_of_now(loop_city):
+    """The building snap is kept on the network, but a survey loaded or a safety valve added,
+    moved or retired since is counted in the next trace."""
+    reg = loop_city()
+    net = build_network(reg)
+    d1 = uuid_of(reg, "D1")
+    assert isolate(reg, uuid=d1, net=net)["households"] == 60
+    survey = gpd.GeoDataFrame({"小区": ["甲小区"] * 4, "楼栋": ["b1", "b2", "b3", "b4"],
+                               "户数": [20, 30, 25, 6]},
+                              geometry=[shapely.Point(at(*b[2])) for b in LOOP_BUILDINGS],
+                              crs=4547)
+    load_buildings(reg, survey, WHO)
+    assert isolate(reg, uuid=d1, net=net)["households"] == 75
+    reg.add("safety_valves", gpd.GeoDataFrame(
+        {"courtyard": ["乙小区"] * 3, "building": ["c1"] * 3, "status": ["planned"] * 3},
+        geometry=[shapely.Point(at(-30, 82 + k)) for k in range(3)], crs=4547), WHO)
+    answer = isolate(reg, uuid=d1, net=net)
+    assert answer["households"] == 78 and "c1" in [b["building"] for b in answer["buildings"]]
+    moved = reg.query(layer="safety_valves")["uuid"]
+    reg.update_many("safety_valves", gpd.GeoDataFrame(
+        {"uuid": moved.to_numpy()}, geometry=[shapely.Point(at(400, 400))] * len(moved),
+        crs=4547), WHO)
+    assert isolate(reg, uuid=d1, net=net)["households"] == 75
+
+
+def test_repeated_traces_snap_the_buildings_once(loop_city, monkeypatch):
+    reg = loop_city()
+    net = build_network(reg)
+    reads = []
+    monkeypatch.setattr(isolation, "buildings", lambda r: reads.append(1) or buildings(r))
+    first = isolate(reg, uuid=uuid_of(reg, "D1"), net=net)
+    assert isolate(reg, uuid=uuid_of(reg, "D1"), net=net) == first
+    assert isolate(reg, uuid=uuid_of(reg, "B0"), net=net)["households"] == 66
+    assert len(reads) == 1

@@ -1,10 +1,13 @@
 """Renovation scope per main, problems reported, courtyard scores explained."""
 from __future__ import annotations
 
+import geopandas as gpd
 import pytest
+import shapely
 
-from gas.gas_networks import WHO, main
+from gas.gas_networks import LOOP_BUILDINGS, WHO, at, main
 from registry import MaintenanceEvent
+from registry.gas.buildings import buildings, courtyard_households
 from registry.gas.risk import NO_COURTYARD, courtyard_candidates, explain
 from registry.gas.scope import renovation_scope
 
@@ -80,3 +83,28 @@ def test_courtyards_group_the_candidates_with_explained_scores(mixed):
     assert row["likelihood"] == pytest.approx(likelihood, abs=1e-3)
     assert row["score"] == pytest.approx(100 * row["likelihood"] * row["consequence"], abs=0.1)
     assert explain(row).startswith(f"乙小区: {row['score']} = 100 × likelihood")
+
+
+def test_drains_within_the_distance_of_a_main_in_scope_are_counted(city_factory):
+    reg = city_factory([main("CI", [(0, 0), (100, 0)], courtyard="乙小区"),
+                        main("PE", [(0, 300), (100, 300)], courtyard="乙小区", material="pe",
+                             install_year=2015)])
+    near = [(50, 5), (50, -9.5), (-6, 0), (100, 8)]
+    far = [(50, 10.5), (112, 0), (50, 300), (50, 295)]  # beyond 10 m, or by the PE main only
+    reg.add("drains", gpd.GeoDataFrame(geometry=[shapely.Point(at(*p)) for p in near + far],
+                                       crs=4547), WHO)
+    row = courtyard_candidates(reg, renovation_scope(reg, year=YEAR)).iloc[0]
+    assert row["segments"] == 1 and row["drains"] == 4
+    terms = {t["term"]: t for t in row["terms"]}
+    assert terms["drains"]["value"] == pytest.approx(40.0, abs=0.01)  # 4 drains on 0.1 km
+
+
+def test_households_per_courtyard_from_survey_else_valves(city_factory):
+    reg = city_factory([main("CI", [(0, 0), (100, 0)])], buildings=LOOP_BUILDINGS)
+    reg.add("safety_valves", gpd.GeoDataFrame(
+        {"courtyard": ["甲小区", "乙小区", "乙小区", "乙小区", None],
+         "building": ["b1", "c1", "c2", None, "c1"], "status": ["planned"] * 5},
+        geometry=[shapely.Point(at(10, 10 + k)) for k in range(5)], crs=4547), WHO)
+    expected = {"甲小区": 66, "乙小区": 2}  # the survey wins; valves with no building are not one
+    assert courtyard_households(reg) == expected
+    assert buildings(reg).groupby("courtyard")["households"].sum().to_dict() == expected

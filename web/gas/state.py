@@ -17,8 +17,7 @@ from typing import Any, Callable
 from flask import current_app
 
 from registry import Registry
-from registry.gas import buildings, valves
-from registry.gas.network import GasNetwork, build_network
+from registry.gas.network import GasNetwork, build_network, registry_stamp
 from registry.gas.scope import Scope, renovation_scope
 from web.app import current_registry
 
@@ -38,15 +37,10 @@ def scope() -> Scope:
 
 def _cached(name: str, build: Callable[[Registry], Any]) -> Any:
     reg = current_registry()
-    key = _version(reg)
+    key = registry_stamp(reg)
     store = current_app.extensions.setdefault(CACHE_KEY, {})
     with _building:  # two requests at once build it once
         if store.get(name, (None, None))[0] != key:
             store[name] = (key, build(reg))
         return store[name][1]
 
-
-def _version(reg: Registry) -> tuple[Any, ...]:
-    docs = [(d["key"], d["version"]) for kind in (valves.KIND, buildings.KIND)
-            for d in reg.documents(kind)]
-    return (reg.change_stamp(), tuple(docs))
