@@ -86,16 +86,17 @@ def geometries(geoms: Any) -> list[Any]:
     """
     geoms = np.asarray(geoms, dtype=object)
     present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
-    out: list[Any] = [None] * len(geoms)
-    if not present.any():
-        return out
+    shown = geoms if present.all() else geoms[present]
     encoded: list[Any]
-    if (shapely.get_type_id(geoms[present]) == POINT).all():
-        coordinates = shapely.get_coordinates(geoms[present],
-                                              include_z=bool(shapely.has_z(geoms).any())).tolist()
+    if len(shown) and (shapely.get_type_id(shown) == POINT).all():
+        coordinates = shapely.get_coordinates(shown,
+                                              include_z=bool(shapely.has_z(shown).any())).tolist()
         encoded = [{"type": "Point", "coordinates": xy} for xy in coordinates]
     else:
-        encoded = [orjson.Fragment(text) for text in shapely.to_geojson(geoms[present])]
+        encoded = [orjson.Fragment(text) for text in shapely.to_geojson(shown)]
+    if len(shown) == len(geoms):  # nothing missing: the usual case
+        return encoded
+    out: list[Any] = [None] * len(geoms)
     for index, value in zip(np.flatnonzero(present).tolist(), encoded):
         out[index] = value
     return out

@@ -50,6 +50,7 @@ class PostGISStorage(Storage):
         self.url = str(url)
         self.db = Connections(self.url)
         self._settings: Settings | None = None
+        self._fetchers: dict[str, Fetcher] = {}
 
     # -- creation and settings -----------------------------------------------------------
     def initialise(self, settings: Settings, layers: LayerLibrary) -> None:
@@ -167,7 +168,11 @@ class PostGISStorage(Storage):
 
     # -- reads ----------------------------------------------------------------------------
     def _fetcher(self, layer: Layer) -> Fetcher:
-        return Fetcher(self.db, layer, self.read_settings())
+        """The layer's query runner, kept with what it has rendered of its statements."""
+        fetcher = self._fetchers.get(layer.name)
+        if fetcher is None or fetcher.layer is not layer:
+            fetcher = self._fetchers[layer.name] = Fetcher(self.db, layer, self.read_settings())
+        return fetcher
 
     def fetch(self, layer: Layer, query: Query) -> gpd.GeoDataFrame:
         return self._fetcher(layer).fetch(query)

@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 
@@ -353,3 +354,45 @@ def test_centres_are_the_assets_positions(city: registry.Registry, origin: tuple
     expected = np.array(sorted(zip(found.geometry.x, found.geometry.y)))
     assert len(centres) == 6
     assert np.abs(np.array(sorted(map(tuple, centres))) - expected).max() < 1e-5
+
+
+#: The frame every query answers on the drains layer: columns in order and their dtypes.
+DRAIN_FRAME = {
+    "uuid": "object", "gbt_code": "object", "source_id": "object", "grid_code": "object",
+    "state": "object", "version": "Int64", "created_at": "object", "updated_at": "object",
+    "retired_at": "object", "grate_type": "object", "grate_material": "object",
+    "material": "object", "depth_m": "float64", "outfall_pipe_mm": "Int64",
+    "road_name": "object", "install_year": "Int64", "condition": "Int64",
+    "last_cleaned": "object", "geometry": "geometry"}
+
+
+@pytest.mark.parametrize("criteria", [{}, {"bbox": (0.0, 0.0, 1.0, 1.0)}, {"limit": 7},
+                                      {"where": "condition >= 4", "limit": 5, "offset": 3}])
+def test_every_query_answers_the_same_frame(city: registry.Registry, criteria: dict) -> None:
+    found = city.query(Query("drains", **criteria))
+    assert isinstance(found, gpd.GeoDataFrame) and found.geometry.name == "geometry"
+    assert found.dtypes.astype(str).to_dict() == DRAIN_FRAME
+    assert list(found.columns) == list(DRAIN_FRAME) and found.crs.to_epsg() == 4490
+    assert found.index.equals(pd.RangeIndex(len(found)))
+    assert found["depth_m"].isna().sum() == 0 and found["outfall_pipe_mm"].isna().all()
+
+
+def test_distance_comes_after_the_geometry(city: registry.Registry, origin: tuple) -> None:
+    near = shapely.Point(origin[0] + 1e-4, origin[1] + 1e-4)
+    for query in (Query("drains", nearest=near, k=3, properties=["condition"]),
+                  Query("drains", geometry=near, distance_m=600, properties=["condition"])):
+        found = city.query(query)
+        assert list(found.columns) == ["uuid", "condition", "geometry", "distance_m"]
+        assert found.dtypes.astype(str).tolist() == ["object", "Int64", "geometry", "float64"]
+
+
+def test_a_page_is_the_same_read_sorted_or_unsorted(city: registry.Registry, origin: tuple) -> None:
+    """Small pages are sorted after reading, large ones in SQL: both answer the same rows."""
+    x0, y0 = origin
+    box = (x0 - 1e-4, y0 - 1e-4, x0 + 0.05, y0 + 0.03)
+    every = city.query(Query("drains", bbox=box))["source_id"].tolist()
+    assert len(every) == 77 and every == sorted(every)
+    for limit, offset in [(10, 0), (10, 70), (5000, 3), (None, 40), (0, 0)]:
+        page = city.query(Query("drains", bbox=box, limit=limit, offset=offset))
+        end = None if limit is None else offset + limit
+        assert page["source_id"].tolist() == every[offset:end]

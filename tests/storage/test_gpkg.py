@@ -13,7 +13,7 @@ import registry
 from registry import Change, Query
 from registry.errors import RecordErrors
 from registry.storage import gpkg_writes
-from registry.storage.gpkg_binary import encode
+from registry.storage.gpkg_binary import decode, encode, point_xy
 
 
 @pytest.fixture
@@ -118,3 +118,19 @@ def test_a_released_connection_serves_the_next_request_thread(city: registry.Reg
         one, two = first.submit(request).result(), second.submit(request).result()
     assert one[0] == two[0] == 200
     assert one[1] == two[1]
+
+
+def test_blobs_decode_on_the_point_path_and_off_it() -> None:
+    """Plain points are read as arrays; a missing, empty or other geometry (or a point GDAL
+    wrote with an envelope) sends the whole column through the WKB reader, same answer."""
+    points = [shapely.Point(114.5, 38.0), shapely.Point(114.6, 38.1)]
+    blobs = encode(points, 4490)
+    assert point_xy(blobs).tolist() == [[114.5, 38.0], [114.6, 38.1]]
+    line = shapely.LineString([(114.5, 38.0), (114.6, 38.1)])
+    with_envelope = encode([line], 4490)[0][:8] + bytes(32) + shapely.to_wkb(points[0])
+    for mixed in ([*blobs, None], [*blobs, *encode([line], 4490)], [*blobs, with_envelope],
+                  [*blobs, *encode([shapely.Point()], 4490)]):
+        assert point_xy(mixed) is None
+        decoded = decode(mixed)
+        assert [g.wkt for g in decoded[:2]] == [p.wkt for p in points]
+    assert decode([*blobs, None])[2] is None and decode([])[:].tolist() == []
