@@ -41,10 +41,11 @@ _PROFILES: list[tuple[str, str]] = [
     ("re-import", "conflation reads the whole layer back into a frame to match source ids and "
      "compare fields, then `update_many` reads each changed row again (in the registry, then "
      "in storage) and snapshots it into its version; the records are checked once"),
-    ("GeoJSON export", "of a 100,000-drain export: the CLI's start-up (`web.cli.main` imports "
-     "every command, with Flask and geopandas) about 40 %, `Registry.query` building a full "
-     "GeoDataFrame about a third, GeoJSON encoding (one dict per feature, then orjson) a "
-     "fifth; ogr2ogr streams rows from file to file in C"),
+    ("GeoJSON export", "of a 100,000-drain export, `Registry.query` building the full "
+     "GeoDataFrame and GeoJSON encoding (one dict per feature, then orjson) are most; the "
+     "start-up (Python with geopandas and pyogrio; the CLI loads only the command it runs) "
+     "is the rest, and nearly all of the 10,000-drain row; ogr2ogr streams rows from file to "
+     "file in C"),
     ("gas isolation", "the trace is scipy connected components over the whole network, twice "
      "per break (the shut-in zone and who loses gas); the building snap, the valve map and the "
      "mains already without gas are kept on the network until the registry changes, so only "
@@ -65,6 +66,10 @@ _PROFILES: list[tuple[str, str]] = [
      "indexes and a version row (rebuilt once per large load), a fifth the registry's own "
      "validation, grids and GB/T codes, the rest formatting the COPY payload in Arrow; ogr2ogr "
      "writes one table with two indexes"),
+    ("PostGIS: import", "about 60 % is the server storing the rows (COPY into a table with "
+     "seven indexes, then the first version rows), reading the files about 15 % and "
+     "normalising the contractors' spellings, dates and units about a fifth; ogr2ogr writes "
+     "each file into one table with two indexes and parses nothing"),
     ("PostGIS: OGC items", "of ~6 ms CPU a request, the query and its frame are ~2, GeoJSON "
      "encoding ~2.5 and Flask with the links ~1.5; the server's own 2-3 ms for the sorted "
      "page and the HTTP floor (~2.4 ms for /conformance) come on top"),
