@@ -58,9 +58,9 @@ def returns_job(b: Bench) -> list[Row]:
         reg.close()
         remove(copy)
         remove(hand)
-    b.notes.append(f"crew return: {b.repeats} packages of {n:,} {LAYER} on a copy of the "
+    b.notes.append(f"crew return: {b.repeats} × a package of {n:,} {LAYER} on a copy of the "
                    f"cache, each issued (plan + export) in {issued.p50:.1f} s (not in the "
-                   "figure); every task applied, a version and an event each")
+                   "figure); every task applied: its versions and an event each")
     return [Row(f"crew return of {n:,} {LAYER} (condition + cleaning date + event each)",
                 Figure("returns.return_package", ours),
                 [Figure("sqlite3 executemany UPDATE + INSERT events", peer)])]

@@ -11,4 +11,4 @@ def test_returns_job_prints_its_row(tmp_path: Path) -> None:
     run = run_bench(tmp_path, "--points", "2000", "--mains", "100", "--only", "returns")
     run.has_rows(["crew return of 800 drains (condition + cleaning date + event each)",
                   "returns.return_package", "sqlite3 executemany UPDATE + INSERT events"])
-    assert "crew return: 2 packages of 800 drains" in run.written
+    assert "crew return: 2 × a package of 800 drains" in run.written
