@@ -22,6 +22,7 @@ from bench.import_bench import import_job
 from bench.postgis_bench import postgis
 from bench.registry_bench import JOBS as REGISTRY_JOBS
 from bench.registry_bench import Bench
+from bench.returns_bench import returns_job
 from bench.web_bench import web
 from tests.postgis_server import find_bin_dir
 
@@ -29,9 +30,10 @@ HERE = Path(__file__).resolve().parent
 README = HERE.parent / "README.md"
 T = TypeVar("T")
 #: Every job, in running order: the registry's own queries, imports (they need no cached
-#: registry), GeoJSON export, the gas module, the web over HTTP beside pygeoapi, PostGIS.
+#: registry), GeoJSON export, the gas module, a crew's returned work package, the web over
+#: HTTP beside pygeoapi, PostGIS.
 JOBS = {**REGISTRY_JOBS, "import": import_job, "export": export_job, "gas": gas_job,
-        "web": web, "postgis": postgis}
+        "returns": returns_job, "web": web, "postgis": postgis}
 
 
 @click.command()

@@ -40,6 +40,7 @@ from registry.ids import new_uuids
 from registry.layers import LAYERS_DIR, Layer, LayerLibrary, load_layers
 from registry.measure import Metric
 from registry.query import Query
+from registry.runs import distinct_runs
 from registry.settings import Settings
 from registry.stats import layer_stats
 from registry.storage import backend_for
@@ -255,7 +256,7 @@ class Registry:
         """
         layer = self.layers[self.storage.layer_of(uuid)]
         current = self._current(layer, [uuid])
-        self._expect(current, uuid, expected_version)
+        self._expect(current, [expected_version])
         edits = gpd.GeoDataFrame(
             {"uuid": [uuid], **{k: [v] for k, v in (attributes or {}).items()},
              **({"state": [state]} if state is not None else {})},
@@ -263,30 +264,41 @@ class Registry:
         self._apply(layer, current, edits, change)
         return self.get(uuid)
 
-    def _expect(self, current: gpd.GeoDataFrame, uuid: str, expected: int | None) -> None:
-        if current.empty:
-            raise NotFound(f"no asset {uuid}")
-        if pd.notna(current["retired_at"].iloc[0]):
-            raise Conflict(f"asset {uuid} is retired and can no longer change")
-        stored = int(current["version"].iloc[0])
-        if expected is not None and stored != expected:
-            raise Conflict(f"asset {uuid} is at version {stored}, not {expected}: someone "
-                           "changed it meanwhile; reload and try again")
+    def _expect(self, current: gpd.GeoDataFrame, expected: Sequence[int | None]) -> None:
+        """Conflict if an asset (a row of `current`) is retired or has moved on from the
+        version expected of it (None: any)."""
+        self._refuse_retired(current)
+        for uuid, stored, want in zip(current["uuid"], current["version"].tolist(), expected):
+            if want is not None and int(stored) != want:
+                raise Conflict(f"asset {uuid} is at version {int(stored)}, not {want}: someone "
+                               "changed it meanwhile; reload and try again")
 
-    def update_many(self, layer: str, frame: gpd.GeoDataFrame | Checked, change: Change
-                    ) -> int:
+    def update_many(self, layer: str, frame: gpd.GeoDataFrame | Checked, change: Change, *,
+                    expected_versions: Sequence[int | None] | None = None) -> int:
         """Apply edits (a ``uuid`` column plus the columns to change; a missing geometry keeps
         the stored one); returns how many assets actually changed. Unchanged rows write
-        nothing. Edits `check` has checked (`Checked.as_edits`) are not checked again."""
+        nothing. Edits `check` has checked (`Checked.as_edits`) are not checked again.
+
+        With `expected_versions` (one per row, as `update`'s `expected_version`), Conflict and
+        nothing written if any of the assets is retired or has moved on from its version.
+        """
         lay = self.layers[layer]
         if isinstance(frame, Checked):
             frame.require(self, layer, edits=True)
-            current = self._current(lay, frame.uuids.tolist())
+            current = self._expected(lay, frame.uuids.tolist(), expected_versions)
             if frame.problems:
                 raise RecordErrors(list(frame.problems), context=f"layer {layer}")
             return self._write_versions(lay, current, frame.records, change)
         edits = self._in_storage_crs(frame).reset_index(drop=True)
-        return self._apply(lay, self._current(lay, edits["uuid"].tolist()), edits, change)
+        current = self._expected(lay, edits["uuid"].tolist(), expected_versions)
+        return self._apply(lay, current, edits, change)
+
+    def _expected(self, layer: Layer, uuids: list[str],
+                  expected: Sequence[int | None] | None) -> gpd.GeoDataFrame:
+        current = self._current(layer, uuids)
+        if expected is not None:
+            self._expect(current, expected)
+        return current
 
     def _apply(self, layer: Layer, current: gpd.GeoDataFrame, edits: gpd.GeoDataFrame,
                change: Change) -> int:
@@ -352,7 +364,7 @@ class Registry:
         """Retire an asset: it leaves the map and queries but keeps its history."""
         layer = self.layers[self.storage.layer_of(uuid)]
         current = self._current(layer, [uuid])
-        self._expect(current, uuid, expected_version)
+        self._expect(current, [expected_version])
         with self.transaction():
             self.storage.retire_assets(layer, [uuid], [int(current["version"].iloc[0]) + 1],
                                        change)
@@ -404,9 +416,12 @@ class Registry:
         if found.empty:
             raise NotFound(f"asset {uuid} did not exist at {as_of}" if as_of else
                            f"no asset {uuid}")
-        row = found.iloc[0]
-        props = {k: _plain(row[k]) for k in found.columns if k != found.geometry.name}
-        return {"layer": layer, "properties": props, "geometry": row.geometry}
+        return _assets(layer, found.iloc[:1])[0]
+
+    def get_many(self, layer: str, uuids: Sequence[str]) -> list[dict[str, Any]]:
+        """Assets of one layer, each as `get` gives it (retired ones too), in the order of
+        `uuids`, from one read; NotFound naming one that the layer does not hold."""
+        return _assets(layer, self._current(self.layers[layer], list(uuids)))
 
     def history(self, uuid: str) -> dict[str, Any]:
         """Every version of an asset (with what changed) and its maintenance events."""
@@ -417,19 +432,47 @@ class Registry:
 
     def record_event(self, uuid: str, event: MaintenanceEvent, change: Change) -> dict[str, Any]:
         """Append a maintenance event; a new condition also updates the asset (a version)."""
-        current = self.get(uuid)
-        layer = self.layers[current["layer"]]
-        field = layer.condition.field or layer.condition.score_field
-        before = current["properties"].get(field) if field else None
-        if event.condition_before is None and before is not None:
-            event = replace(event, condition_before=before)
-        row = event.as_row(uuid, layer.name, change)
+        return self.record_events([(uuid, event)], change)[0]
+
+    def record_events(self, items: Sequence[tuple[str, MaintenanceEvent]], change: Change
+                      ) -> list[dict[str, Any]]:
+        """Append maintenance events (asset uuid, event), each as `record_event` does, in one
+        transaction: the assets are read once, the events written together and the new
+        conditions through one `update_many` per layer (an asset named twice takes its events
+        in turn). Returns the stored rows; NotFound, and nothing written, for an unknown asset.
+        """
+        rows: list[dict[str, Any]] = []
         with self.transaction():
-            self.storage.add_events([row])
+            for run in distinct_runs(items, key=lambda item: item[0]):
+                rows += self._record_run(run, change)
+        return rows
+
+    def _record_run(self, items: list[tuple[str, MaintenanceEvent]], change: Change
+                    ) -> list[dict[str, Any]]:
+        """Events on distinct assets: condition_before from what the asset holds, and a
+        version for each whose condition changes, with its event's reason."""
+        layers = [self.storage.layer_of(uuid) for uuid, _ in items]
+        held = {}
+        for name in dict.fromkeys(layers):
+            uuids = [uuid for (uuid, _), layer in zip(items, layers) if layer == name]
+            held |= dict(zip(uuids, self.get_many(name, uuids)))
+        rows, conditions = [], {}
+        for (uuid, event), name in zip(items, layers):
+            field = self.layers[name].condition.field or self.layers[name].condition.score_field
+            before = held[uuid]["properties"].get(field) if field else None
+            if event.condition_before is None and before is not None:
+                event = replace(event, condition_before=before)
+            rows.append(event.as_row(uuid, name, change))
             if field and event.condition_after is not None and before != event.condition_after:
                 why = change.why or f"{event.kind} {event.date}"
-                self.update(uuid, {field: event.condition_after}, change=replace(change, why=why))
-        return row
+                conditions.setdefault((name, field, why), {})[uuid] = event.condition_after
+        self.storage.add_events(rows)
+        for (name, field, why), values in conditions.items():
+            edits = gpd.GeoDataFrame({"uuid": list(values), field: list(values.values())},
+                                     geometry=[None] * len(values),
+                                     crs=self.settings.storage_srid)
+            self.update_many(name, edits, replace(change, why=why))
+        return rows
 
     def events(self, uuid: str) -> list[dict[str, Any]]:
         self.storage.layer_of(uuid)
@@ -475,6 +518,15 @@ class Registry:
 
     def batches(self) -> list[dict[str, Any]]:
         return self.storage.batches()
+
+
+def _assets(layer: str, frame: gpd.GeoDataFrame) -> list[dict[str, Any]]:
+    """Each row as {"layer", "properties", "geometry"} with plain Python values."""
+    names = [c for c in frame.columns if c != frame.geometry.name]
+    columns = [[_plain(v) for v in frame[c].astype(object).tolist()] for c in names]
+    return [{"layer": layer, "properties": dict(zip(names, values)), "geometry": geometry}
+            for values, geometry in zip(zip(*columns) if names else [()] * len(frame),
+                                        frame.geometry.tolist())]
 
 
 def _differs(old: pd.DataFrame, new: pd.DataFrame, columns: list[str]) -> np.ndarray:

@@ -84,8 +84,9 @@ def settle(reg: "Registry", package_id: str, uuid: str, choice: str | Mapping[st
     event = _event(held, picks.get(results.scale_field(layer) or "", "office"))
     change = work_change(who, package_id, f"conflict settled ({_said(choice)})")
     with reg.transaction():
-        results.apply(reg, uuid, fixed, event, change, book or load_book(),
-                      expected_version=held["office_version"])
+        results.apply(reg, [results.Result(uuid, held["layer"], fixed, event,
+                                           held["office_version"])], change,
+                      book or load_book())
         del doc["body"]["conflicts"][uuid]
         reg.save_document(PACKAGE, package_id, doc["body"], change,
                           expected_version=doc["version"])

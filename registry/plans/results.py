@@ -1,6 +1,6 @@
-"""What one crew result does to an asset: the attributes the crew corrected (against the
-version it was given), where it moved the asset, the maintenance event it records, and
-applying them.
+"""What crew results do to assets: the attributes the crew corrected (against the version
+it was given), where it moved the asset, the maintenance event it records, and applying them
+— many results together, a few writes for all.
 
 >>> same(1.2, 1.2000000000001), same("2026-05-03", "2026-05-03"), same(None, 0)
 (True, True, False)
@@ -8,14 +8,16 @@ applying them.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Sequence
 
+import geopandas as gpd
 import orjson
 import pandas as pd
 import shapely
 import shapely.geometry
+from shapely.geometry.base import BaseGeometry
 
 from registry.change import Change, parse_moment
 from registry.errors import InvalidInput
@@ -76,11 +78,23 @@ def relocation(reg: "Registry", uuid: str, version: int, feature: CrewFeature
     if feature.geometry is None:
         return {}
     given = reg.get(uuid, as_of=parse_moment(_valid_from(reg, uuid, version)))["geometry"]
-    metric = reg.to_metric([given, feature.geometry])
-    moved = float(shapely.hausdorff_distance(metric[0], metric[1]))
-    if moved <= MOVED_M:
-        return {}
-    return {GEOMETRY: shapely.geometry.mapping(feature.geometry), "moved_m": round(moved, 1)}
+    return relocations(reg, [given], [feature])[0]
+
+
+def relocations(reg: "Registry", given: Sequence[BaseGeometry | None],
+                features: Sequence[CrewFeature]) -> list[dict[str, Any]]:
+    """`relocation` of each feature from the geometry it was `given`, measured together."""
+    out: list[dict[str, Any]] = [{} for _ in features]
+    crewed = [i for i, f in enumerate(features) if f.geometry is not None]
+    if not crewed:
+        return out
+    before = reg.to_metric([given[i] for i in crewed])
+    after = reg.to_metric([features[i].geometry for i in crewed])
+    for i, moved in zip(crewed, shapely.hausdorff_distance(before, after).tolist()):
+        if not moved <= MOVED_M:
+            out[i] = {GEOMETRY: shapely.geometry.mapping(features[i].geometry),
+                      "moved_m": round(moved, 1)}
+    return out
 
 
 def _valid_from(reg: "Registry", uuid: str, version: int) -> str:
@@ -128,19 +142,52 @@ def event_body(event: MaintenanceEvent | None) -> dict[str, Any] | None:
     return asdict(event) if event else None
 
 
-def apply(reg: "Registry", uuid: str, fixed: dict[str, Any], event: MaintenanceEvent | None,
-          change: Change, book: RuleBook, expected_version: int) -> None:
-    """Write the corrections (one version) and the event (its condition another); a visit
-    also moves the layer's inspection date field, e.g. ``last_cleaned``."""
-    layer = reg.layers[reg.storage.layer_of(uuid)]
-    fields = dict(fixed)
-    moved = fields.pop(GEOMETRY, None)
-    fields.pop("moved_m", None)
-    visited = book.rules(layer.name).inspection_field
-    if event and visited and event.kind in book.visit_kinds:
-        fields.setdefault(visited, event.date)
-    if fields or moved:
-        reg.update(uuid, fields, shapely.geometry.shape(moved) if moved else None,
-                   change=change, expected_version=expected_version)
-    if event:
-        reg.record_event(uuid, event, change)
+@dataclass(frozen=True)
+class Result:
+    """A crew's result ready to apply to an asset found at `expected_version`."""
+
+    uuid: str
+    layer: str
+    fixed: dict[str, Any]
+    event: MaintenanceEvent | None
+    expected_version: int
+
+
+def apply(reg: "Registry", done: Sequence[Result], change: Change, book: RuleBook) -> None:
+    """Write each asset's corrections (one version) and then its event (its condition
+    another); a visit also moves the layer's inspection date field, e.g. ``last_cleaned``.
+
+    Corrections of the same fields on a layer go through one `update_many`, all events through
+    one `record_events`; Conflict, and nothing written, if an asset has moved on since.
+    """
+    groups: dict[tuple[str, tuple[str, ...]], list[tuple[Result, dict[str, Any]]]] = {}
+    for result in done:
+        fields = _fields(result, book)
+        if fields or result.fixed.get(GEOMETRY):
+            groups.setdefault((result.layer, tuple(fields)), []).append((result, fields))
+    with reg.transaction():
+        for (layer, names), members in groups.items():
+            reg.update_many(layer, _edits(reg, names, members), change,
+                            expected_versions=[r.expected_version for r, _ in members])
+        reg.record_events([(r.uuid, r.event) for r in done if r.event], change)
+
+
+def _fields(result: Result, book: RuleBook) -> dict[str, Any]:
+    """The attribute corrections of a result, with the inspection date a visit sets."""
+    fields = {k: v for k, v in result.fixed.items() if k not in (GEOMETRY, "moved_m")}
+    visited = book.rules(result.layer).inspection_field
+    if result.event and visited and result.event.kind in book.visit_kinds:
+        fields.setdefault(visited, result.event.date)
+    return fields
+
+
+def _edits(reg: "Registry", names: tuple[str, ...],
+           members: list[tuple[Result, dict[str, Any]]]) -> gpd.GeoDataFrame:
+    """The `update_many` edits of results correcting the same fields; a geometry only
+    where the crew moved the asset."""
+    moved = [r.fixed.get(GEOMETRY) for r, _ in members]
+    return gpd.GeoDataFrame(
+        {"uuid": [r.uuid for r, _ in members],
+         **{n: [fields[n] for _, fields in members] for n in names}},
+        geometry=[shapely.geometry.shape(m) if m else None for m in moved],
+        crs=reg.settings.storage_srid)

@@ -1,6 +1,7 @@
 """Bringing a crew's work package back: results become maintenance events, corrections and
 conditions become versions, assets found in the field are added with their UUIDs, and assets
-the office changed since the export are held as conflicts. One transaction per return.
+the office changed since the export are held as conflicts. One transaction per return; the
+tasks are read together and written together (`results.apply`), not asset by asset.
 
 A partial return is fine (untouched tasks are skipped); a duplicate return changes nothing
 (each applied result is journalled by its fingerprint); a file of another package, a stamp
@@ -21,6 +22,7 @@ from registry.plans.planner import PACKAGE
 from registry.plans.returned import CrewFeature, read
 from registry.plans.stamps import existing_key, verify
 from registry.plans.weights import RuleBook, load_book
+from registry.runs import distinct_runs
 
 if TYPE_CHECKING:
     from registry.api import Registry
@@ -62,8 +64,9 @@ def return_package(reg: "Registry", package_id: str, collection: Any, who: str, 
                today or date.today(), work_change(who, package_id,
                                                   f"work package {package_id} returned"))
     with reg.transaction():
-        for feature in [f for f in found.features if not f.is_new]:
-            run.task(feature)
+        for tasks_run in distinct_runs([f for f in found.features if not f.is_new],
+                                       key=lambda f: f.uuid):
+            run.tasks(tasks_run)
         run.add([f for f in found.features if f.is_new])
         if run.outcome.results:
             doc["body"]["returns"] = doc["body"].get("returns", 0) + 1
@@ -116,26 +119,54 @@ class _Run:
     def __post_init__(self) -> None:
         self.outcome = Outcome(self.package["id"])
 
-    def task(self, f: CrewFeature) -> None:
-        """Apply, hold or skip the result of one task."""
-        assert f.version is not None  # checked with the stamp
+    def tasks(self, features: list[CrewFeature]) -> None:
+        """Apply, hold or skip the results of tasks on distinct assets: the assets are read
+        together and the results applied together."""
+        now = self._now(features)
+        stale = {f.uuid for f in features if now[f.uuid]["properties"]["version"] != f.version}
+        fresh = [f for f in features if f.uuid not in stale]
+        # An asset still at the version the crew was given is that version.
+        moves = dict(zip([f.uuid for f in fresh], results.relocations(
+            self.reg, [now[f.uuid]["geometry"] for f in fresh], fresh)))
+        ready = []
+        for f in features:
+            assert f.version is not None  # checked with the stamp
+            if f.uuid in stale:
+                given = results.state_at(self.reg, f.uuid, f.version)
+                moved = results.relocation(self.reg, f.uuid, f.version, f)
+            else:
+                given, moved = now[f.uuid]["properties"], moves[f.uuid]
+            ready += self._task(f, given, moved, f.uuid in stale)
+        results.apply(self.reg, ready, self.change, self.book)
+
+    def _now(self, features: list[CrewFeature]) -> dict[str, dict[str, Any]]:
+        """The assets of the tasks as they are, one read per layer."""
+        now: dict[str, dict[str, Any]] = {}
+        for name in dict.fromkeys(f.layer for f in features):
+            uuids = [f.uuid for f in features if f.layer == name]
+            now |= dict(zip(uuids, self.reg.get_many(name, uuids)))
+        return now
+
+    def _task(self, f: CrewFeature, given: dict[str, Any], moved: dict[str, Any],
+              stale: bool) -> list[results.Result]:
+        """Skip or hold the result of one task, or hand it back to be applied."""
+        assert f.version is not None
         layer = self.reg.layers[f.layer]
-        given = results.state_at(self.reg, f.uuid, f.version)
-        fixed = results.corrections(layer, f, given) | results.relocation(
-            self.reg, f.uuid, f.version, f)
+        fixed = results.corrections(layer, f, given) | moved
         rid = results.result_id(f.uuid, f, fixed)
         event = results.event_of(layer, f, fixed, given, self.package["crew"], self.today)
         if not fixed and event is None:
             self.outcome.untouched += 1
         elif rid in self.seen:
             self.outcome.duplicates += 1
-        elif self.reg.get(f.uuid)["properties"]["version"] != f.version:
+        elif stale:
             self.package["conflicts"][f.uuid] = conflicts.record(
                 self.reg, layer, f.uuid, f.version, given, fixed, event, rid)
             self._done(rid, self.outcome.conflicts, f.uuid)
         else:
-            results.apply(self.reg, f.uuid, fixed, event, self.change, self.book, f.version)
             self._done(rid, self.outcome.applied, f.uuid)
+            return [results.Result(f.uuid, f.layer, fixed, event, f.version)]
+        return []
 
     def _done(self, rid: str, bucket: list[str], uuid: str) -> None:
         self.outcome.results.append(rid)

@@ -225,3 +225,37 @@ def test_a_relocation_of_an_asset_the_office_changed_is_held_and_settled(town, p
     assert asset["properties"]["depth_m"] == 2.0
     assert town.reg.length_m([shapely.LineString([before, asset["geometry"]])])[0] == \
         pytest.approx(5.0, abs=0.05)
+
+
+def test_a_whole_return_is_applied_task_by_task_in_effect(town, package):
+    """Read and written together, each task still gets what it would alone: its corrections
+    as one version, its new condition as the next, its event."""
+    package_id, collection = package
+    returned = fill(collection, town["A"], done_kind="cleaning", done_date="2026-06-03",
+                    condition_after=2, depth_m=1.4)
+    returned = fill(moved(returned, town["C"], 3.0), town["C"], done_kind="inspection",
+                    done_date="2026-06-04", condition=4)
+    returned = fill(returned, town["D"], done_kind="cleaning", done_date="2026-06-05")
+    outcome = returns.return_package(town.reg, package_id, returned, LI, today=TODAY)
+    assert outcome["applied"] == [town["A"], town["D"], town["C"]]
+    changes = {name: [v["changes"] for v in town.reg.history(town[name])["versions"][1:]]
+               for name in "ACD"}
+    assert changes["A"] == [{"depth_m": [1.2, 1.4], "last_cleaned": [None, "2026-06-03"]},
+                            {"condition": [5, 2]}]
+    assert changes["C"] == [{"last_cleaned": ["2026-05-22", "2026-06-04"],
+                             "geometry": ["moved", "moved"]}, {"condition": [1, 4]}]
+    assert changes["D"] == [{"last_cleaned": [None, "2026-06-05"]}]
+    assert [(e["kind"], e["condition_before"], e["condition_after"])
+            for e in town.reg.events(town["C"])] == [("inspection", "1", "4")]
+
+
+def test_an_asset_returned_twice_in_one_file_is_applied_once_then_held(town, package):
+    package_id, collection = package
+    returned = fill(collection, town["A"], done_kind="cleaning", condition_after=2)
+    again = copy.deepcopy(next(f for f in returned["features"]
+                               if f["properties"]["uuid"] == town["A"]))
+    again["properties"].update(done_kind="repair", condition_after=1)
+    returned["features"].append(again)
+    outcome = returns.return_package(town.reg, package_id, returned, LI, today=TODAY)
+    assert (outcome["applied"], outcome["conflicts"]) == ([town["A"]], [town["A"]])
+    assert town.reg.get(town["A"])["properties"]["condition"] == 2
