@@ -80,6 +80,19 @@ def test_an_inlet_among_many_assets_weighs_more(town):
     assert (a["neighbours"]["value"], a["neighbours"]["points"]) == (8, 0.5)
 
 
+def test_neighbours_of_a_selection_spread_over_town_count_each_once(town):
+    # Ten inlets 50 m apart with a lamp halfway between each pair, 3 km from inlet A: the
+    # row spans several of the cells its neighbours are read by, so their boxes overlap.
+    step = 0.00057  # 50 m of longitude at 38.07°
+    row = shapely.points([114.53 + step * i for i in range(10)], [38.07] * 10)
+    lamps = shapely.points([114.53 + step * (i + 0.5) for i in range(9)], [38.07] * 9)
+    inlets = town.reg.add("drains", _frame({"condition": [2] * 10}, list(row)), WHO)["uuid"]
+    town.reg.add("lamp_posts", _frame({"condition": [2] * 9}, list(lamps)), WHO)
+    table = risk.score_assets(town.reg, [town["A"], *inlets], today=TODAY)
+    # an end inlet: one inlet and one lamp within 60 m; the others two of each
+    assert table["value.neighbours"].tolist() == [0, 2, 4, 4, 4, 4, 4, 4, 4, 4, 2]
+
+
 def test_bridge_type_and_grey_cast_iron(town):
     deck = shapely.box(114.52, 38.06, 114.521, 38.061)
     bridges = _frame({"name": ["立交", "天桥"], "bridge_type": ["interchange", "footbridge"],
