@@ -193,10 +193,13 @@ class Cases:
         return [{"at": e["at"], "who": e["who"]} | e["entry"]
                 for e in self.reg.journal(KIND, case_id)]
 
-    def per_asset(self, since: datetime | None = None) -> pd.DataFrame:
+    def per_asset(self, since: datetime | None = None,
+                  among: Sequence[Case] | None = None) -> pd.DataFrame:
         """Cases about each asset reported since `since` (all when None), for repair plans:
-        ``asset_uuid``, ``layer``, ``cases`` (repeats included) and ``open``."""
-        rows = [(c.asset_uuid, c.asset_layer, c.is_open) for c in self.all()
+        ``asset_uuid``, ``layer``, ``cases`` (repeats included) and ``open``. Counts `among`
+        when given (cases already read, to count them over several windows) else every case."""
+        rows = [(c.asset_uuid, c.asset_layer, c.is_open) for c in (self.all() if among is None
+                                                                  else among)
                 if c.asset_uuid and (since is None or parse_moment(c.reported_at) >= since)]
         frame = pd.DataFrame(rows, columns=["asset_uuid", "layer", "open"])
         return frame.groupby(["asset_uuid", "layer"], as_index=False).agg(

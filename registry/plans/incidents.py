@@ -34,8 +34,9 @@ def case_counts(ctx: "Context") -> np.ndarray:
     """Cases on each asset reported in the window (repeats count each time), plus its open
     cases reported before the window."""
     cases = Cases(ctx.reg)
-    recent = cases.per_asset(ctx.since.to_pydatetime().replace(tzinfo=timezone.utc))
-    every = cases.per_asset()
+    read = cases.all()
+    recent = cases.per_asset(ctx.since.to_pydatetime().replace(tzinfo=timezone.utc), read)
+    every = cases.per_asset(among=read)
     older_open = every.set_index("asset_uuid")["open"].sub(
         recent.set_index("asset_uuid")["open"], fill_value=0)
     return ctx.per_asset(recent.set_index("asset_uuid")["cases"], 0) + \
