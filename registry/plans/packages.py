@@ -75,12 +75,12 @@ def _features(reg: "Registry", layer: Layer, tasks: list[dict[str, Any]], key: b
               package_id: str) -> list[dict[str, Any]]:
     # Assets retired since the plan was made have nothing left to do: they are left out.
     frame = reg.query(Query(layer.name, ids=[t["uuid"] for t in tasks]))
-    rows = frame.set_index("uuid", drop=False)
-    return [_feature(layer, task, rows.loc[task["uuid"]], key, package_id)
-            for task in tasks if task["uuid"] in rows.index]
+    rows = {row["uuid"]: row for row in frame.to_dict("records")}
+    return [_feature(layer, task, rows[task["uuid"]], key, package_id)
+            for task in tasks if task["uuid"] in rows]
 
 
-def _feature(layer: Layer, task: dict[str, Any], row: pd.Series, key: bytes,
+def _feature(layer: Layer, task: dict[str, Any], row: dict[str, Any], key: bytes,
              package_id: str) -> dict[str, Any]:
     version = int(row["version"])
     head = {"task": task["order"], "todo": task["todo"], "action": task["action"],
@@ -89,7 +89,7 @@ def _feature(layer: Layer, task: dict[str, Any], row: pd.Series, key: bytes,
             "stamp": sign(key, package_id, row["uuid"], version), "score": task["score"]}
     attributes = {f: _plain(row[f]) for f in layer.field_names}
     return {"type": "Feature", "id": row["uuid"],
-            "geometry": shapely.geometry.mapping(row.geometry),
+            "geometry": shapely.geometry.mapping(row["geometry"]),
             "properties": head | attributes | dict.fromkeys(RESULT_FIELDS)}
 
 
