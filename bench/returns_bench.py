@@ -8,12 +8,18 @@ through `returns.return_package`, the function behind the web's return endpoint 
 event each. The peer is the floor of the same writes by hand, on a second copy: one sqlite3
 transaction that updates the 1,000 rows and inserts the 1,000 event rows with ``executemany``.
 
+Issuing the package is a row of its own: `planner.propose` (risk scores of the selection,
+which read its events, cases and neighbours) then `packages.export`, encoded as the crew's
+GeoJSON. Its peer is the floor of reading the same drains by hand: one sqlite3 query of their
+rows by uuid and one of their events, encoded as a FeatureCollection with orjson.
+
     python -m bench --only returns
 """
 from __future__ import annotations
 
 import shutil
 import sqlite3
+import struct
 import uuid as uuidlib
 from pathlib import Path
 from typing import Any
@@ -36,7 +42,8 @@ CREW, WHO, DONE = "一队", "bench", "2026-06-03"
 
 
 def returns_job(b: Bench) -> list[Row]:
-    """One row: a crew's return of 1,000 drains beside the same rows written by hand."""
+    """Two rows: issuing a package of 1,000 drains beside reading them by hand, and the
+    crew's return of it beside the same rows written by hand."""
     copy, hand = b.scratch / "returns.gpkg", b.scratch / "returns-by-hand.gpkg"
     for path in (copy, hand):
         remove(path)
@@ -46,10 +53,14 @@ def returns_job(b: Bench) -> list[Row]:
         drains = reg.storage.attributes(reg.layers[LAYER], ["uuid"])["uuid"].to_numpy()
         order = np.random.default_rng([b.city.seed, 11]).permutation(drains)
         n = min(RETURNED, len(order))
-        issued, ours, peer = Timings(), Timings(), Timings()
+        issued, read, ours, peer = Timings(), Timings(), Timings(), Timings()
         for i in range(b.repeats):
             picked = np.roll(order, -i * n)[:n].tolist()
             package_id, text = issued.time(_issue, reg, picked)
+            by_hand = orjson.loads(read.time(_read_by_hand, hand, picked))
+            if len(by_hand["features"]) != len(orjson.loads(text)["features"]):
+                raise RuntimeError("issue: the package and the hand read hold other drains")
+            text = _filled(text)
             outcome = ours.time(_return, reg, package_id, text)
             if len(outcome["applied"]) != n:
                 raise RuntimeError(f"crew return: {len(outcome['applied'])} of {n} applied")
@@ -59,23 +70,64 @@ def returns_job(b: Bench) -> list[Row]:
         remove(copy)
         remove(hand)
     b.notes.append(f"crew return: {b.repeats} × a package of {n:,} {LAYER} on a copy of the "
-                   f"cache, each issued (plan + export) in {issued.p50:.1f} s (not in the "
-                   "figure); every task applied: its versions and an event each")
-    return [Row(f"crew return of {n:,} {LAYER} (condition + cleaning date + event each)",
+                   "cache, each issued for one crew and exported, then every task applied: "
+                   "its versions and an event each")
+    return [Row(f"issue a work package of {n:,} {LAYER} (plan + crew GeoJSON)",
+                Figure("planner.propose + packages.export", issued),
+                [Figure("sqlite3 rows + events by uuid, orjson FeatureCollection", read)]),
+            Row(f"crew return of {n:,} {LAYER} (condition + cleaning date + event each)",
                 Figure("returns.return_package", ours),
                 [Figure("sqlite3 executemany UPDATE + INSERT events", peer)])]
 
 
 def _issue(reg: registry.Registry, uuids: list[str]) -> tuple[str, bytes]:
-    """A package of `uuids` for one crew, and the crew's filled-in GeoJSON file."""
+    """A package of `uuids` for one crew, and the GeoJSON file the crew gets."""
     plan = planner.propose(reg, uuids, Change(who=WHO), crews=[CREW])
     package_id = plan["packages"][0]["id"]
-    collection = packages.export(reg, package_id, WHO)
+    return package_id, orjson.dumps(packages.export(reg, package_id, WHO))
+
+
+def _filled(text: bytes) -> bytes:
+    """The crew's file with every task done."""
+    collection = orjson.loads(text)
     for feature in collection["features"]:
         props = feature["properties"]
         props.update(done_kind="cleaning", done_date=DONE,
                      condition_after=(props["condition"] or 0) % 5 + 1, notes="清掏")
-    return package_id, orjson.dumps(collection)
+    return orjson.dumps(collection)
+
+
+def _read_by_hand(path: Path, uuids: list[str]) -> bytes:
+    """The drains and their events read with two plain queries, as a FeatureCollection."""
+    marks = ", ".join("?" * len(uuids))
+    conn = sqlite3.connect(path)
+    try:
+        cursor = conn.execute(f'SELECT * FROM "{LAYER}" WHERE retired_at IS NULL AND uuid IN ({marks})',
+                              uuids)
+        names = [d[0] for d in cursor.description]
+        rows = [dict(zip(names, row)) for row in cursor]
+        cursor = conn.execute(f"SELECT * FROM maintenance_events WHERE uuid IN ({marks})", uuids)
+        event_names = [d[0] for d in cursor.description]
+        events: dict[str, list[dict[str, Any]]] = {}
+        for event in cursor:
+            record = dict(zip(event_names, event))
+            events.setdefault(record["uuid"], []).append(record)
+    finally:
+        conn.close()
+    features = [{"type": "Feature", "id": row["uuid"], "geometry": _point(row.pop("geom")),
+                 "properties": row | {"events": events.get(row["uuid"], [])}} for row in rows]
+    return orjson.dumps({"type": "FeatureCollection", "features": features})
+
+
+def _point(blob: bytes) -> dict[str, Any]:
+    """A GeoPackage point blob as GeoJSON: past the header and its envelope, WKB x and y."""
+    start = 8 + _ENVELOPE_BYTES[(blob[3] >> 1) & 0b111] + 5
+    x, y = struct.unpack_from("<dd" if blob[start - 5] == 1 else ">dd", blob, start)
+    return {"type": "Point", "coordinates": [x, y]}
+
+
+#: Bytes of envelope per envelope indicator of a GeoPackage blob's header flags.
+_ENVELOPE_BYTES = (0, 32, 48, 48, 64)
 
 
 def _return(reg: registry.Registry, package_id: str, text: bytes) -> dict[str, Any]:
