@@ -46,6 +46,14 @@ _PROFILES: list[tuple[str, str]] = [
      "start-up (Python with geopandas and pyogrio; the CLI loads only the command it runs) "
      "is the rest, and nearly all of the 10,000-drain row; ogr2ogr streams rows from file to "
      "file in C"),
+    ("issue a work package", "of ~2 s for 1,000 drains spread over the city, scoring "
+     "them is nearly all: the neighbours term (~1.5 s) reads the drains and lamp posts "
+     "within 60 m of each (their bounding box, the whole city, took ~25 s), through one box "
+     "query per cell of nearby selected drains, ~2,000 queries each building a small frame; "
+     "one storage query over many boxes would need a new storage method on both backends; "
+     "the incidents term (~0.4 s) reads every case document of the city to count cases per "
+     "asset (a per-asset index of cases would need a migration); the export is ~0.1 s. "
+     "The peer scores nothing: two queries by uuid and orjson"),
     ("crew return", "of ~1.25 s for 1,000 drains, ~0.45 s is the commit: the registry dirties "
      "about three times the pages the peer does (each superseded state snapshotted in place "
      "into its version row and both version indexes, 2,000 new version rows, the events and "
