@@ -9,6 +9,7 @@ current at that moment plus the snapshots of versions valid then.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import Callable
 
 import geopandas as gpd
 import numpy as np
@@ -21,6 +22,7 @@ from registry.layers import Layer
 from registry.measure import metric
 from registry.query import Query
 from registry.settings import Settings
+from registry.storage.base import PointRows
 from registry.storage.postgis_connection import Connections, scalar
 from registry.storage.postgis_schema import output
 from registry.storage.postgis_sql import Params, compile_filter
@@ -143,18 +145,41 @@ class Fetcher:
     def _run(self, plan: Plan, limit: int | None, offset: int,
              names: list[str] | None = None) -> gpd.GeoDataFrame:
         names = names or self.columns
-        key = ("rows", self._shape(plan), tuple(names), len(plan.params))
+
+        def selected() -> sql.Composable:
+            columns = [self._selected(tuple(names))]
+            if plan.distance is not None:
+                columns.append(plan.distance)
+            return sql.SQL(", ").join(columns)
+        rows = self._page(plan, ("rows", tuple(names)), limit, offset, selected)
+        return self._frame(rows, names, plan.distance is not None)
+
+    def point_rows(self, query: Query) -> PointRows | None:
+        """The page `fetch` would return as plain rows (`PointRows`), for a layer of points
+        (2-D: the column's type takes no z), and not for nearest, which adds a distance."""
+        if query.nearest is not None or self.layer.geometry != ("Point",):
+            return None
+        properties = [n for n in selected_columns(self.layer, query.properties) if n != "uuid"]
+
+        def selected() -> sql.Composable:
+            return sql.SQL(", ").join([sql.SQL("ST_X(t.geom), ST_Y(t.geom)"),
+                                       *(output(self.layer, c) for c in ["uuid", *properties])])
+        rows = self._page(self.plan(query), ("points", tuple(properties)), query.limit,
+                          query.offset, selected)
+        return PointRows(tuple(properties), rows)
+
+    def _page(self, plan: Plan, kind: tuple, limit: int | None, offset: int,
+              selected: Callable[[], sql.Composable]) -> list[tuple]:
+        """The rows of a page of a plan, `selected` composing what each row holds when this
+        kind and shape of statement is first seen."""
+        key = (kind, self._shape(plan), len(plan.params))
         limit_at, offset_at = plan.params(limit), plan.params(offset)
         statement = self._statements.get(key)
         if statement is None:
-            selected: list[sql.Composable] = [self._selected(tuple(names))]
-            if plan.distance is not None:
-                selected.append(plan.distance)
             statement = self._statements.keep(key, sql.SQL(
                 "SELECT {} FROM {} t WHERE {} ORDER BY {} LIMIT {} OFFSET {}").format(
-                sql.SQL(", ").join(selected), plan.source, plan.where_sql(), plan.order,
-                limit_at, offset_at))
-        return self._frame(self._rows(statement, plan.params), names, plan.distance is not None)
+                selected(), plan.source, plan.where_sql(), plan.order, limit_at, offset_at))
+        return self._rows(statement, plan.params)
 
     def _rows(self, statement: str, params: Params) -> list[tuple]:
         with self.db.connection() as conn:
