@@ -44,7 +44,7 @@ from registry.runs import distinct_runs
 from registry.settings import Settings
 from registry.stats import layer_stats
 from registry.storage import backend_for
-from registry.storage.base import Storage, TileRequest
+from registry.storage.base import PointRows, Storage, TileRequest
 
 #: How many ids one look-up sends to storage at a time.
 _CHUNK = 20_000
@@ -403,6 +403,11 @@ class Registry:
     def centres(self, query: Query) -> np.ndarray:
         """Centre of each matching asset's bounding box (n × 2, lon/lat): for clustering."""
         return self.storage.centres(self.layers[query.layer], query)
+
+    def point_rows(self, query: Query) -> PointRows | None:
+        """The page of assets `query` matches as plain rows, for an encoder that needs no
+        frame (PostGIS, point layers), or None when the caller should use `query`."""
+        return self.storage.point_rows(self.layers[query.layer], query)
 
     def tile(self, request: TileRequest) -> bytes | None:
         """A vector tile made by the storage itself (PostGIS ST_AsMVT), or None when the

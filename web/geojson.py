@@ -24,23 +24,43 @@ import pandas as pd
 import shapely
 from pandas.core.arrays.masked import BaseMaskedArray
 
+from registry.storage.base import PointRows
+
 ID_COLUMN = "uuid"
 _OPTIONS = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_UTC_Z | orjson.OPT_NAIVE_UTC
 POINT = shapely.GeometryType.POINT
 
 
-def feature_collection(frame: gpd.GeoDataFrame, members: Mapping[str, Any] | None = None) -> bytes:
+def feature_collection(frame: gpd.GeoDataFrame | PointRows,
+                       members: Mapping[str, Any] | None = None) -> bytes:
     """A FeatureCollection of `frame`'s rows, with extra top-level `members` (links, counts).
 
-    Geometries are written as they are: reproject `frame` first if need be.
+    Geometries are written as they are: reproject `frame` first if need be. A page of
+    `PointRows` is written as its frame would be, without making one.
     """
     with _collector_paused():
         # Built, written and freed with the collector off: the ~30 objects a feature makes
         # never reach an older generation, so no full collection runs over them (-40 %).
-        body = {"type": "FeatureCollection", "features": features(frame), **(members or {})}
+        listed = point_features(frame) if isinstance(frame, PointRows) else features(frame)
+        body = {"type": "FeatureCollection", "features": listed, **(members or {})}
         data = dumps(body)
-        del body
+        del body, listed
     return data
+
+
+def point_features(page: PointRows) -> list[dict[str, Any]]:
+    """Feature dicts of a page of point rows, the same as `features` makes from its frame:
+    the values are already the frame's, less the round trip through column dtypes.
+
+    >>> point_features(PointRows(("depth_m",), [(114.5, 38.0, "a1", None)]))
+    [{'type': 'Feature', 'id': 'a1', 'geometry': {'type': 'Point', 'coordinates': [114.5, 38.0]}, 'properties': {'depth_m': None}}]
+    """
+    names = page.properties
+    with _collector_paused():
+        return [{"type": "Feature", "id": row[2],
+                 "geometry": None if row[0] is None else
+                 {"type": "Point", "coordinates": [row[0], row[1]]},
+                 "properties": dict(zip(names, row[3:]))} for row in page.rows]
 
 
 def feature(frame: gpd.GeoDataFrame, members: Mapping[str, Any] | None = None) -> bytes:

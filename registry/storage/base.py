@@ -41,6 +41,20 @@ def check_expected(kind: str, key: str, stored: int, expected: int | None) -> No
 
 
 @dataclass(frozen=True)
+class PointRows:
+    """A page of point assets as the backend reads them: each row is the point's x and y
+    (None for a missing or empty point), the ``uuid``, then the `properties` in order; every
+    value is what the page's frame holds (missing ones None, timestamps and dates as text).
+
+    >>> PointRows(("condition",), [(114.5, 38.0, "a1", 4)]).properties
+    ('condition',)
+    """
+
+    properties: tuple[str, ...]
+    rows: list[tuple]
+
+
+@dataclass(frozen=True)
 class TileRequest:
     """One Mapbox Vector Tile of a layer: which assets, where, and what each carries.
 
@@ -214,6 +228,11 @@ class Storage(ABC):
         inside `transaction()` to make a whole copy one atomic write."""
 
     # -- map tiles --------------------------------------------------------------------------
+    @abstractmethod
+    def point_rows(self, layer: Layer, query: Query) -> PointRows | None:
+        """The page of assets `fetch` would return, as plain rows for an encoder that needs
+        no frame (PostGIS, point layers), or None when the caller should use the frame."""
+
     @abstractmethod
     def tile(self, layer: Layer, request: TileRequest) -> bytes | None:
         """The tile encoded by the backend itself (PostGIS: ``ST_AsMVT``), or None when the

@@ -26,7 +26,7 @@ from registry.query import Query
 from registry.settings import Settings
 from registry.storage import gpkg_schema as schema
 from registry.storage import gpkg_rows, journal_sql
-from registry.storage.base import Storage, TileRequest, check_expected
+from registry.storage.base import PointRows, Storage, TileRequest, check_expected
 from registry.storage.gpkg_binary import decode
 from registry.storage.gpkg_connection import Connections, run_script
 from registry.storage.gpkg_query import Fetcher
@@ -320,6 +320,9 @@ class GeoPackageStorage(Storage):
     def load_rows(self, table: str, rows: Iterable[dict[str, Any]]) -> None:
         with self.transaction():
             gpkg_rows.load(self.db.conn, table, rows, self.read_settings().storage_srid)
+
+    def point_rows(self, layer: Layer, query: Query) -> PointRows | None:
+        return None  # the frame is most of what reading a page from SQLite costs
 
     def tile(self, layer: Layer, request: TileRequest) -> bytes | None:
         return None  # the web layer's vectorised encoder is as fast as SQLite can feed it

@@ -31,7 +31,7 @@ from registry.settings import Settings
 from registry.storage import journal_sql, postgis_rows
 from registry.storage import postgis_indexes as indexes
 from registry.storage import postgis_schema as schema
-from registry.storage.base import Storage, TileRequest, check_expected
+from registry.storage.base import PointRows, Storage, TileRequest, check_expected
 from registry.storage.postgis_connection import Connections, scalar
 from registry.storage.postgis_copy import copy_assets
 from registry.storage.postgis_query import Fetcher
@@ -306,6 +306,9 @@ class PostGISStorage(Storage):
 
     def centres(self, layer: Layer, query: Query) -> np.ndarray:
         return self._fetcher(layer).centres(query)
+
+    def point_rows(self, layer: Layer, query: Query) -> PointRows | None:
+        return self._fetcher(layer).point_rows(query)
 
     def tile(self, layer: Layer, request: TileRequest) -> bytes | None:
         return render(self._fetcher(layer), request)

@@ -220,3 +220,17 @@ def test_a_registry_dropped_without_close_stops_its_pool(city) -> None:
     assert again.settings.county == "130102"
     del again
     gc.collect()  # an unraisable error here would fail the test (warnings are errors)
+
+
+def test_nearest_keeps_one_generic_plan_and_the_same_answers(city) -> None:
+    """Nearest's statement gives PostgreSQL nothing to plan again for each point: once
+    prepared, its generic plan is chosen (planning was a third of the server's time)."""
+    points = [shapely.Point(114.5004 + 0.0003 * i, 38.0502) for i in range(12)]
+    with city.storage.db.transaction(), city.storage.db.connection() as conn:
+        answers = [city.query(Query("drains", nearest=p, k=2)) for p in points]
+        plans = conn.execute("SELECT generic_plans, custom_plans FROM pg_prepared_statements "
+                             "WHERE statement LIKE 'WITH at AS MATERIALIZED%'").fetchall()
+    assert [list(a["source_id"]) for a in answers[::3]] == [
+        ["A1", "A2"], ["A2", "A3"], ["A3", "A4"], ["A4", "A5"]]
+    assert answers[0]["distance_m"].round(2).tolist() == [41.54, 57.15]
+    assert plans and plans[0][0] >= 1 and plans[0][1] <= 5
