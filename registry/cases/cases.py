@@ -72,7 +72,8 @@ class Cases:
                     description=report.description.strip(), reporter=change.who,
                     reported_at=change.stamp, moved_at=change.stamp,
                     department=self.rules.department(category.role, grid),
-                    limit_minutes=category.limit_minutes, grid_code=grid["grid_code"],
+                    limit_minutes=category.limit_minutes, clock=category.clock,
+                    clock_from=self.rules.clock_starts, grid_code=grid["grid_code"],
                     grid_name=grid["name"], street_office=grid["street_office"],
                     district=grid["district"])
         self._link(case, category, point)
@@ -128,6 +129,7 @@ class Cases:
                                f"before its last move at {case.moved_at}")
         before = case.state
         target = next_state(case.state, move, case.resume_state, name=f"case {case_id}")
+        _check_exception(case, move, change, note)
         _apply(case, move, change.stamp, extra_hours)
         case.state, case.moved_at = target, change.stamp
         case.deadline = self._deadline(case)
@@ -140,13 +142,13 @@ class Cases:
         return case
 
     def _deadline(self, case: Case) -> str | None:
-        if case.registered_at is None:
+        started = case.registered_at if case.clock_from == "register" else case.dispatched_at
+        if started is None:
             return None
         pauses = [(parse_moment(str(a)), parse_moment(b) if b else None) for a, b in case.pauses]
-        start = parse_moment(case.registered_at)
-        moment = deadline(self.rules.calendar, start, case.limit_minutes + case.extension_minutes,
-                          pauses)
-        case.provisional_years = self.rules.calendar.unarranged(start, moment) if moment else []
+        start, clock = parse_moment(started), self.rules.clock(case.clock)
+        moment = deadline(clock, start, case.limit_minutes + case.extension_minutes, pauses)
+        case.provisional_years = clock.unarranged(start, moment) if moment else []
         return iso(moment) if moment else None
 
     def _close_on_asset(self, case: Case, change: Change) -> None:
@@ -213,19 +215,45 @@ class Cases:
         return self.photos.read(case_id, photos[index]), photos[index]["type"]
 
 
+#: Moves that change what the department owes: each needs a reason, and those that move or
+#: stop the clock are accepted only while the case is not yet overdue.
+_EXCEPTIONS = {"extend": "延期", "suspend": "挂起", "close_abnormal": "非正常结案"}
+_BEFORE_DEADLINE = ("extend", "suspend")
+
+
+def _check_exception(case: Case, move: str, change: Change, note: str) -> None:
+    """Refuse a 延期, 挂起 or 非正常结案 without a reason, and a 延期 or 挂起 of an overdue case.
+
+    A case that is late stays late: extending or suspending it afterwards would turn an
+    overdue case into one closed on time (GB/T 30428 treats both as requests made before the
+    deadline). Closing an overdue case abnormally is allowed but it still counts as due.
+    """
+    if move not in _EXCEPTIONS:
+        return
+    if not note.strip():
+        raise InvalidInput(f"case {case.id}: a {_EXCEPTIONS[move]} ({move}) needs a reason")
+    if move in _BEFORE_DEADLINE and case.deadline and change.at > parse_moment(case.deadline):
+        raise Conflict(f"case {case.id} has been overdue since {case.deadline}: "
+                       f"a {_EXCEPTIONS[move]} ({move}) must be asked before the deadline")
+
+
 def _apply(case: Case, move: str, stamp: str, extra_hours: float) -> None:
     """What a move changes besides the state: its moments, counters and pauses."""
     if move == "register":
         case.registered_at = stamp
+    elif move == "dispatch":
+        case.dispatched_at = case.dispatched_at or stamp
     elif move == "handle":
         case.handled_at = stamp
     elif move == "rework":
         case.reworks += 1
+        case.rework_times.append(stamp)
     elif move == "extend":
         if not extra_hours or extra_hours <= 0:
-            raise InvalidInput("an extension (延期) needs a positive number of working hours")
+            raise InvalidInput("an extension (延期) needs a positive number of hours")
         case.extension_minutes += round(extra_hours * 60)
         case.extensions += 1
+        case.extension_times.append(stamp)
     elif move == "suspend":
         case.resume_state = case.state
         case.pauses.append([stamp, None])

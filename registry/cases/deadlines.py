@@ -1,8 +1,10 @@
-"""Working time: case deadlines counted in working hours across weekends and holidays.
+"""Case clocks: deadlines in working time across weekends and holidays, or in natural time.
 
-A time limit (处置时限) runs only inside the calendar's working hours on working days; it
-stops on weekends and public holidays and runs on make-up working days (调休). While a case
-is suspended (挂起) its clock stops too. The calendar is data: ``layers/cases/calendar.toml``.
+A working-time limit (处置时限) runs only inside the calendar's working hours on working days;
+it stops on weekends and public holidays and runs on make-up working days (调休). A
+natural-time limit (自然时, for emergencies: a gas leak, a missing manhole cover) runs round
+the clock, 24 × 7. While a case is suspended (挂起) either clock stops. The calendar is data:
+``layers/cases/calendar.toml``; which clock a category uses is in ``categories.toml``.
 
 >>> cal = WorkCalendar(periods=((510, 720), (870, 1080)), weekend=frozenset({5, 6}),
 ...                    holidays=frozenset(), workdays=frozenset(), tz=CST)
@@ -108,9 +110,55 @@ class WorkCalendar:
             day += timedelta(days=1)
 
 
-def deadline(calendar: WorkCalendar, start: datetime, minutes: float,
+@dataclass(frozen=True)
+class NaturalClock:
+    """Natural time (自然时): every minute counts, nights, weekends and holidays included.
+
+    >>> friday_1835 = datetime(2026, 11, 6, 18, 35, tzinfo=CST)
+    >>> NaturalClock().add(friday_1835, 60).isoformat()     # a gas leak: due within the hour
+    '2026-11-06T19:35:00+08:00'
+    """
+
+    tz: tzinfo = CST
+
+    @property
+    def day_minutes(self) -> int:
+        """A natural day is 24 hours."""
+        return 24 * 60
+
+    def unarranged(self, start: datetime, end: datetime) -> list[int]:
+        """Holidays do not move a natural-time deadline: it is never provisional."""
+        return []
+
+    def minutes_between(self, start: datetime, end: datetime) -> float:
+        """Minutes from `start` to `end` (0 when `end` is not after `start`)."""
+        return max((end - start).total_seconds() / 60, 0.0)
+
+    def add(self, start: datetime, minutes: float) -> datetime:
+        """The moment `minutes` after `start`, in the clock's time zone."""
+        return (start + timedelta(minutes=minutes)).astimezone(self.tz)
+
+
+#: The clocks a category may name, by the word in ``categories.toml``.
+CLOCKS = {"working": "工作时", "natural": "自然时"}
+Clock = WorkCalendar | NaturalClock
+
+
+def clock_for(kind: str, calendar: WorkCalendar) -> Clock:
+    """The clock of a category: ``working`` (the calendar) or ``natural`` (24 × 7).
+
+    >>> clock_for("natural", WorkCalendar(((510, 1080),), frozenset(), frozenset(),
+    ...                                   frozenset())).day_minutes
+    1440
+    """
+    if kind not in CLOCKS:
+        raise InvalidInput(f"clock {kind!r} is not one of {', '.join(CLOCKS)}")
+    return calendar if kind == "working" else NaturalClock(calendar.tz)
+
+
+def deadline(calendar: Clock, start: datetime, minutes: float,
              pauses: Sequence[Pause] = ()) -> datetime | None:
-    """When a limit of `minutes` working minutes from `start` runs out, the clock stopped
+    """When a limit of `minutes` clock minutes from `start` runs out, the clock stopped
     during each pause; None while a pause is still open (the clock is stopped).
 
     >>> cal = WorkCalendar(((510, 720), (870, 1080)), frozenset({5, 6}), frozenset(), frozenset())
@@ -132,7 +180,8 @@ def deadline(calendar: WorkCalendar, start: datetime, minutes: float,
 
 
 def parse_limit(text: str, day_minutes: int) -> int:
-    """A time limit as written in the categories file, in working minutes.
+    """A time limit as written in the categories file, in minutes of its clock (a day is the
+    calendar's working day, or 1,440 minutes in natural time).
 
     >>> parse_limit("2h", 420), parse_limit("1d", 420), parse_limit("30min", 420)
     (120, 420, 30)

@@ -120,7 +120,8 @@ class _Run:
 
     def _work(self, case_id: str, category: Category, reported: datetime, pace: float) -> None:
         """Register, dispatch, handle, verify and close, with the odd twist, until the cut-off."""
-        rng, calendar = self.rng, self.cases.rules.calendar
+        # Each step is timed on the category's own clock: an emergency moves in natural time.
+        rng, calendar = self.rng, self.cases.rules.clock(category.clock)
         if rng.random() < 0.04:
             self._moves(case_id, [("discard", reported + timedelta(minutes=10))])
             return
@@ -157,7 +158,13 @@ class _Run:
                 return  # still open when the months end
             who = "派遣员" if move in ("dispatch", "extend", "rework") else "值班长"
             self.cases.move(case_id, move, Change(who=who, source="case", at=at),
+                            note=DEMO_REASONS.get(move, ""),
                             extra_hours=extra / 60 if move == "extend" else 0.0)
+
+
+#: The reasons a department gives for the moves that need one.
+DEMO_REASONS = {"extend": "需协调施工单位，申请延期", "suspend": "等待占道施工审批",
+                "close_abnormal": "重复上报，已并案处理"}
 
 
 def _places(reg: Registry, layer: str) -> np.ndarray:

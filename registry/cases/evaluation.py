@@ -5,14 +5,16 @@ evaluated as at the end of M (``as_of``, so last month's figures do not move lat
 
 - 受理数 ``accepted``: reports received in M (``reported_at`` in M), whatever became of them;
 - 立案数 ``registered``: cases registered (立案) in M;
-- 应结案数 ``due``: registered cases whose deadline falls in M — the working-time deadline
-  with its extensions and pauses — except those closed abnormally (非正常结案) before
-  ``as_of``; a case suspended at the time has no deadline and is not due;
+- 应结案数 ``due``: registered cases whose deadline falls in M — the deadline on the
+  category's clock (working or natural time, from 派遣) with its extensions and pauses —
+  except those closed abnormally (非正常结案) before ``as_of`` *and* before their deadline (a
+  case already late when it was closed abnormally stays due, and is not closed); a case
+  suspended at the time has no deadline and is not due;
 - 结案数 ``closed``: due cases closed (结案) before ``as_of``;
 - 按期结案数 ``on_time``: closed cases handled (处置, the last time if reworked) at or
   before their deadline;
-- 返工数 ``reworked`` / 延期数 ``extended``: due cases sent back at least once (返工) /
-  extended at least once (延期);
+- 返工数 ``reworked`` / 延期数 ``extended``: due cases sent back (返工) / extended (延期) at
+  least once before ``as_of`` (a rework in the next month does not change this month);
 - 结案率, 按期结案率, 返工率, 延期率: each count above over 应结案数, in per cent (one
   decimal); none when nothing was due.
 
@@ -53,6 +55,9 @@ _RANK_BY = [("on_time_rate", False), ("closed_rate", False), ("rework_rate", Tru
             ("extension_rate", True)]
 _COUNTS = list(FIGURES)[:7]
 _TIMES = ["reported_at", "registered_at", "deadline", "closed_at", "handled_at"]
+#: Per-case lists of moments, and the counter that stands for them in cases stored before the
+#: moments were kept.
+_FIRSTS = {"rework_times": "reworks", "extension_times": "extensions"}
 
 
 def month_bounds(month: str, tz: tzinfo = CST) -> tuple[datetime, datetime]:
@@ -99,6 +104,13 @@ def _frame(cases: Sequence[Case]) -> pd.DataFrame:
     frame = pd.DataFrame([asdict(c) for c in cases], columns=columns)
     for column in _TIMES:
         frame[column] = pd.to_datetime(frame[column], utc=True, format="ISO8601")
+    for column, counter in _FIRSTS.items():
+        first = frame[column].map(lambda times: min(times) if times else None)
+        frame[column] = pd.to_datetime(first, utc=True, format="ISO8601")
+        # Cases from before the moments were kept: dated by the case's last move.
+        undated = frame[column].isna() & (frame[counter] > 0)
+        frame.loc[undated, column] = pd.to_datetime(frame.loc[undated, "moved_at"], utc=True,
+                                                     format="ISO8601")
     return frame
 
 
@@ -108,13 +120,16 @@ def _flags(frame: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp,
         return (frame[column] >= start) & (frame[column] < end)
 
     ended_before = frame["closed_at"] < as_of
-    due = within("deadline") & ~((frame["state"] == "abnormal") & ended_before)
+    abnormal_in_time = ((frame["state"] == "abnormal") & ended_before
+                        & (frame["closed_at"] <= frame["deadline"]))
+    due = within("deadline") & ~abnormal_in_time
     closed = due & (frame["state"] == "closed") & ended_before
     return pd.DataFrame({
         "accepted": within("reported_at"), "registered": within("registered_at"),
         "due": due, "closed": closed,
         "on_time": closed & (frame["handled_at"] <= frame["deadline"]),
-        "reworked": due & (frame["reworks"] > 0), "extended": due & (frame["extensions"] > 0),
+        "reworked": due & (frame["rework_times"] < as_of),
+        "extended": due & (frame["extension_times"] < as_of),
     }).astype(int)
 
 

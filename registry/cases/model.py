@@ -37,6 +37,10 @@ class Case:
     reported_at: str
     department: str
     limit_minutes: int
+    #: The category's clock when reported (``working`` or ``natural``) and the move that
+    #: started it (``register``: cases filed before clocks started at 派遣 keep that rule).
+    clock: str = "working"
+    clock_from: str = "register"
     grid_code: str | None = None
     grid_name: str | None = None
     street_office: str | None = None
@@ -49,6 +53,7 @@ class Case:
     state: str = "reported"
     resume_state: str | None = None
     registered_at: str | None = None
+    dispatched_at: str | None = None
     extension_minutes: int = 0
     pauses: list[list[str | None]] = field(default_factory=list)
     deadline: str | None = None
@@ -58,6 +63,10 @@ class Case:
     closed_at: str | None = None
     reworks: int = 0
     extensions: int = 0
+    #: When each 返工 and 延期 happened, so a month's figures count only what had happened by
+    #: its end.
+    rework_times: list[str] = field(default_factory=list)
+    extension_times: list[str] = field(default_factory=list)
     version: int = 0
 
     @classmethod

@@ -15,12 +15,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-from registry.cases.deadlines import WorkCalendar, calendar_from, parse_limit
+from registry.cases.deadlines import (CLOCKS, Clock, WorkCalendar, calendar_from, clock_for,
+                                      parse_limit)
 from registry.errors import InvalidInput, LayerDefinitionError, RegistryError
 from registry.layers import LAYERS_DIR, read_toml
 
 RULES_DIR = LAYERS_DIR / "cases"
 KINDS = {"component": "部件", "event": "事件"}
+#: The move whose moment starts a case's clock: 派遣 by default, so the command centre's own
+#: time between 立案 and 派遣 is not charged to the department.
+CLOCK_STARTS = {"dispatch": "派遣", "register": "立案"}
 _STREET_OFFICE = "{street_office}"
 
 
@@ -39,6 +43,8 @@ class Category:
     layer: str | None = None
     close_event: str | None = None
     close_condition: int | None = None
+    #: ``working`` (office hours, working days) or ``natural`` (24 × 7, for emergencies).
+    clock: str = "working"
 
     def title(self, lang: str = "zh") -> str:
         return self.en if lang == "en" else self.zh
@@ -54,6 +60,12 @@ class CaseRules:
     overrides: tuple[Mapping[str, str], ...]
     calendar: WorkCalendar
     link_tolerance_m: float
+    #: The move that starts the clock (a key of `CLOCK_STARTS`).
+    clock_starts: str = "dispatch"
+
+    def clock(self, kind: str) -> Clock:
+        """The clock named `kind`: the working calendar or natural time in its time zone."""
+        return clock_for(kind, self.calendar)
 
     def category(self, code: str) -> Category:
         """The category with this code; InvalidInput naming the known ones otherwise."""
@@ -88,8 +100,11 @@ def load_rules(directory: str | Path = RULES_DIR) -> CaseRules:
     for rule in overrides:
         _check(rule.get("role") in roles, directory / "departments.toml", "overrides",
                f"names unknown role {rule.get('role')!r}")
+    starts = data.get("clock_starts", "dispatch")
+    _check(starts in CLOCK_STARTS, path, "clock_starts",
+           f"must be one of {', '.join(CLOCK_STARTS)}")
     return CaseRules(categories, campaigns, roles, overrides, calendar,
-                     float(data.get("link_tolerance_m", 20.0)))
+                     float(data.get("link_tolerance_m", 20.0)), starts)
 
 
 def _category(path: Path, code: str, entry: dict[str, Any], calendar: WorkCalendar,
@@ -100,13 +115,15 @@ def _category(path: Path, code: str, entry: dict[str, Any], calendar: WorkCalend
     _check(entry["kind"] in KINDS, path, f"{where}.kind", f"must be one of {', '.join(KINDS)}")
     _check(entry["campaign"] in campaigns, path, f"{where}.campaign", "is not in [campaigns]")
     _check(entry["role"] in roles, path, f"{where}.role", "is not a role of departments.toml")
+    clock = entry.get("clock", "working")
+    _check(clock in CLOCKS, path, f"{where}.clock", f"must be one of {', '.join(CLOCKS)}")
     try:
-        minutes = parse_limit(entry["limit"], calendar.day_minutes)
+        minutes = parse_limit(entry["limit"], clock_for(clock, calendar).day_minutes)
     except RegistryError as exc:
         raise LayerDefinitionError(f"{path}: key '{where}.limit' {exc}") from exc
     return Category(code, entry["zh"], entry["en"], entry["kind"], entry["campaign"],
                     entry["role"], minutes, entry["limit"], entry.get("layer"),
-                    entry.get("close_event"), entry.get("close_condition"))
+                    entry.get("close_event"), entry.get("close_condition"), clock)
 
 
 def _check(ok: bool, path: Path, key: str, problem: str) -> None:

@@ -58,11 +58,23 @@ def file_case(cases: Cases, category: str, where: tuple[float, float], when: str
     return case.id
 
 
+#: The reason given for the moves that need one (延期 adds 2 hours).
+REASONS = {"extend": "等待配件", "suspend": "等待审批", "close_abnormal": "重复上报"}
+
+
+def file_dispatched(cases: Cases, category: str, where: tuple[float, float], when: str) -> str:
+    """Report, register and dispatch a case at local time `when`: its clock starts then."""
+    case_id = file_case(cases, category, where, when)
+    cases.move(case_id, "dispatch", Change(who="派遣员", at=local(when)))
+    return case_id
+
+
 def run(cases: Cases, case_id: str, *steps: tuple[str, str]) -> None:
-    """Apply moves, each (move, local time), as the dispatcher."""
+    """Apply moves, each (move, local time), as the dispatcher, with a reason where needed."""
     for move, when in steps:
         extra = 2.0 if move == "extend" else 0.0
-        cases.move(case_id, move, Change(who="派遣员", at=local(when)), extra_hours=extra)
+        cases.move(case_id, move, Change(who="派遣员", at=local(when)), extra_hours=extra,
+                   note=REASONS.get(move, ""))
 
 
 def late_and_on_time(path: Path | str, late_where: tuple[float, float],

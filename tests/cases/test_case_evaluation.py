@@ -1,7 +1,8 @@
 """The monthly evaluation of October 2026 on eleven cases whose figures were worked out by
 hand (working hours 8:30–12:00 and 14:30–18:00; National Day 1–7 October; 10 October a
 make-up working day). All times local. Street vending and exposed rubbish have 2 working
-hours, a broken drain grate 1 working day (7 h).
+hours, a broken drain grate 1 working day (7 h). Clocks start at 派遣; each case below is
+dispatched within minutes of 立案 (C4 at once), which moves no figure.
 
 West grid 130102001 (建北街道):
   C1 vending   reg 12 Oct 09:00, due 11:00; handled 10:30, closed      → due, closed, on time
@@ -30,7 +31,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from cases.casekit import IN_EAST, IN_WEST, file_case, local, run
+from cases.casekit import IN_EAST, IN_WEST, file_case, file_dispatched, local, run
 from registry import Change
 from registry.cases import Cases, Report
 from registry.cases.evaluation import evaluate, ranking
@@ -55,7 +56,7 @@ def month(cases: Cases) -> Cases:
     run(cases, c3, ("dispatch", "2026-10-20 09:05"), ("handle", "2026-10-20 10:00"),
         ("rework", "2026-10-20 10:30"))
     _close(cases, c3, "2026-10-20 10:50", "2026-10-20 11:30")
-    file_case(cases, "street_vending", IN_WEST, "2026-10-30 17:30")
+    file_dispatched(cases, "street_vending", IN_WEST, "2026-10-30 17:30")
     c5 = cases.report(Report("exposed_garbage", *IN_WEST), Change(who="巡查员", at=local("2026-10-21 09:00")))
     run(cases, c5.id, ("discard", "2026-10-21 09:10"))
     c6 = file_case(cases, "street_vending", IN_WEST, "2026-09-30 17:00")
@@ -123,3 +124,24 @@ def test_by_street_office_and_equal_units_share_a_rank(month: Cases) -> None:
     # November: only C4 (due 2 Nov, never handled) is due; the east office has nothing due.
     assert table[["unit", "due", "on_time_rate", "rank"]].astype(object).where(
         table.notna(), None).values.tolist() == [["建北街道", 1, 0.0, 1], ["青园街道", 0, None, None]]
+
+
+def test_a_rework_next_month_does_not_move_last_month(cases: Cases) -> None:
+    # Due Wednesday 30 Sep 11:00, handled on time, sent back on 8 Oct after the holiday.
+    case_id = file_dispatched(cases, "street_vending", IN_WEST, "2026-09-30 09:00")
+    run(cases, case_id, ("handle", "2026-09-30 10:00"))
+    september = evaluate(cases.all(), "2026-09")
+    run(cases, case_id, ("rework", "2026-10-08 09:00"))
+    again = evaluate(cases.all(), "2026-09")
+    assert rows(again) == rows(september)
+    assert again["reworked"].tolist() == [0]
+    assert evaluate(cases.all(), "2026-09", as_of=local("2026-10-09 00:00"))["reworked"].tolist() == [1]
+
+
+def test_an_overdue_case_closed_abnormally_stays_due(cases: Cases) -> None:
+    late = file_dispatched(cases, "street_vending", IN_WEST, "2026-10-12 09:00")   # due 11:00
+    run(cases, late, ("close_abnormal", "2026-10-14 09:00"))
+    in_time = file_dispatched(cases, "street_vending", IN_WEST, "2026-10-13 09:00")
+    run(cases, in_time, ("close_abnormal", "2026-10-13 10:00"))
+    table = evaluate(cases.all(), "2026-10")
+    assert table[["due", "closed", "closed_rate"]].values.tolist() == [[1, 0, 0.0]]

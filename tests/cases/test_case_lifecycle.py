@@ -1,6 +1,6 @@
 """A case's life from report to close, with working-time deadlines across a weekend, the
 National Day holiday and a make-up working day (2026-10-10, a Saturday), as the city's
-calendar file says."""
+calendar file says; natural-time deadlines for emergencies; clocks that start at 派遣."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from backends import only_gpkg, only_postgis
-from cases.casekit import DRAIN, IN_EAST, IN_WEST, LAMP, asset_uuid, file_case, local, run
+from cases.casekit import (DRAIN, IN_EAST, IN_WEST, LAMP, asset_uuid, file_case,
+                           file_dispatched, local, run)
 from registry import Change
 from registry.cases import Cases, Photo, Report, load_rules
 from registry.change import iso
@@ -27,8 +28,30 @@ def deadline_of(cases: Cases, case_id: str) -> str | None:
     ("2026-10-12 07:00", "2026-10-12 10:30"),   # before office hours: from 8:30
 ])
 def test_two_hour_deadline_in_working_time(cases: Cases, registered: str, deadline: str) -> None:
-    case_id = file_case(cases, "street_vending", IN_WEST, registered)
+    case_id = file_dispatched(cases, "street_vending", IN_WEST, registered)
     assert deadline_of(cases, case_id) == iso(local(deadline))
+
+
+@pytest.mark.parametrize(("category", "dispatched", "deadline"), [
+    ("gas_main_leak", "2026-11-06 18:35", "2026-11-06 19:35"),   # Friday evening: within the hour
+    ("gas_smell", "2026-10-01 10:00", "2026-10-01 11:00"),       # National Day: still the hour
+    ("manhole_cover_missing", "2026-10-17 23:30", "2026-10-18 01:30"),  # Saturday night: 2 h
+])
+def test_emergencies_run_on_natural_time(cases: Cases, category: str, dispatched: str,
+                                         deadline: str) -> None:
+    where = DRAIN if category == "manhole_cover_missing" else IN_WEST
+    case_id = file_dispatched(cases, category, where, dispatched)
+    case = cases.get(case_id)
+    assert (case.clock, case.deadline, case.provisional_years) == (
+        "natural", iso(local(deadline)), [])
+
+
+def test_the_clock_starts_at_dispatch_not_at_registration(cases: Cases) -> None:
+    case_id = file_case(cases, "street_vending", IN_WEST, "2026-10-12 09:00")
+    assert deadline_of(cases, case_id) is None       # the command centre has not dispatched yet
+    assert not cases.get(case_id).overdue(local("2026-10-13 09:00"))
+    run(cases, case_id, ("dispatch", "2026-10-12 14:30"))   # the centre took the morning
+    assert deadline_of(cases, case_id) == iso(local("2026-10-12 16:30"))
 
 
 def test_full_life_cycle_across_a_holiday(cases: Cases) -> None:
@@ -36,9 +59,10 @@ def test_full_life_cycle_across_a_holiday(cases: Cases) -> None:
     case_id = file_case(cases, "lamps_out_adjacent", (LAMP[0] + 0.0001, LAMP[1]), "2026-09-30 16:00")
     case = cases.get(case_id)
     assert (case.state, case.department, case.grid_code) == ("registered", "路灯管理处", "130102001")
+    run(cases, case_id, ("dispatch", "2026-09-30 16:00"))
     # 2 h on 30 Sep, holiday 1–7 Oct, 3.5 h + 1.5 h on 8 Oct.
-    assert case.deadline == iso(local("2026-10-08 16:00"))
-    run(cases, case_id, ("dispatch", "2026-09-30 16:10"), ("suspend", "2026-10-08 09:00"))
+    assert cases.get(case_id).deadline == iso(local("2026-10-08 16:00"))
+    run(cases, case_id, ("suspend", "2026-10-08 09:00"))
     assert (cases.get(case_id).state, deadline_of(cases, case_id)) == ("suspended", None)
     run(cases, case_id, ("resume", "2026-10-09 09:00"))
     # 2.5 h used before the pause; 4.5 h left from Friday 9:00.
@@ -114,8 +138,30 @@ def test_a_stale_version_is_a_conflict(cases: Cases) -> None:
 
 def test_extension_needs_hours(cases: Cases) -> None:
     case_id = file_case(cases, "street_vending", IN_WEST, "2026-10-12 09:00")
-    with pytest.raises(InvalidInput, match="positive number of working hours"):
-        cases.move(case_id, "extend", Change(who="派遣员", at=local("2026-10-12 09:10")))
+    with pytest.raises(InvalidInput, match="positive number of hours"):
+        cases.move(case_id, "extend", Change(who="派遣员", at=local("2026-10-12 09:10")),
+                   note="等待配件")
+
+
+@pytest.mark.parametrize("move", ["extend", "suspend", "close_abnormal"])
+def test_extensions_suspensions_and_abnormal_closes_need_a_reason(cases: Cases, move: str) -> None:
+    case_id = file_dispatched(cases, "street_vending", IN_WEST, "2026-10-12 09:00")
+    with pytest.raises(InvalidInput, match=f"case {case_id}: a .+ \\({move}\\) needs a reason"):
+        cases.move(case_id, move, Change(who="派遣员", at=local("2026-10-12 09:30")),
+                   extra_hours=2.0, note="  ")
+    assert cases.get(case_id).state == "dispatched"
+
+
+@pytest.mark.parametrize("move", ["extend", "suspend"])
+def test_an_overdue_case_cannot_be_extended_or_suspended(cases: Cases, move: str) -> None:
+    # Two working hours from Monday 9:00; two days late by Wednesday.
+    case_id = file_dispatched(cases, "street_vending", IN_WEST, "2026-10-12 09:00")
+    with pytest.raises(Conflict, match="overdue since .+ must be asked before the deadline"):
+        run(cases, case_id, (move, "2026-10-14 11:00"))
+    case = cases.get(case_id)
+    assert (case.state, case.deadline, case.extensions) == (
+        "dispatched", iso(local("2026-10-12 11:00")), 0)
+    assert case.overdue(local("2026-10-14 11:00"))
 
 
 def test_a_report_outside_every_grid_is_refused(cases: Cases) -> None:
@@ -216,9 +262,10 @@ def test_photos_are_kept_inside_the_case_on_postgis(cases: Cases) -> None:
 def test_a_deadline_into_a_year_without_holidays_is_provisional(cases: Cases) -> None:
     # 1 working day from 16:00 on 31 Dec 2026: the 2027 New Year holiday is not in the calendar
     # yet, so 1 Jan 2027 counts as a working day and the deadline is marked provisional.
-    late = file_case(cases, "lamps_out_adjacent", (LAMP[0] + 0.0001, LAMP[1]), "2026-12-31 16:00")
+    late = file_dispatched(cases, "lamps_out_adjacent", (LAMP[0] + 0.0001, LAMP[1]),
+                           "2026-12-31 16:00")
     assert (cases.get(late).deadline, cases.get(late).provisional_years) == (
         iso(local("2027-01-01 16:00")), [2027])
-    october = file_case(cases, "lamps_out_adjacent", (LAMP[0] + 0.0001, LAMP[1]),
-                        "2026-10-12 09:00")
+    october = file_dispatched(cases, "lamps_out_adjacent", (LAMP[0] + 0.0001, LAMP[1]),
+                              "2026-10-12 09:00")
     assert cases.get(october).provisional_years == []

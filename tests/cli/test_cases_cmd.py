@@ -8,7 +8,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 import registry
-from cases.casekit import IN_EAST, IN_WEST, LAMP, build_registry, file_case, run
+from cases.casekit import (IN_EAST, IN_WEST, LAMP, build_registry, file_case, file_dispatched,
+                           run)
 from registry.cases import Cases
 from web.cli.main import cli
 
@@ -33,7 +34,8 @@ def test_report_move_show_and_list(city: str, tmp_path: Path) -> None:
     case_id = result.output.split()[1].rstrip(":")
     assert result.output.startswith(f"case {case_id}: 路灯不亮 in 建北街道 (130102001) → 路灯管理处; asset ")
     moved = invoke(city, "case move", case_id, "register", "--who", "受理员", "--expect-version", "1")
-    assert moved.exit_code == 0 and f"case {case_id}: 立案 (registered), version 2, deadline" in moved.output
+    # The clock starts at 派遣: a registered case has no deadline yet.
+    assert moved.exit_code == 0 and moved.output == f"case {case_id}: 立案 (registered), version 2\n"
     stale = invoke(city, "case move", case_id, "dispatch", "--expect-version", "1")
     assert stale.exit_code == 1
     assert f"Error: case {case_id} is at version 2, not 1" in stale.output
@@ -60,7 +62,7 @@ def test_ranking_prints_and_writes_csv_and_excel(city: str, tmp_path: Path) -> N
     late = file_case(cases, "street_vending", IN_EAST, "2026-10-12 09:00")
     run(cases, late, ("dispatch", "2026-10-12 09:05"), ("handle", "2026-10-12 15:00"),
         ("verify", "2026-10-12 15:10"), ("close", "2026-10-12 15:20"))
-    file_case(cases, "street_vending", IN_WEST, "2026-10-13 09:00")
+    file_dispatched(cases, "street_vending", IN_WEST, "2026-10-13 09:00")
     reg.close()
     printed = invoke(city, "ranking", "--month", "2026-10", "--by", "street").output.splitlines()
     assert printed[0].split()[:5] == ["排名", "街道办事处", "受理数", "立案数", "应结案数"]

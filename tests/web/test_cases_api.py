@@ -10,7 +10,8 @@ import pytest
 from flask.testing import FlaskClient
 
 import registry
-from cases.casekit import IN_EAST, IN_WEST, LAMP, build_registry, file_case, late_and_on_time
+from cases.casekit import (IN_EAST, IN_WEST, LAMP, build_registry, file_case, file_dispatched,
+                           late_and_on_time)
 from registry.cases import Cases, load_rules
 from web.app import create_app
 
@@ -132,7 +133,8 @@ def test_ranking_refuses_unknown_units_and_formats(client: FlaskClient) -> None:
 def test_a_provisional_deadline_is_marked_in_the_list_and_the_api(client: FlaskClient,
                                                                   registry_url: str) -> None:
     reg = registry.open(registry_url)
-    new_year = file_case(Cases(reg, load_rules()), "street_vending", IN_WEST, "2026-12-31 17:00")
+    new_year = file_dispatched(Cases(reg, load_rules()), "street_vending", IN_WEST,
+                               "2026-12-31 17:00")
     reg.close()
     assert client.get(f"/api/cases/{new_year}").get_json()["provisional_years"] == [2027]
     page = client.get("/cases").get_data(as_text=True)
