@@ -16,6 +16,7 @@ condition changes, a new asset version) in that transaction too.
 >>> monday_9 = datetime(2026, 11, 9, 1, 0, tzinfo=timezone.utc)
 >>> case = cases.report(Report("street_vending", 114.5, 38.05, "西瓜摊"), Change(who="巡查员", at=monday_9))
 >>> case = cases.move(case.id, "register", Change(who="受理员", at=monday_9))
+>>> case = cases.move(case.id, "dispatch", Change(who="派遣员", at=monday_9))
 >>> case.id, case.department, case.deadline   # 2 working hours from Monday 9:00 local
 ('202611090001', '建北街道', '2026-11-09T03:00:00.000Z')
 """

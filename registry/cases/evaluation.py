@@ -18,8 +18,14 @@ evaluated as at the end of M (``as_of``, so last month's figures do not move lat
 - 结案率, 按期结案率, 返工率, 延期率: each count above over 应结案数, in per cent (one
   decimal); none when nothing was due.
 
+Streets (街道, by the grid a case lies in) and specialist departments (专业部门, by the
+department a case is dispatched to, street offices left out: their cases are the streets')
+are evaluated in separate tables. Every unit given in ``units`` is listed, zeros included.
+
 Units are ranked by 按期结案率 (higher first), then 结案率 (higher), 返工率 (lower),
-延期率 (lower); equal units share a rank (1, 1, 3); units with nothing due are not ranked.
+延期率 (lower); equal units share a rank (1, 1, 3); a unit with fewer than ``min_due`` cases
+due (the city's ``rank_min_due``; at least 1) is listed but not ranked, so a unit with one
+due case cannot rank first.
 The month-over-month change (环比) compares each rate with the previous month in
 percentage points, and the rank (positive: moved up).
 
@@ -53,7 +59,7 @@ UNITS = {"grid": ("grid_code", "grid_name"), "street": ("street_office", "street
          "department": ("department", "department")}
 _RANK_BY = [("on_time_rate", False), ("closed_rate", False), ("rework_rate", True),
             ("extension_rate", True)]
-_COUNTS = list(FIGURES)[:7]
+COUNTS = list(FIGURES)[:7]
 _TIMES = ["reported_at", "registered_at", "deadline", "closed_at", "handled_at"]
 #: Per-case lists of moments, and the counter that stands for them in cases stored before the
 #: moments were kept.
@@ -84,16 +90,23 @@ def previous_month(month: str) -> str:
 
 
 def evaluate(cases: Sequence[Case], month: str, by: str = "grid", *, tz: tzinfo = CST,
-             as_of: datetime | None = None) -> pd.DataFrame:
-    """The month's figures per unit (one row each, every unit any case names), unranked."""
+             as_of: datetime | None = None,
+             units: Sequence[tuple[str, str]] = ()) -> pd.DataFrame:
+    """The month's figures per unit (one row each: every unit any case names and every
+    (unit, name) in `units`, with zeros), unranked."""
     if by not in UNITS:
         raise InvalidInput(f"evaluate by one of {', '.join(UNITS)}, not {by!r}")
     start, end = month_bounds(month, tz)
     frame = _frame(cases)
+    if by == "department":
+        frame = frame[frame["department"] != frame["street_office"]]
     flags = _flags(frame, pd.Timestamp(start), pd.Timestamp(end), pd.Timestamp(as_of or end))
     key, label = UNITS[by]
     flags["unit"], flags["name"] = frame[key].fillna("—"), frame[label].fillna("—")
-    table = flags.groupby(["unit", "name"], as_index=False)[_COUNTS].sum()
+    listed = pd.DataFrame(list(units), columns=["unit", "name"]).astype(object)
+    table = pd.concat([flags, listed.assign(**dict.fromkeys(COUNTS, 0))], ignore_index=True)
+    table = table.groupby("unit", as_index=False).agg(
+        name=("name", "first"), **{count: (count, "sum") for count in COUNTS})
     for rate, count in RATES.items():
         table[rate] = _percent(table[count], table["due"])
     return table.sort_values("unit", ignore_index=True)
@@ -139,11 +152,12 @@ def _percent(part: pd.Series, whole: pd.Series) -> pd.Series:
 
 
 def ranking(cases: Sequence[Case], month: str, by: str = "grid", *, tz: tzinfo = CST,
-            as_of: datetime | None = None) -> pd.DataFrame:
+            as_of: datetime | None = None, units: Sequence[tuple[str, str]] = (),
+            min_due: int = 1) -> pd.DataFrame:
     """`evaluate` ranked, best first, with the change from the previous month (环比):
     ``<rate>_change`` in percentage points and ``rank_change`` in places."""
-    table = rank(evaluate(cases, month, by, tz=tz, as_of=as_of))
-    before = rank(evaluate(cases, previous_month(month), by, tz=tz))
+    table = rank(evaluate(cases, month, by, tz=tz, as_of=as_of, units=units), min_due)
+    before = rank(evaluate(cases, previous_month(month), by, tz=tz, units=units), min_due)
     merged = table.merge(before[["unit", "rank", *RATES]], on="unit", how="left",
                          suffixes=("", "_before"))
     for rate in RATES:
@@ -152,14 +166,24 @@ def ranking(cases: Sequence[Case], month: str, by: str = "grid", *, tz: tzinfo =
     return merged.drop(columns=[c for c in merged if c.endswith("_before")])
 
 
-def rank(table: pd.DataFrame) -> pd.DataFrame:
-    """Rows ordered best first with a ``rank`` (shared by equals; none when nothing due)."""
+def rank(table: pd.DataFrame, min_due: int = 1) -> pd.DataFrame:
+    """Rows ordered best first with a ``rank`` (shared by equals; none for a unit with fewer
+    than `min_due` cases due, listed after the ranked ones).
+
+    >>> table = pd.DataFrame({"unit": ["a", "b", "c"], "due": [1, 4, 0],
+    ...                       "on_time_rate": [100.0, 75.0, None], "closed_rate": [100.0, 75.0, None],
+    ...                       "rework_rate": [0.0, 0.0, None], "extension_rate": [0.0, 0.0, None]})
+    >>> rank(table, min_due=3)[["unit", "rank"]].astype(object).values.tolist()
+    [['b', 1], ['a', <NA>], ['c', <NA>]]
+    """
     keys, ascending = [k for k, _ in _RANK_BY], [a for _, a in _RANK_BY]
-    ordered = table.sort_values(keys + ["unit"], ascending=ascending + [True],
-                                na_position="last", ignore_index=True)
+    ranked = table["due"] >= max(min_due, 1)
+    ordered = table.assign(_ranked=ranked).sort_values(
+        ["_ranked", *keys, "unit"], ascending=[False, *ascending, True], na_position="last",
+        ignore_index=True)
     values = ordered[keys].fillna(-1.0)
     starts = values.ne(values.shift()).any(axis=1).to_numpy()
     position = np.arange(1, len(ordered) + 1)
     ranks = pd.Series(np.maximum.accumulate(np.where(starts, position, 0)), dtype="Int64")
-    ordered["rank"] = ranks.where(ordered["due"] > 0)
-    return ordered
+    ordered["rank"] = ranks.where(ordered["_ranked"])
+    return ordered.drop(columns="_ranked")

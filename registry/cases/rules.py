@@ -62,6 +62,8 @@ class CaseRules:
     link_tolerance_m: float
     #: The move that starts the clock (a key of `CLOCK_STARTS`).
     clock_starts: str = "dispatch"
+    #: Fewer due cases than this in a month: the unit is listed in the ranking, not ranked.
+    rank_min_due: int = 3
 
     def clock(self, kind: str) -> Clock:
         """The clock named `kind`: the working calendar or natural time in its time zone."""
@@ -103,8 +105,11 @@ def load_rules(directory: str | Path = RULES_DIR) -> CaseRules:
     starts = data.get("clock_starts", "dispatch")
     _check(starts in CLOCK_STARTS, path, "clock_starts",
            f"must be one of {', '.join(CLOCK_STARTS)}")
+    min_due = data.get("rank_min_due", 3)
+    _check(isinstance(min_due, int) and min_due >= 1, path, "rank_min_due",
+           "must be a whole number of at least 1")
     return CaseRules(categories, campaigns, roles, overrides, calendar,
-                     float(data.get("link_tolerance_m", 20.0)), starts)
+                     float(data.get("link_tolerance_m", 20.0)), starts, min_due)
 
 
 def _category(path: Path, code: str, entry: dict[str, Any], calendar: WorkCalendar,

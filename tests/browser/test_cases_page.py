@@ -49,11 +49,13 @@ def test_case_list_highlights_overdue_and_moves_a_case(page: Any, cases_server: 
 def test_ranking_page_shows_downloads_and_prints(page: Any, cases_server: str) -> None:
     page.goto(f"{cases_server}/cases/ranking?month=2026-10&by=street")
     rows = page.locator("#ranking tbody tr")
-    assert rows.count() == 2  # the street offices with cases
+    assert rows.count() == 4  # every street office of the city, those without cases too
     cells = [[row.locator("td").nth(i).inner_text() for i in (0, 1, 3, 4, 5, 6, 10)]
              for row in rows.all()]
-    assert cells == [["1", "中华北大街街道", "1", "1", "1", "1", "100.0%"],
-                     ["2", "建北街道", "1", "1", "0", "0", "0.0%"]]
+    # One due case each: listed, not ranked (fewer than rank_min_due = 3).
+    assert cells[:2] == [["—", "中华北大街街道", "1", "1", "1", "1", "100.0%"],
+                         ["—", "建北街道", "1", "1", "0", "0", "0.0%"]]
+    assert [row[2:5] for row in cells[2:]] == [["0", "0", "0"], ["0", "0", "0"]]
     with page.expect_download() as download:
         page.locator("#download-csv").click()
     text = Path(download.value.path()).read_text(encoding="utf-8-sig")

@@ -109,14 +109,26 @@ def test_october_ranking_with_month_over_month_change(month: Cases) -> None:
 
 
 def test_october_by_department(month: Cases) -> None:
+    # Specialist departments only: the vending cases dispatched to the two street offices
+    # are ranked with the streets, not beside the departments.
     table = ranking(month.all(), "2026-10", "department")
     assert table[["unit", "rank", "due", "closed", "on_time", "on_time_rate", "rework_rate"]
                  ].values.tolist() == [
         ["市政管理处", 1, 1, 1, 1, 100.0, 0.0],
         ["环境卫生管理处", 2, 1, 1, 1, 100.0, 100.0],
-        ["建北街道", 3, 4, 3, 2, 50.0, 0.0],
-        ["青园街道", 4, 1, 0, 0, 0.0, 0.0],
     ]
+
+
+def test_every_unit_is_listed_and_too_few_due_cases_are_not_ranked(month: Cases) -> None:
+    grids = [("130102001", "建北街道"), ("130102002", "青园街道"), ("130102003", "和平街道")]
+    table = ranking(month.all(), "2026-10", "grid", units=grids, min_due=3)
+    assert table[["unit", "rank", "due", "on_time_rate"]].astype(object).where(
+        table[["unit", "rank", "due", "on_time_rate"]].notna(), None).values.tolist() == [
+        ["130102001", 1, 5, 60.0],
+        ["130102002", None, 2, 50.0],     # two due cases: listed, not ranked
+        ["130102003", None, 0, None],     # no case at all: listed with zeros
+    ]
+    assert table.loc[2, ["name", "accepted", "registered"]].tolist() == ["和平街道", 0, 0]
 
 
 def test_by_street_office_and_equal_units_share_a_rank(month: Cases) -> None:

@@ -11,6 +11,7 @@ import registry
 from cases.casekit import (IN_EAST, IN_WEST, LAMP, build_registry, file_case, file_dispatched,
                            run)
 from registry.cases import Cases
+from registry.cases.bulletin import Bulletin, published
 from web.cli.main import cli
 
 
@@ -59,15 +60,17 @@ def test_errors_are_one_line(city: str) -> None:
 def test_ranking_prints_and_writes_csv_and_excel(city: str, tmp_path: Path) -> None:
     reg = registry.open(city)
     cases = Cases(reg)
-    late = file_case(cases, "street_vending", IN_EAST, "2026-10-12 09:00")
-    run(cases, late, ("dispatch", "2026-10-12 09:05"), ("handle", "2026-10-12 15:00"),
-        ("verify", "2026-10-12 15:10"), ("close", "2026-10-12 15:20"))
+    for day in ("12", "13", "14"):
+        late = file_case(cases, "street_vending", IN_EAST, f"2026-10-{day} 09:00")
+        run(cases, late, ("dispatch", f"2026-10-{day} 09:05"), ("handle", f"2026-10-{day} 15:00"),
+            ("verify", f"2026-10-{day} 15:10"), ("close", f"2026-10-{day} 15:20"))
     file_dispatched(cases, "street_vending", IN_WEST, "2026-10-13 09:00")
     reg.close()
     printed = invoke(city, "ranking", "--month", "2026-10", "--by", "street").output.splitlines()
     assert printed[0].split()[:5] == ["排名", "街道办事处", "受理数", "立案数", "应结案数"]
-    assert printed[1].split()[:9] == ["1", "青园街道", "1", "1", "1", "1", "0", "0", "0"]
-    assert printed[2].split()[:6] == ["2", "建北街道", "1", "1", "1", "0"]  # due, not closed
+    assert printed[1].split()[:9] == ["1", "青园街道", "3", "3", "3", "3", "0", "0", "0"]
+    # One due case, not closed: listed, but too few due cases to be ranked (rank_min_due = 3).
+    assert printed[2].split()[:6] == ["—", "建北街道", "1", "1", "1", "0"]
     out = invoke(city, "ranking", "--month", "2026-10", "-o", str(tmp_path / "r.xlsx"), "--lang", "en")
     assert out.output == f"{tmp_path / 'r.xlsx'}: 2 rows, 2026-10 by grid\n"
     sheet = openpyxl.load_workbook(tmp_path / "r.xlsx").active
@@ -77,3 +80,38 @@ def test_ranking_prints_and_writes_csv_and_excel(city: str, tmp_path: Path) -> N
     assert (tmp_path / "r.csv").read_bytes().startswith("\ufeff排名,责任网格".encode())
     wrong = invoke(city, "ranking", "--month", "2026-10", "-o", str(tmp_path / "r.pdf"))
     assert "is written as .csv or .xlsx" in wrong.output
+
+
+def test_a_published_month_never_changes_and_the_next_lists_corrections(city: str) -> None:
+    reg = registry.open(city)
+    cases = Cases(reg)
+    open_case = file_dispatched(cases, "street_vending", IN_WEST, "2026-10-13 09:00")
+    reg.close()
+    published = invoke(city, "ranking", "publish", "--month", "2026-10", "--by", "street",
+                       "--who", "值班长")
+    assert published.exit_code == 0, published.output
+    assert published.output == ("考评通报 2026-10 by street published: 2 units, 0 ranked, "
+                                "0 corrections to 2026-09\n")
+    before = invoke(city, "ranking", "--month", "2026-10", "--by", "street").output
+    assert before.startswith("已发布 published ") and " by 值班长\n" in before
+    reg = registry.open(city)
+    run(Cases(reg), open_case, ("handle", "2026-11-03 09:00"), ("verify", "2026-11-03 10:00"),
+        ("close", "2026-11-03 11:00"))
+    reg.close()
+    assert invoke(city, "ranking", "--month", "2026-10", "--by", "street").output == before
+    again = invoke(city, "ranking", "publish", "--month", "2026-10", "--by", "street")
+    assert again.exit_code == 1 and "a published bulletin never changes" in again.output
+    invoke(city, "ranking", "publish", "--month", "2026-11", "--by", "street")
+    november = published_bulletin(city, "2026-11", "street")
+    assert november.corrections == [{"month": "2026-10", "unit": "建北街道", "name": "建北街道",
+                                     "figure": "closed", "published": 0, "now": 1}]
+
+
+def published_bulletin(city: str, month: str, by: str) -> Bulletin:
+    reg = registry.open(city)
+    try:
+        found = published(reg, month, by)
+        assert found is not None
+        return found
+    finally:
+        reg.close()

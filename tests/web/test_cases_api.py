@@ -112,16 +112,23 @@ def test_ranking_page_and_downloads(client: FlaskClient, registry_url: str) -> N
     assert ('<td class="unit">130102001</td><td class="name">建北街道</td><td class="accepted">1</td>'
             in page)
     assert '<td class="on_time_rate">100.0%</td>' in page and '<td class="on_time_rate">0.0%</td>' in page
-    csv = client.get("/cases/ranking.csv?month=2026-10&by=department")
-    assert csv.headers["Content-Disposition"] == "attachment; filename=ranking-2026-10-department.csv"
+    csv = client.get("/cases/ranking.csv?month=2026-10&by=street")
+    assert csv.headers["Content-Disposition"] == "attachment; filename=ranking-2026-10-street.csv"
     lines = csv.data.decode("utf-8-sig").splitlines()
-    assert lines[0].startswith("排名,责任部门,受理数,立案数,应结案数,结案数,按期结案数")
-    assert lines[1].startswith("1,建北街道,1,1,1,1,1,0,0,100.0,100.0")
-    assert lines[2].startswith("2,青园街道,1,1,1,0,0,0,0,0.0,0.0")
+    assert lines[0].startswith("排名,街道办事处,受理数,立案数,应结案数,结案数,按期结案数")
+    # One due case each: listed, not ranked (fewer than rank_min_due = 3).
+    assert lines[1].startswith(",建北街道,1,1,1,1,1,0,0,100.0,100.0")
+    assert lines[2].startswith(",青园街道,1,1,1,0,0,0,0,0.0,0.0")
+    departments = client.get("/cases/ranking.csv?month=2026-10&by=department")
+    rows = departments.data.decode("utf-8-sig").splitlines()[1:]
+    # Specialist departments only, every one of them, zeros included; no street office.
+    assert [r.split(",")[1] for r in rows] == ["市政管理处", "燃气公司", "环境卫生管理处",
+                                               "裕华区环卫中心", "路灯管理处"]
+    assert all(r.split(",")[2:5] == ["0", "0", "0"] for r in rows)
     book = openpyxl.load_workbook(io.BytesIO(client.get("/cases/ranking.xlsx?month=2026-10").data))
     sheet = book.active
     assert [c.value for c in sheet[1]][:4] == ["排名", "责任网格", "名称", "受理数"]
-    assert [c.value for c in sheet[2]][:4] == [1, "130102001", "建北街道", 1]
+    assert [c.value for c in sheet[2]][:4] == [None, "130102001", "建北街道", 1]
 
 
 def test_ranking_refuses_unknown_units_and_formats(client: FlaskClient) -> None:

@@ -11,7 +11,8 @@ from typing import Any
 import pandas as pd
 from flask import Response, render_template, request
 
-from registry.cases.evaluation import RATES, UNITS, previous_month, ranking
+from registry.cases.bulletin import live_ranking, published, units_of
+from registry.cases.evaluation import RATES, UNITS, previous_month
 from registry.cases.workflow import STATES
 from registry.change import utc_now
 from registry.errors import InvalidInput, NotFound
@@ -75,7 +76,12 @@ def _choice() -> tuple[str, str, str]:
 
 
 def _ranking(month: str, by: str) -> pd.DataFrame:
-    return ranking(service().all(), month, by, tz=rules().calendar.tz)
+    """The month's published 考评通报 if there is one (it never changes), else the live figures
+    with every unit of the city listed."""
+    cases = service()
+    frozen = published(cases.reg, month, by)
+    return frozen.table() if frozen else live_ranking(cases, month, by,
+                                                      units_of(cases.reg, cases, by))
 
 
 def _cell(key: str, value: Any) -> str:

@@ -14,7 +14,8 @@ import pandas as pd
 
 from registry import Change
 from registry.cases import Case, Cases, Photo, Report, allowed
-from registry.cases.evaluation import UNITS, previous_month, ranking as rank_month
+from registry.cases.bulletin import live_ranking, publish, published, units_of
+from registry.cases.evaluation import UNITS, previous_month
 from registry.change import utc_now
 from web.cases.tables import fmt_for, ranking_table, to_bytes
 from web.cli.options import (clear_errors, default_who, open_registry, registry_option,
@@ -119,20 +120,38 @@ def move(registry_url: str, case_id: str, move: str, note: str, hours: float,
 
 
 @click.command()
+@click.argument("action", required=False, default="show", type=click.Choice(["show", "publish"]))
 @registry_option
 @click.option("--month", default=None, metavar="YYYY-MM", help="Default: last month.")
 @click.option("--by", type=click.Choice(list(UNITS)), default="grid", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="Write a .csv or .xlsx file instead of printing.")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@who_option
 @clear_errors
-def ranking(registry_url: str, month: str | None, by: str, output: str | None, lang: str) -> None:
-    """The monthly evaluation (月度考评) per grid, street office or department, ranked."""
-    cases = Cases(open_registry(registry_url))
+def ranking(action: str, registry_url: str, month: str | None, by: str, output: str | None,
+            lang: str, who: str | None) -> None:
+    """The monthly evaluation (月度考评) per grid, street office or department, ranked.
+
+    `ranking publish` freezes the month as its 考评通报: from then on the month shows the
+    published figures, which never change; later corrections appear in the next bulletin.
+    """
+    reg = open_registry(registry_url)
+    cases = Cases(reg)
     month = month or last_month(cases)
-    table = ranking_table(rank_month(cases.all(), month, by, tz=cases.rules.calendar.tz),
-                          by, lang)
+    if action == "publish":
+        done = publish(cases, month, by, Change(who=default_who(who), source="case"))
+        click.echo(f"考评通报 {month} by {by} published: {len(done.rows)} units, "
+                   f"{sum(r['rank'] is not None for r in done.rows)} ranked, "
+                   f"{len(done.corrections)} corrections to {previous_month(month)}")
+        return
+    frozen = published(reg, month, by)
+    figures = frozen.table() if frozen else live_ranking(cases, month, by,
+                                                          units_of(reg, cases, by))
+    table = ranking_table(figures, by, lang)
     if output is None:
+        if frozen:
+            click.echo(f"已发布 published {frozen.published_at} by {frozen.published_by}")
         with pd.option_context("display.max_columns", None, "display.width", 250):
             click.echo(table.astype(object).where(table.notna(), "—").to_string(index=False))
         return
