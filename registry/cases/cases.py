@@ -35,7 +35,7 @@ from registry.cases.linking import check_location, grid_at, nearest_asset
 from registry.cases.model import KIND, Case
 from registry.cases.photos import Photo, PhotoStore
 from registry.cases.rules import Category, CaseRules, load_rules
-from registry.cases.workflow import next_state
+from registry.cases.workflow import APPROVABLE, DECISIONS, MOVES, next_state
 from registry.change import Change, iso, parse_moment, utc_now
 from registry.errors import Conflict, InvalidInput, NotFound
 from registry.events import MaintenanceEvent
@@ -119,7 +119,9 @@ class Cases:
         """Apply a move of the life cycle (see `registry.cases.workflow.MOVES`).
 
         Conflict if the case moved on from `expected_version` or the move is not allowed
-        from its state; `extra_hours` are the working hours a 延期 (extend) adds.
+        from its state; `extra_hours` are the hours a 延期 (extend) adds. A 延期, 挂起 or
+        非正常结案 is only requested here (it takes effect when a supervisor approves it with
+        the move ``approve``; ``refuse`` drops it).
         """
         case = self.get(case_id)
         if expected_version is not None and expected_version != case.version:
@@ -128,19 +130,71 @@ class Cases:
         if change.stamp < case.moved_at:
             raise InvalidInput(f"a move of case {case_id} cannot be dated {change.stamp}, "
                                f"before its last move at {case.moved_at}")
+        if move in DECISIONS:
+            return self._decide(case, move, change, note)
+        next_state(case.state, move, case.resume_state, name=f"case {case_id}")
+        if move in APPROVABLE:
+            return self._request(case, move, change, note, extra_hours)
+        return self._apply_move(case, move, change, {"note": note.strip()}, extra_hours)
+
+    def _apply_move(self, case: Case, move: str, change: Change, entry: dict[str, Any],
+                    extra_hours: float) -> Case:
         before = case.state
-        target = next_state(case.state, move, case.resume_state, name=f"case {case_id}")
-        _check_exception(case, move, change, note)
+        target = next_state(case.state, move, case.resume_state, name=f"case {case.id}")
         _apply(case, move, change.stamp, extra_hours)
         case.state, case.moved_at = target, change.stamp
         case.deadline = self._deadline(case)
-        entry = {"move": move, "from": before, "to": target, "note": note.strip()}
+        entry = {"move": move, "from": before, "to": target} | entry
+        return self._save_move(case, entry | _extra(move, extra_hours), change,
+                               close=move == "close")
+
+    def _save_move(self, case: Case, entry: dict[str, Any], change: Change,
+                   close: bool = False) -> Case:
         with self.reg.transaction():
-            case.version = self.reg.save_document(KIND, case_id, case.body(), change, case.version)
-            self.reg.append_journal(KIND, case_id, entry | _extra(move, extra_hours), change)
-            if move == "close":
+            case.version = self.reg.save_document(KIND, case.id, case.body(), change, case.version)
+            self.reg.append_journal(KIND, case.id, entry, change)
+            if close:
                 self._close_on_asset(case, change)
         return case
+
+    def _request(self, case: Case, move: str, change: Change, reason: str,
+                 extra_hours: float) -> Case:
+        """File a 延期 / 挂起 / 非正常结案 request for a supervisor, checked as the move is."""
+        if case.request:
+            waiting = case.request["move"]
+            raise Conflict(f"case {case.id} already has a request waiting for approval "
+                           f"({MOVES[waiting].zh} {waiting})")
+        _check_exception(case, move, change, reason)
+        if move == "extend" and (not extra_hours or extra_hours <= 0):
+            raise InvalidInput("an extension (延期) needs a positive number of hours")
+        case.request = {"move": move, "reason": reason.strip(), "extra_hours": extra_hours,
+                        "by": change.who, "at": change.stamp}
+        case.moved_at = change.stamp
+        entry = {"move": "request", "from": case.state, "to": case.state, "request": move,
+                 "note": reason.strip()} | _extra(move, extra_hours)
+        return self._save_move(case, entry, change)
+
+    def _decide(self, case: Case, decision: str, change: Change, note: str) -> Case:
+        """A supervisor's answer to the pending request: approve applies it, refuse drops it.
+
+        Whoever asked cannot approve (监管分离: the one who asks is not the one who decides).
+        """
+        request = case.request
+        if request is None:
+            raise Conflict(f"case {case.id} has no request waiting for approval")
+        if change.who == request["by"]:
+            raise Conflict(f"case {case.id}: {request['by']} asked for this "
+                           f"{MOVES[request['move']].zh}, so someone else must decide it")
+        case.request = None
+        entry = {"requested_by": request["by"], "requested_at": request["at"],
+                 "decided_by": change.who, "decision": decision, "note": note.strip(),
+                 "reason": request["reason"]}
+        if decision == "refuse":
+            case.moved_at = change.stamp
+            return self._save_move(case, {"move": "refuse", "from": case.state,
+                                          "to": case.state, "request": request["move"]}
+                                   | entry, change)
+        return self._apply_move(case, request["move"], change, entry, request["extra_hours"])
 
     def _deadline(self, case: Case) -> str | None:
         started = case.registered_at if case.clock_from == "register" else case.dispatched_at
@@ -216,26 +270,24 @@ class Cases:
         return self.photos.read(case_id, photos[index]), photos[index]["type"]
 
 
-#: Moves that change what the department owes: each needs a reason, and those that move or
-#: stop the clock are accepted only while the case is not yet overdue.
-_EXCEPTIONS = {"extend": "延期", "suspend": "挂起", "close_abnormal": "非正常结案"}
+#: Requests that move or stop the clock: accepted only while the case is not yet overdue.
 _BEFORE_DEADLINE = ("extend", "suspend")
 
 
 def _check_exception(case: Case, move: str, change: Change, note: str) -> None:
-    """Refuse a 延期, 挂起 or 非正常结案 without a reason, and a 延期 or 挂起 of an overdue case.
+    """Refuse a 延期, 挂起 or 非正常结案 request without a reason, and a 延期 or 挂起 of an
+    overdue case.
 
     A case that is late stays late: extending or suspending it afterwards would turn an
     overdue case into one closed on time (GB/T 30428 treats both as requests made before the
     deadline). Closing an overdue case abnormally is allowed but it still counts as due.
     """
-    if move not in _EXCEPTIONS:
-        return
+    label = MOVES[move].zh
     if not note.strip():
-        raise InvalidInput(f"case {case.id}: a {_EXCEPTIONS[move]} ({move}) needs a reason")
+        raise InvalidInput(f"case {case.id}: a {label} ({move}) needs a reason")
     if move in _BEFORE_DEADLINE and case.deadline and change.at > parse_moment(case.deadline):
         raise Conflict(f"case {case.id} has been overdue since {case.deadline}: "
-                       f"a {_EXCEPTIONS[move]} ({move}) must be asked before the deadline")
+                       f"a {label} ({move}) must be asked before the deadline")
 
 
 def _apply(case: Case, move: str, stamp: str, extra_hours: float) -> None:
@@ -250,8 +302,6 @@ def _apply(case: Case, move: str, stamp: str, extra_hours: float) -> None:
         case.reworks += 1
         case.rework_times.append(stamp)
     elif move == "extend":
-        if not extra_hours or extra_hours <= 0:
-            raise InvalidInput("an extension (延期) needs a positive number of hours")
         case.extension_minutes += round(extra_hours * 60)
         case.extensions += 1
         case.extension_times.append(stamp)

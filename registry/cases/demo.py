@@ -31,6 +31,7 @@ from registry.api import Registry
 from registry.cases.cases import Cases, Report
 from registry.cases.evaluation import month_bounds
 from registry.cases.rules import Category
+from registry.cases.workflow import APPROVABLE
 from registry.change import Change
 from registry.errors import InvalidInput
 from registry.query import Query
@@ -156,10 +157,12 @@ class _Run:
         for move, at in steps:
             if at >= self.cutoff:
                 return  # still open when the months end
-            who = "派遣员" if move in ("dispatch", "extend", "rework") else "值班长"
+            who = "派遣员" if move in ("dispatch", "rework", *APPROVABLE) else "值班长"
             self.cases.move(case_id, move, Change(who=who, source="case", at=at),
                             note=DEMO_REASONS.get(move, ""),
                             extra_hours=extra / 60 if move == "extend" else 0.0)
+            if move in APPROVABLE:  # the supervisor approves the request at once
+                self.cases.move(case_id, "approve", Change(who="值班长", source="case", at=at))
 
 
 #: The reasons a department gives for the moves that need one.

@@ -67,6 +67,8 @@ class Case:
     #: its end.
     rework_times: list[str] = field(default_factory=list)
     extension_times: list[str] = field(default_factory=list)
+    #: A 延期, 挂起 or 非正常结案 waiting for a supervisor: {move, reason, extra_hours, by, at}.
+    request: dict[str, Any] | None = None
     version: int = 0
 
     @classmethod

@@ -47,6 +47,11 @@ class Move:
     target: str | None
 
 
+#: Moves a department or dispatcher only requests; a supervisor (值班长) approves or refuses.
+APPROVABLE = frozenset({"extend", "suspend", "close_abnormal"})
+#: The supervisor's answers to a pending request.
+DECISIONS = {"approve": "批准", "refuse": "驳回"}
+
 MOVES = {
     "register": Move("立案", ("reported",), "registered"),
     "discard": Move("不予立案", ("reported",), "discarded"),
@@ -73,6 +78,17 @@ def next_state(state: str, move: str, resume_to: str | None = None, name: str = 
     if rule.target is not None:
         return rule.target
     return (resume_to or state) if move == "resume" else state
+
+
+def next_moves(state: str, pending: bool) -> list[str]:
+    """What can be done next: the approvals while a request waits, else the allowed moves.
+
+    >>> next_moves("dispatched", pending=True)
+    ['approve', 'refuse', 'handle']
+    """
+    if not pending:
+        return allowed(state)
+    return [*DECISIONS, *(m for m in allowed(state) if m not in APPROVABLE)]
 
 
 def allowed(state: str) -> list[str]:

@@ -17,6 +17,7 @@ import registry
 from registry import Change
 from registry.cases import Cases, Report
 from registry.cases.deadlines import CST
+from registry.cases.workflow import APPROVABLE
 
 WEST_GRID, EAST_GRID = "130102001", "130102002"
 DRAIN = (114.45, 38.05)
@@ -70,11 +71,14 @@ def file_dispatched(cases: Cases, category: str, where: tuple[float, float], whe
 
 
 def run(cases: Cases, case_id: str, *steps: tuple[str, str]) -> None:
-    """Apply moves, each (move, local time), as the dispatcher, with a reason where needed."""
+    """Apply moves, each (move, local time), as the dispatcher, with a reason where needed;
+    a 延期, 挂起 or 非正常结案 is requested and at once approved by the supervisor (值班长)."""
     for move, when in steps:
         extra = 2.0 if move == "extend" else 0.0
         cases.move(case_id, move, Change(who="派遣员", at=local(when)), extra_hours=extra,
                    note=REASONS.get(move, ""))
+        if move in APPROVABLE:
+            cases.move(case_id, "approve", Change(who="值班长", at=local(when)))
 
 
 def late_and_on_time(path: Path | str, late_where: tuple[float, float],

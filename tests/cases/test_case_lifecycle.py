@@ -83,8 +83,11 @@ def test_full_life_cycle_across_a_holiday(cases: Cases) -> None:
     assert moves[:3] == [("report", None, "reported", "巡查员"),
                          ("register", "reported", "registered", "受理员"),
                          ("dispatch", "registered", "dispatched", "派遣员")]
-    assert [m[0] for m in moves[3:]] == ["suspend", "resume", "extend", "handle", "rework",
-                                         "handle", "verify", "close"]
+    assert [m[0] for m in moves[3:]] == ["request", "suspend", "resume", "request", "extend",
+                                         "handle", "rework", "handle", "verify", "close"]
+    suspended = cases.history(case_id)[4]
+    assert (suspended["requested_by"], suspended["decided_by"], suspended["reason"]) == (
+        "派遣员", "值班长", "等待审批")
     assert cases.history(case_id)[-1]["at"] == iso(local("2026-10-10 11:00"))
 
 
@@ -269,3 +272,38 @@ def test_a_deadline_into_a_year_without_holidays_is_provisional(cases: Cases) ->
     october = file_dispatched(cases, "lamps_out_adjacent", (LAMP[0] + 0.0001, LAMP[1]),
                               "2026-10-12 09:00")
     assert cases.get(october).provisional_years == []
+
+
+def test_an_unapproved_suspension_has_no_effect(cases: Cases) -> None:
+    case_id = file_dispatched(cases, "street_vending", IN_WEST, "2026-10-12 09:00")
+    cases.move(case_id, "suspend", Change(who="市政管理处", at=local("2026-10-12 09:30")),
+               note="等待占道施工审批")
+    case = cases.get(case_id)
+    assert (case.state, case.deadline, case.pauses) == (
+        "dispatched", iso(local("2026-10-12 11:00")), [])
+    assert case.request["move"] == "suspend" and case.overdue(local("2026-10-12 11:30"))
+    with pytest.raises(Conflict, match="someone else must decide it"):
+        cases.move(case_id, "approve", Change(who="市政管理处", at=local("2026-10-12 09:40")))
+    cases.move(case_id, "refuse", Change(who="值班长", at=local("2026-10-12 09:45")), note="不符合挂起条件")
+    case = cases.get(case_id)
+    assert (case.state, case.request, case.deadline) == (
+        "dispatched", None, iso(local("2026-10-12 11:00")))
+    assert cases.history(case_id)[-1] | {"at": None} == {
+        "at": None, "who": "值班长", "move": "refuse", "from": "dispatched", "to": "dispatched",
+        "request": "suspend", "requested_by": "市政管理处", "requested_at": iso(local("2026-10-12 09:30")),
+        "decided_by": "值班长", "decision": "refuse", "note": "不符合挂起条件", "reason": "等待占道施工审批"}
+
+
+def test_an_extension_asked_in_time_counts_when_approved_later(cases: Cases) -> None:
+    case_id = file_dispatched(cases, "street_vending", IN_WEST, "2026-10-12 09:00")   # due 11:00
+    cases.move(case_id, "extend", Change(who="派遣员", at=local("2026-10-12 10:30")),
+               note="等待配件", extra_hours=2.0)
+    with pytest.raises(Conflict, match=r"already has a request waiting for approval \(延期 extend\)"):
+        cases.move(case_id, "close_abnormal", Change(who="派遣员", at=local("2026-10-12 10:40")),
+                   note="重复上报")
+    cases.move(case_id, "approve", Change(who="值班长", at=local("2026-10-12 11:30")))
+    case = cases.get(case_id)
+    assert (case.deadline, case.extensions, case.request) == (
+        iso(local("2026-10-12 15:30")), 1, None)
+    with pytest.raises(Conflict, match="has no request waiting for approval"):
+        cases.move(case_id, "approve", Change(who="值班长", at=local("2026-10-12 11:40")))

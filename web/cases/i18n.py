@@ -11,7 +11,7 @@ Category names come from ``layers/cases/categories.toml``; state and move labels
 from __future__ import annotations
 
 from registry.cases.evaluation import FIGURES
-from registry.cases.workflow import MOVES, STATES
+from registry.cases.workflow import DECISIONS, MOVES, STATES
 from web.map.i18n import language, say
 
 __all__ = ["texts", "figure_label", "state_label", "move_label", "language", "say"]
@@ -82,7 +82,8 @@ MOVES_EN = {
     "register": "Register", "discard": "Do not register", "dispatch": "Dispatch",
     "handle": "Handled", "verify": "Verified", "rework": "Rework", "close": "Close",
     "suspend": "Suspend", "resume": "Resume", "extend": "Extend",
-    "close_abnormal": "Close abnormally",
+    "close_abnormal": "Close abnormally", "approve": "Approve the request",
+    "refuse": "Refuse the request",
 }
 
 
@@ -100,4 +101,6 @@ def state_label(state: str, lang: str) -> str:
 
 
 def move_label(move: str, lang: str) -> str:
-    return MOVES_EN[move] if lang == "en" else MOVES[move].zh
+    if lang == "en":
+        return MOVES_EN[move]
+    return DECISIONS[move] + "申请" if move in DECISIONS else MOVES[move].zh

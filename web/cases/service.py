@@ -11,7 +11,8 @@ from typing import Any
 
 from flask import url_for
 
-from registry.cases import Case, CaseRules, Cases, allowed, load_rules
+from registry.cases import Case, CaseRules, Cases, load_rules
+from registry.cases.workflow import next_moves
 from web.app import current_registry
 from web.cases.i18n import move_label, state_label
 
@@ -34,7 +35,8 @@ def case_json(case: Case, now: datetime, lang: str) -> dict[str, Any]:
         "category_label": category.title(lang), "kind": category.kind,
         "limit": category.limit_text, "state_label": state_label(case.state, lang),
         "url": url_for("cases.case", case_id=case.id),
-        "moves": [{"move": m, "label": move_label(m, lang)} for m in allowed(case.state)],
+        "moves": [{"move": m, "label": move_label(m, lang)}
+                  for m in next_moves(case.state, pending=case.request is not None)],
     }
     out["photos"] = [{"name": p["name"], "type": p["type"], "size": p["size"],
                       "url": url_for("cases.photo", case_id=case.id, number=i + 1)}

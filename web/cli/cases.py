@@ -13,7 +13,8 @@ import click
 import pandas as pd
 
 from registry import Change
-from registry.cases import Case, Cases, Photo, Report, allowed
+from registry.cases import Case, Cases, Photo, Report
+from registry.cases.workflow import next_moves
 from registry.cases.bulletin import live_ranking, publish, published, units_of
 from registry.cases.evaluation import UNITS, previous_month
 from registry.change import utc_now
@@ -64,7 +65,11 @@ def show(registry_url: str, case_id: str) -> None:
         if key not in ("photos", "pauses") and value not in (None, "", []):
             click.echo(f"{key:18} {value}")
     click.echo(f"{'photos':18} {len(found.photos)}")
-    click.echo(f"{'next moves':18} {', '.join(allowed(found.state)) or '—'}")
+    if found.request:
+        ask = found.request
+        click.echo(f"{'request':18} {ask['move']} by {ask['by']} at {ask['at']}: {ask['reason']}")
+    moves = next_moves(found.state, pending=found.request is not None)
+    click.echo(f"{'next moves':18} {', '.join(moves) or '—'}")
     click.echo("history:")
     for entry in cases.history(case_id):
         note = f"  {entry['note']}" if entry.get("note") else ""
