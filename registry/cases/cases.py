@@ -52,6 +52,8 @@ class Report:
     lat: float
     description: str = ""
     photos: Sequence[Photo] = ()
+    #: 案件来源: who brought the problem (``supervisor``, ``hotline_12345`` …).
+    source: str = "supervisor"
 
 
 class Cases:
@@ -67,6 +69,7 @@ class Cases:
         """File a report: grid, department and nearest asset found; InvalidInput outside
         every grid or for an unknown category."""
         category = self.rules.category(report.category)
+        self.rules.source(report.source)
         point = check_location(report.lon, report.lat)
         grid = grid_at(self.reg, point)
         case = Case(id="", category=category.code, lon=point.x, lat=point.y,
@@ -76,7 +79,7 @@ class Cases:
                     limit_minutes=category.limit_minutes, clock=category.clock,
                     clock_from=self.rules.clock_starts, grid_code=grid["grid_code"],
                     grid_name=grid["name"], street_office=grid["street_office"],
-                    district=grid["district"])
+                    district=grid["district"], source=report.source)
         self._link(case, category, point)
         with self.reg.transaction():
             case.id = self._next_id(change)
@@ -195,6 +198,25 @@ class Cases:
                                           "to": case.state, "request": request["move"]}
                                    | entry, change)
         return self._apply_move(case, request["move"], change, entry, request["extra_hours"])
+
+    def follow_up(self, case_id: str, satisfied: bool, change: Change, note: str = "") -> Case:
+        """Record the 回访 of a citizen's closed case: was the citizen satisfied?
+
+        Only a closed case from a citizen source is followed up, once.
+        """
+        case = self.get(case_id)
+        if not self.rules.source(case.source).get("citizen"):
+            raise Conflict(f"case {case_id} came from {self.rules.source(case.source)['zh']}: "
+                           "only citizens' reports are followed up (回访)")
+        if case.state != "closed" or case.follow_up:
+            raise Conflict(f"case {case_id} is {case.state_label}"
+                           + (", already followed up" if case.follow_up else "")
+                           + ": a 回访 follows 结案, once")
+        case.follow_up = {"satisfied": satisfied, "note": note.strip(), "by": change.who,
+                          "at": change.stamp}
+        entry = {"move": "follow_up", "from": case.state, "to": case.state,
+                 "satisfied": satisfied, "note": note.strip()}
+        return self._save_move(case, entry, change)
 
     def _deadline(self, case: Case) -> str | None:
         started = case.registered_at if case.clock_from == "register" else case.dispatched_at

@@ -69,6 +69,10 @@ class Case:
     extension_times: list[str] = field(default_factory=list)
     #: A 延期, 挂起 or 非正常结案 waiting for a supervisor: {move, reason, extra_hours, by, at}.
     request: dict[str, Any] | None = None
+    #: 案件来源 (a key of the categories file's [sources]) and, for a citizen's report, the
+    #: 回访 after 结案: {satisfied, note, by, at}.
+    source: str = "supervisor"
+    follow_up: dict[str, Any] | None = None
     version: int = 0
 
     @classmethod

@@ -11,7 +11,7 @@ bureau edits them without touching code; a broken file is refused at start-up, n
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -64,6 +64,14 @@ class CaseRules:
     clock_starts: str = "dispatch"
     #: Fewer due cases than this in a month: the unit is listed in the ranking, not ranked.
     rank_min_due: int = 3
+    #: 案件来源 by code: {zh, citizen}; citizens' reports are followed up (回访) after 结案.
+    sources: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    def source(self, code: str) -> Mapping[str, Any]:
+        """The source with this code; InvalidInput naming the known ones otherwise."""
+        if code not in self.sources:
+            raise InvalidInput(f"unknown case source {code!r}; known: {', '.join(self.sources)}")
+        return self.sources[code]
 
     def clock(self, kind: str) -> Clock:
         """The clock named `kind`: the working calendar or natural time in its time zone."""
@@ -108,8 +116,11 @@ def load_rules(directory: str | Path = RULES_DIR) -> CaseRules:
     min_due = data.get("rank_min_due", 3)
     _check(isinstance(min_due, int) and min_due >= 1, path, "rank_min_due",
            "must be a whole number of at least 1")
+    sources = data.get("sources", {"supervisor": {"zh": "监督员上报"}})
+    for code, entry in sources.items():
+        _check("zh" in entry, path, f"sources.{code}.zh", "is missing")
     return CaseRules(categories, campaigns, roles, overrides, calendar,
-                     float(data.get("link_tolerance_m", 20.0)), starts, min_due)
+                     float(data.get("link_tolerance_m", 20.0)), starts, min_due, sources)
 
 
 def _category(path: Path, code: str, entry: dict[str, Any], calendar: WorkCalendar,

@@ -307,3 +307,26 @@ def test_an_extension_asked_in_time_counts_when_approved_later(cases: Cases) -> 
         iso(local("2026-10-12 15:30")), 1, None)
     with pytest.raises(Conflict, match="has no request waiting for approval"):
         cases.move(case_id, "approve", Change(who="值班长", at=local("2026-10-12 11:40")))
+
+
+def test_a_citizens_report_is_followed_up_once_after_closing(cases: Cases) -> None:
+    hotline = cases.report(Report("street_vending", *IN_WEST, "市民来电：路口有摊贩",
+                                  source="hotline_12345"), Change(who="话务员", at=local("2026-10-12 09:00")))
+    assert hotline.source == "hotline_12345"
+    run(cases, hotline.id, ("register", "2026-10-12 09:05"), ("dispatch", "2026-10-12 09:10"))
+    with pytest.raises(Conflict, match="a 回访 follows 结案, once"):
+        cases.follow_up(hotline.id, True, Change(who="回访员", at=local("2026-10-12 09:20")))
+    run(cases, hotline.id, ("handle", "2026-10-12 10:00"), ("verify", "2026-10-12 10:10"),
+        ("close", "2026-10-12 10:20"))
+    done = cases.follow_up(hotline.id, False, Change(who="回访员", at=local("2026-10-13 09:00")),
+                           note="摊贩第二天又来了")
+    assert done.follow_up == {"satisfied": False, "note": "摊贩第二天又来了", "by": "回访员",
+                              "at": iso(local("2026-10-13 09:00"))}
+    assert cases.history(hotline.id)[-1]["move"] == "follow_up"
+    with pytest.raises(Conflict, match="already followed up"):
+        cases.follow_up(hotline.id, True, Change(who="回访员", at=local("2026-10-13 09:10")))
+    patrol = file_dispatched(cases, "street_vending", IN_WEST, "2026-10-12 09:00")
+    with pytest.raises(Conflict, match="only citizens' reports are followed up"):
+        cases.follow_up(patrol, True, Change(who="回访员"))
+    with pytest.raises(InvalidInput, match="unknown case source 'rumour'"):
+        cases.report(Report("street_vending", *IN_WEST, source="rumour"), Change(who="x"))

@@ -46,7 +46,8 @@ def report() -> tuple[Response, int, dict[str, str]]:
     """``POST /api/cases``: file a report; 201 with the new case."""
     data = _body()
     sent = Report(str(data.get("category") or ""), _number(data, "lon"), _number(data, "lat"),
-                  str(data.get("description") or ""), _photos(data))
+                  str(data.get("description") or ""), _photos(data),
+                  str(data.get("source") or "supervisor"))
     case = service().report(sent, Change(who=who(), source="case"))
     location = url_for("cases.case", case_id=case.id)
     return jsonify(case_json(case, utc_now(), language(request.args))), 201, {"Location": location}

@@ -38,14 +38,17 @@ def case() -> None:
 @click.option("-d", "--description", default="", help="What the inspector saw.")
 @click.option("--photo", "photos", multiple=True, type=click.Path(exists=True, dir_okay=False),
               help="A JPEG/PNG/WebP photo (repeatable, ≤ 1 MB each).")
+@click.option("--source", default="supervisor", show_default=True,
+              help="案件来源: a key of [sources] in layers/cases/categories.toml "
+                   "(supervisor, hotline_12345, hotline_12319, media, leadership, other).")
 @who_option
 @clear_errors
 def report(registry_url: str, category: str, lon: float, lat: float, description: str,
-           photos: tuple[str, ...], who: str | None) -> None:
+           photos: tuple[str, ...], source: str, who: str | None) -> None:
     """Report a problem at LON, LAT: the case finds its grid, department and asset."""
     cases = Cases(open_registry(registry_url))
     sent = [Photo(Path(p).read_bytes(), Path(p).name) for p in photos]
-    found = cases.report(Report(category, lon, lat, description, sent),
+    found = cases.report(Report(category, lon, lat, description, sent, source),
                          Change(who=default_who(who), source="case"))
     click.echo(f"case {found.id}: {cases.rules.category(category).zh} in {found.grid_name} "
                f"({found.grid_code}) → {found.department}"
@@ -122,6 +125,21 @@ def move(registry_url: str, case_id: str, move: str, note: str, hours: float,
         expected_version=expect_version, note=note, extra_hours=hours)
     click.echo(f"case {moved.id}: {moved.state_label} ({moved.state}), version {moved.version}"
                + (f", deadline {moved.deadline}" if moved.deadline else ""))
+
+
+@case.command("follow-up")
+@registry_option
+@click.argument("case_id")
+@click.option("--satisfied/--unsatisfied", required=True, help="What the citizen said.")
+@click.option("--note", default="", help="What was said on the call.")
+@who_option
+@clear_errors
+def follow_up(registry_url: str, case_id: str, satisfied: bool, note: str,
+              who: str | None) -> None:
+    """Record the 回访 of a citizen's closed case (12345/12319 and other citizen sources)."""
+    done = Cases(open_registry(registry_url)).follow_up(
+        case_id, satisfied, Change(who=default_who(who), source="case"), note)
+    click.echo(f"case {done.id}: 回访 {'满意 satisfied' if satisfied else '不满意 unsatisfied'}")
 
 
 @click.command()
