@@ -119,6 +119,8 @@ def _draw(layer: Layer, f: Field, n: int, rng: np.random.Generator) -> np.ndarra
         return rng.choice(np.array(f.values, dtype=object), n)
     if f.type == "date":
         return _dates(n, rng)
+    if f.type == "bool":
+        return rng.random(n) < 0.5
     if f.type in ("int", "float") and f.range is not None:
         values = rng.uniform(*f.range, n)
         return np.round(values) if f.type == "int" else np.round(values, 2)
@@ -183,6 +185,8 @@ _RULES: dict[tuple[str, str], Callable] = {
     ("gas_mains", "households"): _years(10, 600),
     ("gas_mains", "hazard_assessed"): lambda n, rng: rng.random(n) < 0.2,
     ("gas_mains", "cathodic_protection"): lambda n, rng: rng.random(n) < 0.3,
+    ("gas_mains", "hazard_controllable"): _choice([None, True, False], [0.8, 0.1, 0.1]),
+    ("gas_mains", "occupied"): lambda n, rng: rng.random(n) < 0.02,
     ("gas_mains", "depth_m"): _uniform(0.6, 1.5),
 }
 

@@ -158,12 +158,12 @@ def scored_scope(reg: Registry) -> tuple[Scope, pd.DataFrame]:
 
 
 def hand_scope(path: Any) -> tuple[set[str], dict[str, int]]:
-    """Mains in scope and in-scope segments per courtyard, from the GeoPackage's tables."""
+    """Mains to replace and their segments per courtyard, from the GeoPackage's tables."""
     rules = load_rules().scope["scope"]
     with sqlite3.connect(path) as conn:
         mains = pd.read_sql("SELECT uuid, material, install_year, hazard_assessed, "
-                            "renovation_status, courtyard FROM gas_mains "
-                            "WHERE retired_at IS NULL", conn)
+                            "hazard_controllable, occupied, pipe_kind, renovation_status, "
+                            "courtyard FROM gas_mains WHERE retired_at IS NULL", conn)
         events = pd.read_sql("SELECT uuid, kind, condition_after FROM maintenance_events "
                              "WHERE layer = 'gas_mains'", conn)
     worst = pd.to_numeric(events["condition_after"], errors="coerce")
@@ -172,9 +172,14 @@ def hand_scope(path: Any) -> tuple[set[str], dict[str, int]]:
                            & (worst >= rules["hazard_inspection_condition"])), "uuid"]
     hazard = (mains["hazard_assessed"].fillna(0).astype(bool) | mains["uuid"].isin(marked))
     age = YEAR - pd.to_numeric(mains["install_year"], errors="coerce")
-    aged = mains["material"].isin(rules["aged"]) & (age >= rules["min_age_years"]) & hazard
+    riser = mains["pipe_kind"] == "riser"
+    uncontrollable = mains["hazard_controllable"].eq(0)
+    by_age = (mains["material"].isin(rules["aged"]) | riser) & hazard & (
+        (age >= rules["min_age_years"]) | ((age < rules["min_age_years"]) & uncontrollable))
+    assessed_unfit = mains["material"].isin(list(rules["assessed"])) & ~riser & hazard
     chosen = (mains["renovation_status"] != "not_in_scope") & (
-        mains["material"].isin(list(rules["always"])) | aged)
+        mains["occupied"].fillna(0).astype(bool) | mains["material"].isin(list(rules["always"]))
+        | assessed_unfit | by_age)
     picked = mains[chosen.to_numpy()]
     per_courtyard = picked["courtyard"].fillna(NO_COURTYARD).value_counts()
     return set(picked["uuid"]), {str(k): int(v) for k, v in per_courtyard.items()}

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from registry.errors import InvalidInput, LayerDefinitionError
 from registry.layers import LAYERS_DIR, read_toml
 
@@ -43,9 +45,43 @@ class GasRules:
                                f"(years: {', '.join(map(str, years)) or 'none'})")
         return dict(self.targets["years"][str(earlier[-1])])
 
-    def pressure_range(self, pressure_class: str) -> tuple[float, float] | None:
+    def pressure_band(self, pressure_class: str) -> "PressureBand | None":
+        """The band of design pressures `pressure_class` allows, None for an unknown class."""
         found = self.scope["pressure_classes"].get(pressure_class)
-        return (float(found[0]), float(found[1])) if found else None
+        return PressureBand.from_rule(found) if found else None
+
+
+@dataclass(frozen=True)
+class PressureBand:
+    """Design pressures a class allows, in MPa: from `low` (included or not) up to `high`
+    (included or not), as GB 50028 writes them.
+
+    >>> band = PressureBand.from_rule({"from": 0.01, "up_to": 0.2})
+    >>> band.fits(np.array([0.005, 0.01, 0.2, 0.25])).tolist(), band.text
+    ([False, True, True, False], '0.01 ≤ P ≤ 0.2 MPa')
+    """
+
+    low: float
+    high: float
+    low_included: bool
+    high_included: bool
+
+    @classmethod
+    def from_rule(cls, rule: dict[str, float]) -> "PressureBand":
+        low = rule.get("from", rule.get("above", 0.0))
+        high = rule.get("up_to", rule.get("below", np.inf))
+        return cls(float(low), float(high), "above" not in rule, "below" not in rule)
+
+    def fits(self, mpa: np.ndarray) -> np.ndarray:
+        """Whether each pressure lies in the band."""
+        above = mpa >= self.low if self.low_included else mpa > self.low
+        below = mpa <= self.high if self.high_included else mpa < self.high
+        return above & below
+
+    @property
+    def text(self) -> str:
+        low = f"{self.low:g} {'≤' if self.low_included else '<'} " if self.low > 0 else ""
+        return f"{low}P {'≤' if self.high_included else '<'} {self.high:g} MPa"
 
 
 def load_rules(directory: Path | str = RULES_DIR) -> GasRules:

@@ -1,11 +1,16 @@
-"""Which courtyard mains the renovation programme takes in, segment by segment, and why.
+"""Which courtyard mains the renovation programme replaces, which wait for an assessment, and why.
 
-The rules are ``layers/gas/scope.toml`` (defaults: the national 2022–2025 plan): all grey cast
-iron; ductile iron (not fit for service); steel and PE in service for ≥ 20 years AND assessed
-hazardous — by the ``hazard_assessed`` attribute, a maintenance event of a hazard kind (leak),
-or an inspection that left the main at a bad condition grade. Each main's pressure class is
-checked against its stated design pressure. Nothing is dropped: mains whose material, age,
-pressure class or courtyard is unknown are listed in ``problems`` and still counted.
+The rules are ``layers/gas/scope.toml``, after 国办发〔2022〕22号 and the ageing-assessment
+guidance. Every main lands in exactly one bucket, with its reason: ``replace`` (改造: grey cast
+iron; ductile iron assessed unfit; steel, PE and risers ≥ 20 years assessed hazardous, or
+younger with a hazard assessed uncontrollable; anything built over, 占压), ``assess`` (待评估:
+the rule depends on an assessment not yet made, or on an unknown material or year) and
+``keep`` (保留). Hazardous means the ``hazard_assessed`` attribute, a maintenance event of a
+hazard kind (leak) or an inspection that left the main at a bad condition grade;
+``hazard_assessed = false`` is an assessment that found none, empty is no assessment. Each
+main's pressure class is checked against its stated design pressure (GB 50028 bands).
+Nothing is dropped: mains whose material, age, pressure class or courtyard is unknown are
+listed in ``problems`` and still counted.
 
 >>> import tempfile, registry, geopandas as gpd, shapely
 >>> reg = registry.create(tempfile.mkdtemp() + "/s.gpkg", county="130102")
@@ -15,8 +20,8 @@ pressure class or courtyard is unknown are listed in ``problems`` and still coun
 ...     (114.501, 38.04)])] * 2, crs=4490)
 >>> _ = reg.add("gas_mains", mains, registry.Change(who="demo"))
 >>> result = renovation_scope(reg, year=2026)
->>> result.segments["in_scope"].tolist(), [p["field"] for p in result.problems]
-([True, False], ['pressure_mpa', 'courtyard'])
+>>> result.segments["bucket"].tolist(), [p["field"] for p in result.problems]
+(['replace', 'keep'], ['pressure_mpa', 'courtyard'])
 """
 from __future__ import annotations
 
@@ -37,14 +42,16 @@ if TYPE_CHECKING:
 #: A problem found on a main: its row, the field, the value and why.
 Found = tuple[Any, str, Any, str]
 
-SEGMENT_COLUMNS = ["uuid", "source_id", "courtyard", "grid_code", "material", "install_year",
-                   "age", "length_m", "households", "renovation_status", "hazard", "leaks",
-                   "in_scope", "reason"]
+SEGMENT_COLUMNS = ["uuid", "source_id", "courtyard", "grid_code", "material", "pipe_kind",
+                   "install_year", "age", "length_m", "households", "renovation_status",
+                   "hazard", "leaks", "bucket", "in_scope", "reason"]
+#: The buckets every main lands in, with their labels.
+BUCKETS = {"replace": "改造", "assess": "待评估", "keep": "保留"}
 #: The columns of the layer the scope and the courtyard scores read (not the rest: the read
 #: of a city's mains is much of the scope's cost).
 MAIN_FIELDS = ["source_id", "courtyard", "grid_code", "material", "install_year", "households",
-               "renovation_status", "hazard_assessed", "pressure_class", "pressure_mpa",
-               "cathodic_protection"]
+               "renovation_status", "hazard_assessed", "hazard_controllable", "occupied",
+               "pipe_kind", "pressure_class", "pressure_mpa", "cathodic_protection"]
 
 
 @dataclass
@@ -55,6 +62,21 @@ class Scope:
     segments: pd.DataFrame
     problems: list[dict[str, Any]]
     mains: gpd.GeoDataFrame
+
+    def to_assess(self) -> pd.DataFrame:
+        """The 待评估 list per courtyard: km, mains and which assessments are missing.
+
+        >>> Scope(pd.DataFrame({"courtyard": ["甲"], "bucket": ["assess"], "length_m": [1500.0],
+        ...       "reason": ["steel: not yet assessed"]}), [], gpd.GeoDataFrame()).to_assess(
+        ...       ).values.tolist()
+        [['甲', 1.5, 1, 'steel: not yet assessed']]
+        """
+        waiting = self.segments[self.segments["bucket"] == "assess"]
+        table = waiting.assign(courtyard=waiting["courtyard"].fillna("未归属小区")).groupby(
+            "courtyard", as_index=False).agg(km=("length_m", "sum"), mains=("length_m", "size"),
+                                              missing=("reason", _distinct))
+        table["km"] = (table["km"] / 1000).round(3)
+        return table.sort_values(["km", "courtyard"], ascending=[False, True], ignore_index=True)
 
 
 def renovation_scope(reg: Registry, rules: GasRules | None = None, year: int | None = None,
@@ -71,7 +93,8 @@ def renovation_scope(reg: Registry, rules: GasRules | None = None, year: int | N
     history = maintenance_history(reg, frame["uuid"].tolist(), rules)
     frame["leaks"] = history["leaks"].to_numpy()
     frame["hazard"] = _hazard(frame, history)
-    frame["in_scope"], frame["reason"] = _verdicts(frame, rules.scope["scope"])
+    frame["bucket"], frame["reason"] = _verdicts(frame, rules.scope["scope"])
+    frame["in_scope"] = frame["bucket"] == "replace"
     found = _material_problems(frame) + _pressure_problems(frame, rules)
     found += _missing(frame, "courtyard", "no courtyard (小区): counted under 未归属小区")
     return Scope(frame[SEGMENT_COLUMNS], _problems(frame, found), mains)
@@ -116,28 +139,82 @@ def _hazard(frame: pd.DataFrame, history: pd.DataFrame) -> list[str | None]:
                     ).tolist()
 
 
-def _verdicts(frame: pd.DataFrame, scope: dict[str, Any]) -> tuple[list[bool], list[str]]:
-    columns = (frame[c].tolist() for c in ("material", "age", "hazard", "renovation_status"))
-    verdicts = [_verdict(m, a, h, s, scope) for m, a, h, s in zip(*columns)]
+def _verdicts(frame: pd.DataFrame, scope: dict[str, Any]) -> tuple[list[str], list[str]]:
+    fine = frame["hazard_assessed"].astype("boolean").eq(False).fillna(False)
+    fine = (fine & frame["hazard"].isna()).tolist()
+    controllable = frame["hazard_controllable"].astype("boolean").astype(object)
+    facts = zip(frame["material"].tolist(), frame["age"].tolist(), frame["hazard"].tolist(),
+                fine, controllable.where(controllable.notna(), None).tolist(),
+                frame["occupied"].astype("boolean").fillna(False).tolist(),
+                frame["pipe_kind"].tolist(), frame["renovation_status"].tolist())
+    verdicts = [_verdict(Facts(*f), scope) for f in facts]
     return [v[0] for v in verdicts], [v[1] for v in verdicts]
 
 
-def _verdict(material: Any, age: float, hazard: str | None, status: Any,
-             scope: dict[str, Any]) -> tuple[bool, str]:
-    if status == "not_in_scope":
-        return False, "marked not in scope (不纳入) by the city"
-    if material in scope["always"]:
-        return True, scope["always"][material]
-    if material not in scope["aged"]:
-        return False, f"material {material or 'unknown'} is not covered by the rules"
-    if pd.isna(age):
-        return False, f"{material}: year laid unknown, age cannot be judged"
-    old = age >= scope["min_age_years"]
-    if old and isinstance(hazard, str):
-        return True, f"{material} in service {age:.0f} years (≥ {scope['min_age_years']}), " \
-                     f"hazardous ({hazard})"
-    why = "not assessed hazardous" if old else f"in service {age:.0f} years"
-    return False, f"{material}: {why}"
+@dataclass(frozen=True)
+class Facts:
+    """What the scope rules read of one main."""
+
+    material: Any
+    age: float
+    hazard: str | None
+    assessed_fine: bool
+    controllable: bool | None
+    occupied: bool
+    kind: Any
+    status: Any
+
+
+def _verdict(main: Facts, scope: dict[str, Any]) -> tuple[str, str]:
+    """The bucket of one main and why, in the order the 2022 rules read."""
+    if main.status == "not_in_scope":
+        return "keep", "marked not in scope (不纳入) by the city"
+    if main.occupied:
+        return "replace", "被建构筑物占压：改造 (built over)"
+    if main.material in scope["always"]:
+        return "replace", scope["always"][main.material]
+    riser = main.kind == "riser"
+    if main.material in scope["assessed"] and not riser:
+        return _assessed(scope["assessed"][main.material], main)
+    if not riser and main.material not in scope["aged"]:
+        return "assess", f"material {main.material or 'unknown'}: not covered by the rules, " \
+                         "check the material (材质待核查)"
+    return _by_age("立管 riser" if riser else str(main.material), main, scope["min_age_years"])
+
+
+def _assessed(label: str, main: Facts) -> tuple[str, str]:
+    """Ductile iron: replaced only when assessed unfit for safe service."""
+    if isinstance(main.hazard, str):
+        return "replace", f"{label}：经评估不满足安全运行要求 (assessed unfit: {main.hazard})"
+    if main.assessed_fine:
+        return "keep", f"{label}：经评估满足安全运行要求 (assessed fit)"
+    return "assess", f"{label}：需评估是否满足安全运行要求 (not yet assessed)"
+
+
+def _by_age(label: str, main: Facts, min_age: int) -> tuple[str, str]:
+    """Steel, PE and risers: by years in service and what an assessment found."""
+    if pd.isna(main.age):
+        return "assess", f"{label}: year laid unknown, age cannot be judged (建设年代待核查)"
+    years = f"{label} in service {main.age:.0f} years"
+    if main.age >= min_age:
+        if isinstance(main.hazard, str):
+            return "replace", f"{years} (≥ {min_age}), hazardous ({main.hazard})"
+        if main.assessed_fine:
+            return "keep", f"{years} (≥ {min_age}), assessed without hazard"
+        return "assess", f"{years} (≥ {min_age}), not yet assessed (需开展安全评估)"
+    if not isinstance(main.hazard, str):
+        return "keep", f"{years} (< {min_age}), no hazard recorded"
+    if main.controllable is False:
+        return "replace", f"{years} (< {min_age}), hazard ({main.hazard}) assessed " \
+                          "uncontrollable (无法通过管控措施保障安全)"
+    if main.controllable:
+        return "keep", f"{years} (< {min_age}), hazard ({main.hazard}) controllable (落实管控措施)"
+    return "assess", f"{years} (< {min_age}), hazard ({main.hazard}): whether it can be " \
+                     "controlled is not assessed"
+
+
+def _distinct(reasons: pd.Series) -> str:
+    return "; ".join(dict.fromkeys(reasons))
 
 
 def _material_problems(frame: pd.DataFrame) -> list[Found]:
@@ -152,36 +229,33 @@ def _pressure_problems(frame: pd.DataFrame, rules: GasRules) -> list[Found]:
     found = _missing(frame, "pressure_class", "pressure class unknown")
     classes = frame["pressure_class"]
     mpa = pd.to_numeric(frame["pressure_mpa"], errors="coerce").to_numpy(dtype=float)
-    # The rules are looked up once per class named, then every main is tested in one pass.
-    named = {c: rules.pressure_range(c) for c in classes.unique() if isinstance(c, str)}
-    unknown = classes.isin([c for c, bounds in named.items() if bounds is None]).to_numpy()
-    low, high = (classes.map({c: b[k] for c, b in named.items() if b}).to_numpy(dtype=float)
-                 for k in (0, 1))
-    misfit = ~np.isnan(low) & ~np.isnan(mpa) & ~_fits(low, high, mpa)
-    fits, names = _first_fit(rules, mpa), classes.tolist()
-    for i in np.flatnonzero(unknown | misfit):
-        row, cls = frame.index[i], names[i]
-        if unknown[i]:
-            found.append((row, "pressure_class", cls, "pressure class unknown to scope.toml"))
-        else:
-            found.append((row, "pressure_mpa", float(mpa[i]),
-                          f"{mpa[i]:g} MPa does not fit {cls} ({low[i]:g}–{high[i]:g} MPa)"
-                          + (f"; it fits {fits[i]}" if fits[i] is not None else "")))
-    return found
+    names = classes.tolist()
+    # Each class named is looked up once, then its mains are tested together.
+    for cls in classes.dropna().unique():
+        rows = np.flatnonzero((classes == cls).to_numpy())
+        band = rules.pressure_band(cls)
+        if band is None:
+            found += [(frame.index[i], "pressure_class", cls,
+                       "pressure class unknown to scope.toml") for i in rows]
+            continue
+        given = rows[~np.isnan(mpa[rows])]
+        misfit = given[~band.fits(mpa[given])]
+        fits = _first_fit(rules, mpa[misfit])
+        found += [(frame.index[i], "pressure_mpa", float(mpa[i]),
+                   f"{mpa[i]:g} MPa does not fit {names[i]} ({band.text})"
+                   + (f"; it fits {fit}" if fit is not None else ""))
+                  for i, fit in zip(misfit, fits)]
+    return sorted(found, key=lambda f: (f[0], f[1]))
 
 
 def _first_fit(rules: GasRules, mpa: np.ndarray) -> np.ndarray:
     """The first class (in the rules' order) each pressure fits; None where none does."""
     first = np.full(mpa.shape, None, dtype=object)
     for cls in reversed(list(rules.scope["pressure_classes"])):
-        low, high = rules.pressure_range(cls) or (np.inf, -np.inf)
-        first[_fits(low, high, mpa)] = cls
+        band = rules.pressure_band(cls)
+        if band is not None:
+            first[band.fits(mpa)] = cls
     return first
-
-
-def _fits(low: Any, high: Any, mpa: np.ndarray) -> np.ndarray:
-    """Whether each pressure lies in its class's range: above low, up to high (0 fits 0)."""
-    return ((low < mpa) & (mpa <= high)) | ((mpa == low) & (low == 0))
 
 
 def _missing(frame: pd.DataFrame, field: str, reason: str) -> list[Found]:

@@ -6,7 +6,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from gas.gas_networks import LOOP_BUILDINGS, LOOP_MAINS, build, lonlat
+from gas.gas_networks import LOOP_BUILDINGS, LOOP_MAINS, build, lonlat, main
 from web.cli.gas import gas
 
 
@@ -31,7 +31,9 @@ def test_topology_prints_the_totals_and_writes_geojson(city, tmp_path):
 
 def test_scope_table_and_csv(city, tmp_path):
     out = run("scope", "-r", city, "--year", "2026", "--explain", "--csv", str(tmp_path / "s.csv"))
-    assert out.startswith("in scope: 0.300 km of 0.300 km, 7 mains, 1 courtyards")
+    assert out.splitlines()[:4] == ["改造 replace: 0.300 km, 7 mains", "待评估 assess: 0.000 km, 0 mains",
+                                    "保留 keep: 0.000 km, 0 mains",
+                                    "of 0.300 km; replaced in 1 courtyards"]
     assert "甲小区: " in out and "households=66" in out
     assert (tmp_path / "s.csv").read_text(encoding="utf-8-sig").splitlines()[1].startswith("甲小区")
 
@@ -57,3 +59,13 @@ def test_bad_input_is_one_clear_line(city):
     assert result.output == "Error: no courtyard named '不存在的小区'\n"
     result = CliRunner().invoke(gas, ["isolate", "-r", city, "--at", "1,2,3"])
     assert result.exit_code == 2 and "is not LON,LAT" in result.output
+
+
+def test_scope_lists_the_mains_waiting_for_an_assessment(registry_url):
+    build(registry_url, [main("ST", [(0, 0), (100, 0)], material="steel", install_year=1999),
+                         main("DI", [(0, 10), (100, 10)], material="ductile_iron")]).close()
+    out = run("scope", "-r", registry_url, "--year", "2026")
+    lines = out.splitlines()
+    assert lines[1] == "待评估 assess: 0.200 km, 2 mains"
+    assert "待评估 waiting for an assessment: 1 courtyard(s)" in out
+    assert "steel in service 27 years (≥ 20), not yet assessed (需开展安全评估)" in out

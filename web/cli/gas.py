@@ -24,7 +24,7 @@ from registry.gas.isolation import isolate, trace_geojson
 from registry.gas.network import build_network
 from registry.gas.programme import LEVELS, plan_programme, programmes, progress, valve_rollup
 from registry.gas.risk import courtyard_candidates, explain
-from registry.gas.scope import renovation_scope
+from registry.gas.scope import BUCKETS, renovation_scope
 from registry.gas.valves import save_valve
 from web.cli.options import clear_errors, default_who, open_registry, registry_option, who_option
 from web.gas.tables import faults_frame, flat_candidates, problems_frame, trace_table
@@ -72,14 +72,20 @@ def scope(registry_url: str, year: int | None, segments: bool, explain_: bool,
     reg = open_registry(registry_url)
     found = renovation_scope(reg, year=year)
     table = courtyard_candidates(reg, found)
-    inside = found.segments[found.segments["in_scope"]]
-    click.echo(f"in scope: {inside['length_m'].sum() / 1000:.3f} km of "
-               f"{found.segments['length_m'].sum() / 1000:.3f} km, {len(inside)} mains, "
-               f"{len(table)} courtyards")
-    _table(found.segments if segments else flat_candidates(table), csv_path)
+    seg = found.segments
+    for bucket, label in BUCKETS.items():
+        chosen = seg[seg["bucket"] == bucket]
+        click.echo(f"{label} {bucket}: {chosen['length_m'].sum() / 1000:.3f} km, "
+                   f"{len(chosen)} mains")
+    click.echo(f"of {seg['length_m'].sum() / 1000:.3f} km; replaced in {len(table)} courtyards")
+    _table(seg if segments else flat_candidates(table), csv_path)
     if explain_:
         for row in table.to_dict("records"):
             click.echo(explain(row))
+    waiting = found.to_assess()
+    if len(waiting):
+        click.echo(f"\n待评估 waiting for an assessment: {len(waiting)} courtyard(s)")
+        click.echo(waiting.to_string(index=False))
     if found.problems:
         click.echo(f"\n{len(found.problems)} problem(s):")
         click.echo(problems_frame(found.problems).to_string(index=False))

@@ -81,6 +81,9 @@ def scope() -> Response:
     return _json({"km_total": round(float(seg["length_m"].sum()) / 1000, 3),
                   "km_in_scope": round(float(seg.loc[seg["in_scope"], "length_m"].sum()) / 1000, 3),
                   "segments_in_scope": int(seg["in_scope"].sum()),
+                  "km_to_assess": round(float(seg.loc[seg["bucket"] == "assess", "length_m"]
+                                              .sum()) / 1000, 3),
+                  "segments_to_assess": int((seg["bucket"] == "assess").sum()),
                   "courtyards": table.to_dict("records"), "problems": found.problems})
 
 
