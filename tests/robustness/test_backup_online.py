@@ -22,6 +22,7 @@ from web.cli.restore import restore
 WRITER = """
 import sys, pathlib, registry
 from registry import Change
+from open_access import OPEN
 reg = registry.open(sys.argv[1])
 uuid = reg.query(layer="drains")["uuid"].iloc[0]
 i = 0
@@ -51,7 +52,7 @@ def wait_for_plans(url: str, at_least: int) -> None:
 
 
 def serve_reads(city: str, stop: threading.Event, failures: list[int]) -> None:
-    client = create_app({"REGISTRY": city, "TESTING": True}).test_client()
+    client = create_app({"REGISTRY": city, "TESTING": True, **OPEN}).test_client()
     while not stop.is_set():
         status = client.get("/ogcapi/collections/drains/items?limit=20").status_code
         if status != 200:
