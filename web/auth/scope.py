@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from flask import current_app, g
 
+from registry.cases.linking import check_location, grid_at
 from registry.errors import Forbidden, InvalidInput, NotFound, Unauthorized
 from registry.filters import Filter, In, conjunction
 from registry.layers import Layer, LayerLibrary
@@ -32,6 +33,7 @@ from registry.query import Query
 from registry.users import ROLES
 
 if TYPE_CHECKING:
+    from registry.api import Registry
     from registry.cases import Case
 
 _G_KEY = "infracensus_scope"
@@ -162,6 +164,27 @@ def visible_case(case: "Case") -> "Case":
     return case
 
 
+def visible_cases(cases: Iterable["Case"]) -> list["Case"]:
+    """The cases the caller's scope holds, in their order."""
+    scope = current()
+    return [case for case in cases if scope.covers_case(case)]
+
+
+def check_report_at(reg: "Registry", lon: Any, lat: Any) -> None:
+    """Forbidden unless a report at (lon, lat) falls in one of the caller's grids (bad
+    coordinates and places outside every grid are left to the report's own checks)."""
+    scope = current()
+    if scope.grids is None:
+        return
+    try:
+        grid = grid_at(reg, check_location(lon, lat))["grid_code"]
+    except InvalidInput:
+        return
+    if not scope.covers(grid):
+        raise Forbidden(f"({float(lon):.6f}, {float(lat):.6f}) lies in grid {grid}, outside "
+                        f"your scope ({scope.describe()}): report it to that grid's inspectors")
+
+
 def check_case_change(case: "Case") -> None:
     """Forbidden unless the caller's scope holds the case they want to change."""
     scope = current()
@@ -181,12 +204,37 @@ def check_grids(grid_codes: Iterable[str | None], what: str) -> None:
 
 
 def check_whole_city(what: str) -> None:
-    """Forbidden for a caller held to grids or a department: `what` covers the whole city
-    and cannot be cut to a scope yet."""
+    """Forbidden for a caller held to grids: `what` covers the whole city and cannot be cut
+    to some grids yet (a department scope limits cases only)."""
     scope = current()
-    if scope.limited:
+    if scope.grids is not None:
         raise Forbidden(f"{what} covers the whole city; your account is scoped to "
                         f"{scope.describe()}")
+
+
+def visible_asset(found: Mapping[str, Any]) -> Mapping[str, Any]:
+    """An asset as `Registry.get` gives it, or NotFound if its layer or grid is out of scope."""
+    scope = current()
+    if not scope.reads_layer(found["layer"]) or not scope.covers(
+            found["properties"].get("grid_code")):
+        raise NotFound(f"no asset {found['properties'].get('uuid', '')}".rstrip())
+    return found
+
+
+def plan_grids(plan: Mapping[str, Any]) -> set[str | None]:
+    """The grids a plan's (or a work package's) work orders lie in."""
+    return {task.get("grid_code") for task in plan.get("tasks", [])}
+
+
+def visible_plan(plan: Mapping[str, Any]) -> bool:
+    """True if every work order of the plan lies in the caller's scope."""
+    return current().covers_all(plan_grids(plan))
+
+
+def grids_of(reg: "Registry", query: Query) -> set[str | None]:
+    """The grids of the assets a query selects (read as one column, not as features)."""
+    frame = reg.query(replace(query, properties=["grid_code"], limit=None, offset=0))
+    return set(frame["grid_code"].where(frame["grid_code"].notna(), None))
 
 
 # -- configuration ----------------------------------------------------------------------------
