@@ -17,12 +17,12 @@ from robust_city import integrity, make_city, python
 from web.app import create_app
 from web.cli.backup import backup
 from web.cli.restore import restore
+from open_access import OPEN
 
 #: Saves a plan and its journal entry in one transaction, and edits an asset, until told to stop.
 WRITER = """
 import sys, pathlib, registry
 from registry import Change
-from open_access import OPEN
 reg = registry.open(sys.argv[1])
 uuid = reg.query(layer="drains")["uuid"].iloc[0]
 i = 0

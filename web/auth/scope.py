@@ -256,8 +256,8 @@ def layer_names(value: Any) -> list[str]:
 def layer_roles(value: Any) -> dict[str, frozenset[str]]:
     """``LAYER_READ`` checked: layer → the roles that may read it (unknown roles refused).
 
-    >>> layer_roles({"safety_valves": ["engineer", "admin"]})
-    {'safety_valves': frozenset({'admin', 'engineer'})}
+    >>> sorted(layer_roles({"safety_valves": ["engineer", "admin"]})["safety_valves"])
+    ['admin', 'engineer']
     """
     if not value:
         return {}
