@@ -159,3 +159,30 @@ def test_json_login_with_lockout_reason(secure_app: Flask) -> None:
                          headers={"X-CSRF-Token": session_csrf(client)})
     assert answer.status_code == 401
     assert answer.get_json()["detail"] == "wrong user name or password"
+
+
+def test_public_layers_and_layer_rights_from_the_environment(city_path, monkeypatch) -> None:
+    """As a gunicorn deployment sets them: a comma list, and JSON."""
+    monkeypatch.setenv("INFRACENSUS_PUBLIC_LAYERS", "drains, lamp_posts")
+    monkeypatch.setenv("INFRACENSUS_LAYER_READ", '{"safety_valves": ["engineer", "admin"]}')
+    client = create_app({"REGISTRY": city_path, "TESTING": True}).test_client()
+    assert client.get("/ogcapi/collections/drains/items").status_code == 200
+    assert client.get("/ogcapi/collections/lamp_posts/items").status_code == 200
+    assert client.get("/ogcapi/collections/gas_mains/items").status_code == 401
+    log_in(client, "viewer")
+    refused = client.get("/ogcapi/collections/safety_valves/items")
+    assert refused.status_code == 403 and "withheld from your role" in refused.get_json()["detail"]
+    log_in(client, "eng")
+    assert client.get("/ogcapi/collections/safety_valves/items").status_code == 200
+
+
+@pytest.mark.parametrize("settings, message", [
+    ({"LAYER_READ": {"safety_valves": ["engineers"]}}, "unknown role 'engineers'"),
+    ({"LAYER_READ": {"safety_valves": ["admin"]}, "PUBLIC_LAYERS": ["safety_valves"]},
+     "in PUBLIC_LAYERS and restricted by LAYER_READ"),
+    ({"PUBLIC_LAYERS": 5}, "PUBLIC_LAYERS must be a list"),
+])
+def test_scope_settings_that_contradict_themselves_stop_the_start(city_path, settings,
+                                                                 message) -> None:
+    with pytest.raises(InvalidInput, match=message):
+        create_app({"REGISTRY": city_path, **settings})
