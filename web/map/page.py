@@ -49,8 +49,9 @@ def style() -> Response:
     """The style; ``BASEMAP_URL`` (a raster tile template, e.g. Tianditu's) and
     ``BASEMAP_ATTRIBUTION`` configure the base map, which is left out when unset."""
     tiles = request.url_root + TILE_TEMPLATE
-    return jsonify(map_style(scope.readable(current_registry().layers), tiles, current_app.config.get("BASEMAP_URL"),
-                             current_app.config.get("BASEMAP_ATTRIBUTION", "")))
+    config = current_app.config
+    return jsonify(map_style(scope.readable(current_registry().layers), tiles,
+                             config.get("BASEMAP_URL"), config.get("BASEMAP_ATTRIBUTION", "")))
 
 
 def vendor(name: str) -> Response:

@@ -16,12 +16,11 @@ import pandas as pd
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from registry import Change, Query, Registry
-from registry.errors import InvalidInput
-from registry.plans import conflicts, packages, planner, returns, risk
-from registry.plans.weights import load_book
-from registry.errors import Forbidden, NotFound
+from registry.errors import Forbidden, InvalidInput, NotFound
 from registry.grids import assign
+from registry.plans import conflicts, packages, planner, returns, risk
 from registry.plans.returned import read as read_returned
+from registry.plans.weights import load_book
 from web.app import current_registry
 from web.auth import scope
 from web.auth.identity import who
@@ -213,11 +212,11 @@ def _check_new_assets(reg: Registry, package_id: str, package: dict[str, Any],
     cells = reg.query(Query(reg.layers.grid_layer.name))
     found = assign([f.geometry for f in new], cells.geometry.to_numpy(), cells["grid_code"])
     allowed = scope.plan_grids(package)
+    named = ", ".join(sorted(map(str, allowed)))
     for f, grid in zip(new, found):
         if grid not in allowed:
             raise Forbidden(f"feature {f.number}: the new asset lies in grid {grid}, outside "
-                            f"work package {package_id} (grids {', '.join(sorted(map(str, allowed)))}): "
-                            "nothing was applied")
+                            f"work package {package_id} (grids {named}): nothing was applied")
     scope.check_grids(found, f"the new assets of work package {package_id}")
 
 
