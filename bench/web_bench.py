@@ -250,7 +250,9 @@ def pygeoapi_server(python: Path, gpkg: Path, bounds: Box, folder: Path,
 def infracensus_server(gpkg: Path | str, folder: Path, gunicorn_path: Path | None,
                        tile_cache: int = 4096, tag: str = "") -> Iterator[Server]:
     port = free_port()
-    env = {"INFRACENSUS_REGISTRY": str(gpkg), "INFRACENSUS_TILE_CACHE_TILES": str(tile_cache)}
+    # The peer (pygeoapi) serves without logins: compare like with like.
+    env = {"INFRACENSUS_REGISTRY": str(gpkg), "INFRACENSUS_TILE_CACHE_TILES": str(tile_cache),
+           "INFRACENSUS_AUTH_REQUIRED": "false"}
     if gunicorn_path is not None:
         env["PYTHONPATH"] = os.pathsep.join([str(gunicorn_path), str(ROOT)])
     command = wsgi_command(sys.executable, "web.app:create_app()", port, gunicorn_path is not None)

@@ -9,6 +9,7 @@ from flask.testing import FlaskClient
 
 from auth_helpers import PASSWORD, log_in, session_csrf
 from registry import audit, open as open_registry
+from registry.errors import InvalidInput
 from registry.users import Users
 from web.app import create_app
 
@@ -85,14 +86,26 @@ def test_state_changing_requests_are_audited(client: FlaskClient, city_path) -> 
     assert entry["detail"] == {"endpoint": "imports.upload", "status": 403, "via": "session"}
 
 
-def test_public_read_opens_the_ogc_api_and_tiles_only(city_path) -> None:
-    app = create_app({"REGISTRY": city_path, "TESTING": True, "AUTH_REQUIRED": True,
-                      "PUBLIC_READ": True})
+def test_public_layers_open_only_the_named_layers_to_anonymous_readers(city_path) -> None:
+    app = create_app({"REGISTRY": city_path, "TESTING": True, "PUBLIC_LAYERS": ["drains"]})
     client = app.test_client()
     assert client.get("/ogcapi/collections/drains/items").status_code == 200
     assert client.get("/tiles/drains/14/13403/6317.mvt").status_code == 200
+    style = client.get("/map/style.json").get_json()
+    assert [n for n in style["sources"]] == ["drains"]
+    listed = client.get("/ogcapi/collections?f=json").get_json()["collections"]
+    assert [c["id"] for c in listed] == ["drains"]
+    refused = client.get("/ogcapi/collections/safety_valves/items")
+    assert refused.status_code == 401 and "not public" in refused.get_json()["detail"]
+    assert client.get("/tiles/gas_mains/14/13403/6317.mvt").status_code == 401
     assert client.get("/api/search?q=YS").status_code == 401
+    assert client.get("/api/cases").status_code == 401
     assert upload(client).status_code == 401
+
+
+def test_public_read_is_refused_at_start_up_naming_its_replacement(city_path) -> None:
+    with pytest.raises(InvalidInput, match="PUBLIC_LAYERS"):
+        create_app({"REGISTRY": city_path, "PUBLIC_READ": True})
 
 
 def test_a_blueprint_nobody_listed_reads_with_view_and_never_writes(city_path) -> None:
@@ -108,8 +121,30 @@ def test_a_blueprint_nobody_listed_reads_with_view_and_never_writes(city_path) -
     assert refused.status_code == 403
 
 
-def test_an_open_app_needs_no_login(city_path) -> None:
+def test_a_bare_app_fails_closed(city_path) -> None:
+    """The README's gunicorn line builds the app with nothing but the registry."""
     client: FlaskClient = create_app({"REGISTRY": city_path}).test_client()
+    assert client.get("/ogcapi/collections/drains/items").status_code == 401
+    assert client.get("/api/cases").status_code == 401
+    assert client.get("/admin/audit?f=json").status_code == 401
+    assert client.get("/", headers={"Accept": "text/html"}).status_code == 302
+    reported = client.post("/api/cases", json={"category": "street_vending", "lon": 114.5,
+                                               "lat": 38.04},
+                           headers={"X-CSRF-Token": session_csrf(client)})
+    assert reported.status_code == 401
+    assert upload(client).status_code == 401
+    assert client.get("/auth/login").status_code == 200
+
+
+@pytest.mark.parametrize("setting", ["", 0, "no", None])
+def test_only_an_explicit_false_turns_logins_off(city_path, setting) -> None:
+    client = create_app({"REGISTRY": city_path, "AUTH_REQUIRED": setting}).test_client()
+    assert client.get("/ogcapi/collections/drains/items").status_code == 401
+
+
+def test_an_app_with_logins_turned_off_says_so_and_needs_none(city_path, caplog) -> None:
+    client: FlaskClient = create_app({"REGISTRY": city_path, "AUTH_REQUIRED": False}).test_client()
+    assert "AUTH_REQUIRED is False" in caplog.text and "Development only" in caplog.text
     listed = client.get("/ogcapi/collections/drains/items")
     assert listed.status_code == 200
     box = {"type": "Polygon", "coordinates": [[[114.4, 38], [114.6, 38], [114.6, 38.1],
@@ -124,3 +159,30 @@ def test_json_login_with_lockout_reason(secure_app: Flask) -> None:
                          headers={"X-CSRF-Token": session_csrf(client)})
     assert answer.status_code == 401
     assert answer.get_json()["detail"] == "wrong user name or password"
+
+
+def test_public_layers_and_layer_rights_from_the_environment(city_path, monkeypatch) -> None:
+    """As a gunicorn deployment sets them: a comma list, and JSON."""
+    monkeypatch.setenv("INFRACENSUS_PUBLIC_LAYERS", "drains, lamp_posts")
+    monkeypatch.setenv("INFRACENSUS_LAYER_READ", '{"safety_valves": ["engineer", "admin"]}')
+    client = create_app({"REGISTRY": city_path, "TESTING": True}).test_client()
+    assert client.get("/ogcapi/collections/drains/items").status_code == 200
+    assert client.get("/ogcapi/collections/lamp_posts/items").status_code == 200
+    assert client.get("/ogcapi/collections/gas_mains/items").status_code == 401
+    log_in(client, "viewer")
+    refused = client.get("/ogcapi/collections/safety_valves/items")
+    assert refused.status_code == 403 and "withheld from your role" in refused.get_json()["detail"]
+    log_in(client, "eng")
+    assert client.get("/ogcapi/collections/safety_valves/items").status_code == 200
+
+
+@pytest.mark.parametrize("settings, message", [
+    ({"LAYER_READ": {"safety_valves": ["engineers"]}}, "unknown role 'engineers'"),
+    ({"LAYER_READ": {"safety_valves": ["admin"]}, "PUBLIC_LAYERS": ["safety_valves"]},
+     "in PUBLIC_LAYERS and restricted by LAYER_READ"),
+    ({"PUBLIC_LAYERS": 5}, "PUBLIC_LAYERS must be a list"),
+])
+def test_scope_settings_that_contradict_themselves_stop_the_start(city_path, settings,
+                                                                 message) -> None:
+    with pytest.raises(InvalidInput, match=message):
+        create_app({"REGISTRY": city_path, **settings})

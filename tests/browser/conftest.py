@@ -15,6 +15,7 @@ import pytest
 from browser.chromium import CHROMIUM, VIEWPORT, chromium, open_map, serving
 from browser.city import build_city
 from web.app import create_app
+from open_access import OPEN
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +23,7 @@ def live_server(module_location: Callable[[], str]) -> Iterator[str]:
     """The synthetic city served over HTTP, on each storage backend in turn."""
     location = module_location()
     build_city(location).close()
-    with serving(create_app({"REGISTRY": location})) as url:
+    with serving(create_app({"REGISTRY": location, **OPEN})) as url:
         yield url
 
 

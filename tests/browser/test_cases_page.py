@@ -12,6 +12,7 @@ from browser.chromium import open_map, serving
 from browser.city import build_city
 from cases.casekit import late_and_on_time
 from web.app import create_app
+from open_access import OPEN
 
 pytestmark = pytest.mark.browser
 
@@ -23,7 +24,7 @@ def cases_server(module_location: Callable[[], str]) -> Iterator[str]:
     location = module_location()
     build_city(location).close()
     late_and_on_time(location, WEST_POINT, EAST_POINT, "exposed_garbage")
-    with serving(create_app({"REGISTRY": location})) as url:
+    with serving(create_app({"REGISTRY": location, **OPEN})) as url:
         yield url
 
 

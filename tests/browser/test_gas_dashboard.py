@@ -12,6 +12,7 @@ from PIL import Image
 from browser.chromium import serving
 from gas.gas_networks import LOOP_BUILDINGS, LOOP_MAINS, build, lonlat
 from web.app import create_app
+from open_access import OPEN
 
 pytestmark = pytest.mark.browser
 PENDING = "#d73027"
@@ -29,7 +30,7 @@ def gas_server(module_location: Callable[[], str]) -> Iterator[str]:
     location = module_location()
     build(location, LOOP_MAINS, buildings=LOOP_BUILDINGS,
           line_valves={"V1": (0, 20, "open"), "V2": (0, 60, "open")}).close()
-    with serving(create_app({"REGISTRY": location})) as url:
+    with serving(create_app({"REGISTRY": location, **OPEN})) as url:
         yield url
 
 

@@ -15,6 +15,7 @@ from schemathesis.checks import not_a_server_error
 import registry
 from registry import Change
 from web.app import create_app
+from open_access import OPEN
 
 EXAMPLES_PER_OPERATION = 25
 
@@ -30,7 +31,7 @@ def served_app(module_location: Callable[[], str]):
                                        geometry=shapely.points([114.5, 114.51], [38.04, 38.05]),
                                        crs=4490), Change(who="test"))
     reg.close()
-    return create_app({"REGISTRY": path, "TESTING": True})
+    return create_app({"REGISTRY": path, "TESTING": True, **OPEN})
 
 
 def test_no_request_makes_the_server_fail(served_app) -> None:

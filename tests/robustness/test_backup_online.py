@@ -17,6 +17,7 @@ from robust_city import integrity, make_city, python
 from web.app import create_app
 from web.cli.backup import backup
 from web.cli.restore import restore
+from open_access import OPEN
 
 #: Saves a plan and its journal entry in one transaction, and edits an asset, until told to stop.
 WRITER = """
@@ -51,7 +52,7 @@ def wait_for_plans(url: str, at_least: int) -> None:
 
 
 def serve_reads(city: str, stop: threading.Event, failures: list[int]) -> None:
-    client = create_app({"REGISTRY": city, "TESTING": True}).test_client()
+    client = create_app({"REGISTRY": city, "TESTING": True, **OPEN}).test_client()
     while not stop.is_set():
         status = client.get("/ogcapi/collections/drains/items?limit=20").status_code
         if status != 200:

@@ -18,6 +18,7 @@ from werkzeug.test import encode_multipart
 import registry
 from registry import Change
 from web.app import create_app
+from open_access import OPEN
 
 POINT = b'{"type":"Feature","properties":{"source_id":"%s"},"geometry":{"type":"Point","coordinates":[%s]}}'
 
@@ -86,7 +87,7 @@ def city(module_location: Callable[[], str]) -> str:
 
 @pytest.fixture(scope="module")
 def app(city: str) -> Flask:
-    return create_app({"REGISTRY": city, "TESTING": True, "MAX_CONTENT_LENGTH": 8 << 20})
+    return create_app({"REGISTRY": city, "TESTING": True, "MAX_CONTENT_LENGTH": 8 << 20, **OPEN})
 
 
 def send(client: FlaskClient, name: str, data: bytes, **form: str):

@@ -26,6 +26,7 @@ from registry import Change
 from browser.city import build_city as build_synthetic_city
 from registry.change import iso, utc_now
 from web.app import create_app
+from open_access import OPEN
 
 CENTRE = (114.51, 38.04)
 #: Assets per layer: drains and lamp posts need several pages at the page sizes tested.
@@ -129,7 +130,7 @@ def city(module_location: Callable[[], str]) -> City:
 
 @pytest.fixture(scope="module")
 def app(city: City) -> Flask:
-    return create_app({"REGISTRY": city.url, "TESTING": True})
+    return create_app({"REGISTRY": city.url, "TESTING": True, **OPEN})
 
 
 @pytest.fixture()
@@ -142,7 +143,7 @@ def city_app(module_location: Callable[[], str]) -> Flask:
     """The web app over a fresh synthetic city of `browser.city`."""
     url = module_location()
     build_synthetic_city(url).close()
-    return create_app({"REGISTRY": url})
+    return create_app({"REGISTRY": url, **OPEN})
 
 
 @pytest.fixture(scope="module")

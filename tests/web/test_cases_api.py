@@ -14,6 +14,7 @@ from cases.casekit import (IN_EAST, IN_WEST, LAMP, build_registry, file_case, fi
                            late_and_on_time)
 from registry.cases import Cases, load_rules
 from web.app import create_app
+from open_access import OPEN
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 32
 
@@ -21,7 +22,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 32
 @pytest.fixture()
 def client(registry_url: str) -> FlaskClient:
     build_registry(registry_url).close()
-    return create_app({"REGISTRY": registry_url, "TESTING": True}).test_client()
+    return create_app({"REGISTRY": registry_url, "TESTING": True, **OPEN}).test_client()
 
 
 def report(client: FlaskClient, category: str = "street_vending", where=IN_WEST, **more):

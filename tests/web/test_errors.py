@@ -6,6 +6,7 @@ from flask import Flask
 
 from registry.errors import Conflict, StorageError
 from web.app import create_app
+from open_access import OPEN
 
 SHAPE = {"type", "title", "status", "detail"}
 
@@ -33,7 +34,7 @@ def broken_view() -> dict:
 @pytest.fixture()
 def raising_app(city) -> Flask:
     """The real app plus routes that raise what views deep down might raise."""
-    app = create_app({"REGISTRY": city.url})
+    app = create_app({"REGISTRY": city.url, **OPEN})
     for view in (stale_edit, unreadable_number, broken_view):
         app.add_url_rule(f"/{view.__name__}", view_func=view)
     return app
@@ -82,7 +83,7 @@ def test_an_unexpected_error_is_a_500_that_hides_internals(raising_app):
 
 
 def test_a_missing_registry_setting_is_a_storage_problem():
-    response = create_app({"REGISTRY": None}).test_client().get("/ogcapi/collections")
+    response = create_app({"REGISTRY": None, **OPEN}).test_client().get("/ogcapi/collections")
     body = problem_of(response)
     assert body["title"] == StorageError.title
     assert "set REGISTRY" in body["detail"]

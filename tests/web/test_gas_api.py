@@ -8,6 +8,7 @@ import pytest
 
 from gas.gas_networks import LOOP_BUILDINGS, LOOP_MAINS, build, lonlat
 from web.app import create_app
+from open_access import OPEN
 
 
 @pytest.fixture(scope="module")
@@ -15,7 +16,7 @@ def client(module_location):
     path = module_location()
     build(path, LOOP_MAINS, buildings=LOOP_BUILDINGS,
           line_valves={"V1": (0, 20, "open"), "V2": (0, 60, "open")}).close()
-    return create_app({"REGISTRY": path}).test_client()
+    return create_app({"REGISTRY": path, **OPEN}).test_client()
 
 
 def test_topology_summary_and_faults(client):

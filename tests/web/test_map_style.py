@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from browser.city import build_city
 from web.app import create_app
+from open_access import OPEN
 
 
 def style_layer(style: dict, layer_id: str) -> dict:
@@ -34,7 +35,7 @@ def test_no_base_map_unless_one_is_configured(city_app, registry_url):
     assert style_layer(plain, "background")["paint"]["background-color"] == "#f4f3ef"
     build_city(registry_url).close()
     url = "http://t0.tianditu.gov.cn/vec_w/wmts?tk=KEY&x={x}&y={y}&l={z}"
-    app = create_app({"REGISTRY": registry_url, "BASEMAP_URL": url, "BASEMAP_ATTRIBUTION": "天地图"})
+    app = create_app({"REGISTRY": registry_url, "BASEMAP_URL": url, "BASEMAP_ATTRIBUTION": "天地图", **OPEN})
     styled = app.test_client().get("/map/style.json").json
     assert styled["sources"]["basemap"] == {"type": "raster", "tiles": [url], "tileSize": 256,
                                             "attribution": "天地图"}

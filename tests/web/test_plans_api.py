@@ -15,6 +15,7 @@ import registry
 from registry import Change
 from plans.town import build_town
 from web.app import create_app
+from open_access import OPEN
 
 #: A box around inlets A and B (grid 130102001), as the map's box tool sends it.
 BOX = {"type": "Polygon", "coordinates": [[[114.499, 38.039], [114.507, 38.039],
@@ -26,7 +27,7 @@ BOX = {"type": "Polygon", "coordinates": [[[114.499, 38.039], [114.507, 38.039],
 def town_app(registry_url: str) -> Flask:
     town = build_town(registry_url)
     town.reg.close()
-    app = create_app({"REGISTRY": str(town.path), "TESTING": True})
+    app = create_app({"REGISTRY": str(town.path), "TESTING": True, **OPEN})
     app.town = town  # type: ignore[attr-defined]
     return app
 

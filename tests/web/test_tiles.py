@@ -16,6 +16,7 @@ from browser.city import build_city
 from web.app import create_app
 from web.tiles.address import TileAddress
 from web.tiles.mvt import TileLayer, encode
+from open_access import OPEN
 
 CENTRE = (city.WEST + city.DLON, city.SOUTH + city.DLAT)
 
@@ -85,7 +86,7 @@ def test_mains_are_clipped_to_the_tile_and_its_buffer(city_app):
 
 def test_crowded_tiles_come_as_clusters_that_count_every_asset(registry_url):
     build_city(registry_url).close()
-    client = create_app({"REGISTRY": registry_url, "TILE_MAX_FEATURES": 50}).test_client()
+    client = create_app({"REGISTRY": registry_url, "TILE_MAX_FEATURES": 50, **OPEN}).test_client()
     features = [f for address in covering(12) for f in decoded(client, "drains", *address)]
     assert all(set(f["properties"]) == {"count"} for f in features)
     assert sum(f["properties"]["count"] for f in features) == 400
@@ -104,7 +105,7 @@ def test_filters_narrow_the_tiles(city_app):
 
 def test_an_edit_shows_in_the_next_tile(registry_url):
     build_city(registry_url).close()
-    client = create_app({"REGISTRY": registry_url}).test_client()
+    client = create_app({"REGISTRY": registry_url, **OPEN}).test_client()
     lon, lat = CENTRE[0] + 0.0003, CENTRE[1] + 0.0003
     address = tile_of(lon, lat, 16)
     before = decoded(client, "drains", *address)

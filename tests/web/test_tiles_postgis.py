@@ -15,6 +15,7 @@ from registry.copying import copy_registry
 from web.app import create_app
 from web.tiles.blueprint import MVT_TYPE
 from test_tiles import covering, tile_of, CENTRE  # type: ignore[import-not-found]
+from open_access import OPEN
 
 pytestmark = pytest.mark.postgis
 #: A cap low enough that the city's z12 and z13 tiles come as clusters.
@@ -35,8 +36,8 @@ def twins(postgis_server: PostgisServer, tmp_path_factory: pytest.TempPathFactor
 
 def apps(twins: tuple[Path, str], **config: object) -> tuple[Flask, Flask]:
     path, url = twins
-    return (create_app({"REGISTRY": str(path), **config}),
-            create_app({"REGISTRY": url, **config}))
+    return (create_app({"REGISTRY": str(path), **OPEN, **config}),
+            create_app({"REGISTRY": url, **OPEN, **config}))
 
 
 def features(app: Flask, path: str) -> list[dict]:

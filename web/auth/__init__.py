@@ -2,9 +2,10 @@
 
 One blueprint (``/auth``: login, logout, session) whose registration also installs the
 app-wide hooks (`web.auth.guard`) and the session settings (`web.auth.sessions`), so the
-policy table covers blueprints that know nothing of it. ``AUTH_REQUIRED`` (off unless
-configured; ``infracensus serve`` turns it on) decides whether permissions are enforced;
-``PUBLIC_READ`` lets anonymous clients read the OGC API and tiles.
+policy table covers blueprints that know nothing of it. Login is required by default;
+``PUBLIC_LAYERS`` names the layers anonymous clients may read (OGC API, tiles, style),
+``LAYER_READ`` withholds layers from roles, and `web.auth.scope` holds every view to the
+user's grids and department. ``AUTH_REQUIRED=False`` turns logins off, for development only.
 
 >>> from web.app import create_app
 >>> create_app({"REGISTRY": "city.gpkg"}).url_map.bind("").match("/auth/login")

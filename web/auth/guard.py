@@ -2,13 +2,16 @@
 
 Before a view runs, the caller is identified (Bearer token or session), a state-changing
 request riding on the session cookie must carry the CSRF token, and the endpoint's
-permission (`web.auth.policy`) is checked when ``AUTH_REQUIRED`` is on. A browser asking
-for a page without logging in is sent to the login page; anything else gets 401.
+permission (`web.auth.policy`) is checked. Login is required unless the operator turned it
+off explicitly (``AUTH_REQUIRED=False``, development only); anonymous visitors reach only
+open routes (login, static files) and, when ``PUBLIC_LAYERS`` names some, the public read
+routes, whose views serve those layers only (`web.auth.scope`). A browser asking for a page
+without logging in is sent to the login page; anything else gets 401.
 After a state-changing request, the audit trail records who, from where, what and the
 outcome, refusals included.
 
 >>> from web.app import create_app
->>> app = create_app({"REGISTRY": "city.gpkg", "AUTH_REQUIRED": True})
+>>> app = create_app({"REGISTRY": "city.gpkg"})
 >>> app.test_client().get("/ogcapi/collections").status_code
 401
 """
@@ -22,7 +25,7 @@ from registry.errors import RegistryError
 from web.app import current_registry
 from web.auth import csrf, identity
 from registry.errors import Forbidden, Unauthorized
-from web.auth.policy import DENY, OPEN, READ, Requirement, requirement
+from web.auth.policy import DENY, OPEN, READ, Requirement, permitted, requirement
 
 
 def authorize() -> BaseResponse | None:
@@ -33,11 +36,12 @@ def authorize() -> BaseResponse | None:
     g.user, g.via = identity.identify()
     if need.changes_state and (g.via == "session" or request.endpoint == "auth.log_in"):
         csrf.check_csrf()
-    if not current_app.config["AUTH_REQUIRED"] or _allowed_anonymously(need):
+    # Only an explicit False opens the server: "", 0 or "no" from a mistyped setting do not.
+    if current_app.config["AUTH_REQUIRED"] is False or _allowed_anonymously(need):
         return None
     if g.user is None:
         return _ask_to_log_in(g.via)
-    if need.permission == DENY or not g.user.can(need.permission):
+    if not permitted(g.user.permissions, need.permission):
         raise Forbidden(_refusal(need.permission))
     return None
 
@@ -45,7 +49,7 @@ def authorize() -> BaseResponse | None:
 def _allowed_anonymously(need: Requirement) -> bool:
     if need.permission == OPEN:
         return True
-    return need.public and request.method in READ and current_app.config["PUBLIC_READ"]
+    return need.public and request.method in READ and bool(current_app.config["PUBLIC_LAYERS"])
 
 
 def _ask_to_log_in(via: str) -> BaseResponse:
@@ -60,6 +64,9 @@ def _ask_to_log_in(via: str) -> BaseResponse:
 def _refusal(permission: str) -> str:
     if permission == DENY:
         return "no role may change this through the web yet"
+    if "|" in permission:
+        either = " or ".join(repr(p) for p in permission.split("|"))
+        return f"your role does not allow this (it needs the {either} permission)"
     return f"your role does not allow this (it needs the {permission!r} permission)"
 
 

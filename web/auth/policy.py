@@ -2,9 +2,12 @@
 
 Endpoints are ``blueprint.view`` names matched with shell patterns; the first matching rule
 wins. A blueprint nobody listed still gets the default: reading needs ``view``, and writing
-is denied until a rule here names the permission it needs. Rules also say whether a
-request changes state (then it is audited and needs a CSRF token with a session cookie) and
-whether anonymous reading is allowed when the ``PUBLIC_READ`` setting is on.
+is denied until a rule here names the permission it needs. A permission ``"work|plan"``
+is met by either. Rules also say whether a request changes state (then it is audited and
+needs a CSRF token with a session cookie) and whether an anonymous visitor may reach it
+at all (``public``): then the view still serves only the layers named in ``PUBLIC_LAYERS``
+(`web.auth.scope`). Which rows a permitted caller sees is the scope's business, not this
+table's.
 
 >>> requirement("ogcapi.items", "GET")
 Requirement(permission='view', public=True, changes_state=False)
@@ -41,8 +44,10 @@ class Requirement:
 RULES: list[Rule] = [
     Rule("auth.*", READ | WRITE, OPEN),
     Rule("static", READ, OPEN),
+    Rule("map.vendor", READ, OPEN),  # MapLibre's own script and style sheet
     Rule("ogcapi.*", READ, "view", public=True),
     Rule("tiles.*", READ, "view", public=True),
+    Rule("map.style", READ, "view", public=True),
     # Selecting posts a shape to query with; nothing is written.
     Rule("map_selection.select", frozenset({"POST"}), "view", changes_state=False),
     Rule("map_selection.export", READ, "export"),
@@ -51,11 +56,25 @@ RULES: list[Rule] = [
     # Inspectors report problems; engineers run the case lifecycle.
     Rule("cases.report*", WRITE, "report"),
     Rule("cases.*", WRITE, "cases"),
-    # Crews return their own work packages (the plans views check whose package it is).
+    # Crews take out and return their own work packages (the scope says whose it is);
+    # planners read any package in their grids.
+    Rule("plans.export_package", READ, "work|plan"),
+    Rule("plans.conflicts", READ, "work|plan"),
     Rule("plans.*return*", WRITE, "work"),
     Rule("plans.*", WRITE, "plan"),
     Rule("gas.*", WRITE, "plan"),
 ]
+
+
+def permitted(permissions: frozenset[str], permission: str) -> bool:
+    """True if a user holding `permissions` meets `permission` (``a|b``: either).
+
+    >>> permitted(frozenset({"view", "plan"}), "work|plan"), permitted(frozenset({"view"}), DENY)
+    (True, False)
+    """
+    if permission == OPEN:
+        return True
+    return any(p in permissions for p in permission.split("|") if p != DENY)
 
 
 def requirement(endpoint: str, method: str) -> Requirement:

@@ -21,10 +21,13 @@ from itsdangerous import URLSafeTimedSerializer
 from registry.change import Change
 from registry.errors import Conflict, NotFound, RegistryError
 from web.app import current_registry
+from web.auth import scope
 
 SECRET_KIND, SECRET_KEY = "secret", "session"
 DEFAULTS = {
-    "AUTH_REQUIRED": False, "PUBLIC_READ": False,
+    # Fail closed: a login is needed unless the operator opens a named part (PUBLIC_LAYERS)
+    # or, for development only, turns logins off with AUTH_REQUIRED=False.
+    "AUTH_REQUIRED": True, "PUBLIC_READ": False, "PUBLIC_LAYERS": [], "LAYER_READ": {},
     "SESSION_COOKIE_NAME": "infracensus_session", "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax", "PERMANENT_SESSION_LIFETIME": timedelta(hours=8),
     # Surveys are large, but a request body beyond this is refused before it is read.
@@ -64,8 +67,14 @@ def _registry_secret() -> str | None:
 
 
 def configure(app: App) -> None:
-    """Set the auth defaults where the configuration left Flask's own, and the sessions."""
+    """Set the auth defaults where the configuration left Flask's own, check the scope
+    settings, and the sessions."""
     for key, value in DEFAULTS.items():
         if app.config.get(key) == app.default_config.get(key):
             app.config[key] = value
+    scope.check_config(app.config)
+    if app.config["AUTH_REQUIRED"] is False:
+        app.logger.warning("AUTH_REQUIRED is False: anyone reaching this server may read, "
+                           "import and change everything without logging in. Development "
+                           "only; never serve a registry like this.")
     app.session_interface = RegistrySessions()  # type: ignore[attr-defined]  # a Flask app

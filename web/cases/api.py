@@ -22,6 +22,7 @@ from registry import Change
 from registry.cases import Photo, Report
 from registry.change import utc_now
 from registry.errors import InvalidInput
+from web.auth import scope
 from web.auth.identity import who
 from web.cases.i18n import language, texts
 from web.cases.service import case_json, rules, service
@@ -37,6 +38,7 @@ def list_cases() -> Response:
                            department=args.get("department"), category=args.get("category"),
                            overdue=True if args.get("overdue") in ("1", "true") else None,
                            now=now)
+    found = scope.visible_cases(found)
     limit = min(int(args.get("limit", MAX_LIST)), MAX_LIST)
     return jsonify({"count": len(found),
                     "cases": [case_json(c, now, lang) for c in found[:limit]]})
@@ -45,6 +47,7 @@ def list_cases() -> Response:
 def report() -> tuple[Response, int, dict[str, str]]:
     """``POST /api/cases``: file a report; 201 with the new case."""
     data = _body()
+    scope.check_report_at(service().reg, data.get("lon"), data.get("lat"))
     sent = Report(str(data.get("category") or ""), _number(data, "lon"), _number(data, "lat"),
                   str(data.get("description") or ""), _photos(data),
                   str(data.get("source") or "supervisor"))
@@ -56,7 +59,8 @@ def report() -> tuple[Response, int, dict[str, str]]:
 def case(case_id: str) -> Response:
     """``GET /api/cases/<id>``: the case, its allowed moves and its history."""
     cases = service()
-    return jsonify(case_json(cases.get(case_id), utc_now(), language(request.args))
+    found = scope.visible_case(cases.get(case_id))
+    return jsonify(case_json(found, utc_now(), language(request.args))
                    | {"history": cases.history(case_id)})
 
 
@@ -65,6 +69,7 @@ def move(case_id: str) -> Response:
     data = _body()
     if data.get("expected_version") in (None, ""):
         raise InvalidInput("send expected_version: the case version the move was decided on")
+    scope.check_case_change(service().get(case_id))
     moved = service().move(case_id, str(data.get("move") or ""), Change(who=who(), source="case"),
                            expected_version=int(data["expected_version"]),
                            note=str(data.get("note") or ""),
@@ -74,6 +79,7 @@ def move(case_id: str) -> Response:
 
 def photo(case_id: str, number: int) -> Response:
     """``GET /api/cases/<id>/photos/<n>``: the n-th photo (from 1)."""
+    scope.visible_case(service().get(case_id))
     content, kind = service().photo(case_id, number - 1)
     return Response(content, mimetype=kind, headers={"Cache-Control": "max-age=86400"})
 
@@ -86,7 +92,7 @@ def overdue() -> Response:
                  "properties": {"id": c.id, "category": rules().category(c.category).title(lang),
                                 "department": c.department, "deadline": c.deadline,
                                 "state": c.state}}
-                for c in service().find(overdue=True, now=now)]
+                for c in scope.visible_cases(service().find(overdue=True, now=now))]
     return Response(orjson.dumps({"type": "FeatureCollection", "features": features}),
                     mimetype="application/geo+json")
 

@@ -16,6 +16,7 @@ from registry.cases.evaluation import RATES, UNITS, previous_month
 from registry.cases.workflow import STATES
 from registry.change import utc_now
 from registry.errors import InvalidInput, NotFound
+from web.auth import scope
 from web.cases.i18n import language, state_label, texts
 from web.cases.service import case_json, rules, service
 from web.cases.tables import MEDIA_TYPES, ranking_columns, ranking_table, to_bytes
@@ -28,10 +29,11 @@ def list_page() -> str:
     """``/cases``: cases newest first, filtered by state, grid, department or overdue."""
     lang, args, now = language(request.args), request.args, utc_now()
     cases = service()
-    everything = cases.all()
-    found = cases.find(state=args.get("state"), grid_code=args.get("grid"),
-                       department=args.get("department"),
-                       overdue=True if args.get("overdue") else None, now=now)
+    everything = scope.visible_cases(cases.all())
+    found = scope.visible_cases(cases.find(state=args.get("state"), grid_code=args.get("grid"),
+                                           department=args.get("department"),
+                                           overdue=True if args.get("overdue") else None,
+                                           now=now))
     choices = {"states": [(s, state_label(s, lang)) for s in STATES],
                "grids": sorted({(c.grid_code, c.grid_name) for c in everything if c.grid_code}),
                "departments": sorted({c.department for c in everything})}

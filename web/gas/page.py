@@ -19,6 +19,7 @@ from flask import Blueprint, render_template, request, url_for
 from registry.gas.programme import courtyard_progress, progress, valve_rollup
 from registry.gas.risk import courtyard_candidates
 from web.app import current_registry
+from web.auth import scope as access
 from web.gas.api import add_api_rules
 from web.gas.charts import STATUS_COLOURS, bar_chart, progress_chart, stacked_chart
 from web.gas.i18n import texts
@@ -32,9 +33,24 @@ TOP = 10
 def create_blueprint() -> Blueprint:
     """The gas blueprint: the ``/gas`` dashboard and the ``/api/gas/...`` APIs."""
     blueprint = Blueprint("gas", __name__)
+    blueprint.before_request(check_access)
     blueprint.add_url_rule("/gas", "dashboard", dashboard)
     add_api_rules(blueprint)
     return blueprint
+
+
+#: Views that show nothing drawn from the household-level safety valves.
+MAINS_ONLY = {"gas.topology", "gas.programme_list"}
+
+
+def check_access() -> None:
+    """Every gas view reads the mains; most also count households from the safety valves,
+    which `LAYER_READ` may withhold. The programme is city-wide: a grid-scoped account is
+    refused rather than shown figures of grids it does not hold."""
+    access.check_layer("gas_mains")
+    if request.endpoint not in MAINS_ONLY:
+        access.check_layer("safety_valves")
+    access.check_whole_city("the gas renovation programme")
 
 
 def dashboard() -> str:

@@ -16,6 +16,7 @@ from registry import Query, Registry
 from registry.errors import InvalidInput
 from registry.filters import Filter, Like, Or
 from web.app import current_registry
+from web.auth import scope
 from web.map import labels
 from web.map.i18n import language
 
@@ -35,7 +36,7 @@ def create_blueprint() -> Blueprint:
 
 def asset(uuid: str) -> Response:
     registry, lang = current_registry(), language(request.args)
-    found = registry.get(uuid)
+    found = scope.visible_asset(registry.get(uuid))
     layer, properties = registry.layers[found["layer"]], found["properties"]
     names = {g["code"]: g["name"] for g in grid_list(registry)}
     return jsonify({
@@ -52,10 +53,11 @@ def search() -> Response:
     if not text:
         raise InvalidInput("search needs some text: q=...")
     hits: list[dict[str, Any]] = []
-    for layer in registry.layers.values():
+    for layer in scope.readable(registry.layers).values():
         if not layer.is_grid:
             where = search_filter(text, [f for f in SEARCHED_FIELDS if f in layer.field_names])
-            frame = registry.query(Query(layer.name, where=where, limit=HITS_PER_LAYER))
+            frame = registry.query(scope.scoped(Query(layer.name, where=where,
+                                                      limit=HITS_PER_LAYER)))
             hits += _hits(layer, frame, lang)
     return jsonify(hits)
 
@@ -84,12 +86,14 @@ def _hit_label(layer, row: dict, lang: str) -> str:
 
 
 def grids() -> Response:
-    return jsonify(grid_list(current_registry()))
+    """The grids of the caller's scope."""
+    registry = current_registry()
+    return jsonify(grid_list(registry, scope.scoped(Query(registry.layers.grid_layer.name))))
 
 
-def grid_list(registry: Registry) -> list[dict[str, Any]]:
-    """Each responsibility grid's code, name and label point."""
-    frame = registry.query(Query(registry.layers.grid_layer.name))
+def grid_list(registry: Registry, query: Query | None = None) -> list[dict[str, Any]]:
+    """Each responsibility grid's code, name and label point (those `query` selects)."""
+    frame = registry.query(query or Query(registry.layers.grid_layer.name))
     anchors = shapely.get_coordinates(shapely.point_on_surface(np.asarray(frame.geometry.array)))
     return [{"code": code, "name": name, "lon": lon, "lat": lat}
             for code, name, (lon, lat) in zip(frame["grid_code"], frame["name"], anchors.tolist())]

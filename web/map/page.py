@@ -19,6 +19,7 @@ from registry import Query, Registry
 from registry.errors import NotFound
 from registry.layers import LayerLibrary
 from web.app import current_registry
+from web.auth import scope
 from web.map.filters import MATERIAL_FIELD
 from web.map.i18n import language, texts, value_label
 from web.map.style import legend, map_style
@@ -39,7 +40,8 @@ def create_blueprint() -> Blueprint:
 def index() -> str:
     lang = language(request.args)
     registry = current_registry()
-    config = page_config(registry.layers, lang) | {"bounds": initial_bounds(registry)}
+    config = page_config(scope.readable(registry.layers), lang) | {
+        "bounds": initial_bounds(registry)}
     return render_template("map/index.html", lang=lang, text=texts(lang), config=config)
 
 
@@ -47,8 +49,9 @@ def style() -> Response:
     """The style; ``BASEMAP_URL`` (a raster tile template, e.g. Tianditu's) and
     ``BASEMAP_ATTRIBUTION`` configure the base map, which is left out when unset."""
     tiles = request.url_root + TILE_TEMPLATE
-    return jsonify(map_style(current_registry().layers, tiles, current_app.config.get("BASEMAP_URL"),
-                             current_app.config.get("BASEMAP_ATTRIBUTION", "")))
+    config = current_app.config
+    return jsonify(map_style(scope.readable(current_registry().layers), tiles,
+                             config.get("BASEMAP_URL"), config.get("BASEMAP_ATTRIBUTION", "")))
 
 
 def vendor(name: str) -> Response:

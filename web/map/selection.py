@@ -21,6 +21,7 @@ from shapely.geometry.base import BaseGeometry
 from registry import Query, Registry
 from registry.errors import InvalidInput
 from web.app import current_registry
+from web.auth import scope
 from web.map.export import export_file
 from web.map.filters import MapFilter
 
@@ -51,6 +52,7 @@ class Selection:
         return picked
 
     def query(self, registry: Registry, limit: int | None = None) -> Query:
+        """What the selection asks of its layer (not yet held to anyone's scope)."""
         layer = registry.layers[self.layer]
         near = self.geometry is not None and self.buffer_m > 0
         return Query(layer.name, geometry=self.geometry, distance_m=self.buffer_m if near else None,
@@ -96,18 +98,19 @@ def select() -> Response:
     if not isinstance(body, dict):
         raise InvalidInput("send the selection as a JSON object")
     picked = Selection.from_mapping(body)
-    listed = registry.query(picked.query(registry, limit=LISTED))
-    return jsonify({"layer": picked.layer, "count": registry.count(picked.query(registry)),
-                    "length_km": _length_km(registry, picked),
+    everything = scope.scoped(picked.query(registry))
+    listed = registry.query(everything.page(LISTED))
+    return jsonify({"layer": picked.layer, "count": registry.count(everything),
+                    "length_km": _length_km(registry, picked, everything),
                     "features": [{"uuid": u, "label": label} for u, label in
                                  zip(listed["uuid"], _labels(listed))]})
 
 
-def _length_km(registry: Registry, picked: Selection) -> float | None:
+def _length_km(registry: Registry, picked: Selection, query: Query) -> float | None:
     """Total length of a line layer's selection (mains are counted in km)."""
     if not all("Line" in g for g in registry.layers[picked.layer].geometry):
         return None
-    frame = registry.query(picked.query(registry))
+    frame = registry.query(query)
     return round(float(registry.length_m(frame.geometry.array).sum()) / 1000, 3)
 
 
@@ -119,7 +122,7 @@ def _labels(frame) -> list[str]:
 def export() -> Response:
     registry = current_registry()
     picked = Selection.from_mapping(request.args)
-    frame = registry.query(picked.query(registry))
+    frame = registry.query(scope.scoped(picked.query(registry)))
     body, mimetype, name = export_file(frame, picked.layer, request.args.get("format", "geojson"))
     return Response(body, mimetype=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -17,6 +17,7 @@ from registry import Registry
 from registry.query import Query
 from web import geojson
 from web.app import current_registry
+from web.auth import scope
 from web.ogcapi import metadata, openapi
 from web.ogcapi.crs import OutputCrs
 from web.ogcapi.extent import layer_extent
@@ -36,7 +37,7 @@ def conformance() -> Response:
 
 def collections() -> Response:
     reg = current_registry()
-    layers = list(reg.layers.values())
+    layers = list(scope.readable(reg.layers).values())
     extents = {layer.name: layer_extent(reg, layer.name) for layer in layers}
     return respond(metadata.collections(reg.settings, layers, extents), "collections.html",
                    layers={layer.name: layer for layer in layers})
@@ -45,12 +46,14 @@ def collections() -> Response:
 def collection(layer: str) -> Response:
     reg = current_registry()
     found = reg.layers[layer]
+    scope.check_layer(found)
     doc = metadata.collection(reg.settings, found, layer_extent(reg, layer))
     return respond(doc, "collection.html", layer=found)
 
 
 def queryables(layer: str) -> Response:
     found = current_registry().layers[layer]
+    scope.check_layer(found)
     return respond(metadata.queryables(found), "queryables.html", SCHEMA, layer=found)
 
 
@@ -58,15 +61,16 @@ def items(layer: str) -> Response:
     reg = current_registry()
     found = reg.layers[layer]
     asked = items_request(found, reg.settings, request.args)
+    query = scope.scoped(asked.query)
     # Plain rows where the storage has them (PostGIS points): the frame would only be
     # taken apart again, column by column, to write the same JSON.
-    rows = None if asked.crs.moves or wants_html() else reg.point_rows(asked.query)
+    rows = None if asked.crs.moves or wants_html() else reg.point_rows(query)
     if rows is not None:
-        members = _items_members(reg, found, asked.query, len(rows.rows))
+        members = _items_members(reg, found, query, len(rows.rows))
         return json_response(geojson.feature_collection(rows, members), GEOJSON,
                              {"Content-Crs": f"<{asked.crs.uri}>"})
-    frame = reg.query(asked.query)
-    members = _items_members(reg, found, asked.query, len(frame))
+    frame = reg.query(query)
+    members = _items_members(reg, found, query, len(frame))
     return _features(found, frame, asked.crs, members, "items.html", geojson.feature_collection)
 
 
@@ -95,7 +99,8 @@ def item(layer: str, uuid: str) -> Response:
     found = reg.layers[layer]
     check_parameters(request.args, ITEM_PARAMETERS)
     crs = parse_crs(request.args, "crs", reg.settings)
-    frame = reg.query(Query(layer, ids=[uuid], as_of=parse_as_of(request.args)))
+    frame = reg.query(scope.scoped(Query(found.name, ids=[uuid],
+                                         as_of=parse_as_of(request.args))))
     if frame.empty:
         raise NotFound(f"no asset {uuid} in layer {layer}")
     links = self_links("ogcapi.item", GEOJSON, uuid, layer=layer, uuid=uuid, **request.args) + [
@@ -118,7 +123,8 @@ def _features(layer: Layer, frame: gpd.GeoDataFrame, crs: OutputCrs, members: di
 
 def openapi_document() -> Response:
     reg = current_registry()
-    return json_response(openapi.document(reg.settings, list(reg.layers.values())), OPENAPI)
+    return json_response(openapi.document(reg.settings,
+                                          list(scope.readable(reg.layers).values())), OPENAPI)
 
 
 def _now() -> str:

@@ -16,12 +16,14 @@ import pandas as pd
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from registry import Change, Query, Registry
-from registry.errors import InvalidInput
+from registry.errors import Forbidden, InvalidInput, NotFound
+from registry.grids import assign
 from registry.plans import conflicts, packages, planner, returns, risk
+from registry.plans.returned import read as read_returned
 from registry.plans.weights import load_book
 from web.app import current_registry
-from registry.errors import Forbidden
-from web.auth.identity import current_user, who
+from web.auth import scope
+from web.auth.identity import who
 from web.geojson import feature_collection
 from web.map.i18n import language
 from web.map.selection import Selection
@@ -58,6 +60,7 @@ def create_blueprint() -> Blueprint:
 
 def asset_score(uuid: str) -> Response:
     reg, lang = current_registry(), language(request.args)
+    scope.visible_asset(reg.get(uuid))
     row = risk.score_assets(reg, [uuid]).iloc[0]
     found = risk.summary(row, load_book())
     for term in found["terms"]:
@@ -70,7 +73,7 @@ def score_features() -> Response:
     reg = current_registry()
     layer = reg.layers[request.args.get("layer", "")].name
     table = layer_scores(reg, layer)
-    frame = reg.query(Query(layer, bbox=_bbox(request.args.get("bbox"))))
+    frame = reg.query(scope.scoped(Query(layer, bbox=_bbox(request.args.get("bbox")))))
     scored = frame[["uuid", frame.geometry.name]].assign(
         score=table.reindex(frame["uuid"]).to_numpy(dtype=float))
     return Response(feature_collection(scored), mimetype="application/geo+json")
@@ -102,14 +105,18 @@ def _bbox(text: str | None) -> tuple[float, float, float, float] | None:
 def plan_list() -> Response:
     found = current_registry().documents(planner.PLAN)
     return jsonify([{k: d["body"][k] for k in ("id", "title", "created_by", "created_at",
-                                               "totals")} for d in reversed(found)])
+                                               "totals")} for d in reversed(found)
+                    if scope.visible_plan(d["body"])])
 
 
 def propose() -> Response:
     """Body: ``{"selection": {as /api/select}, "budget_yuan", "crew_days", "crews", "title"}``."""
     reg, body = current_registry(), _json()
     picked = Selection.from_mapping(body.get("selection") or {})
-    made = planner.propose(reg, picked.query(reg), Change(who=who()),
+    selected = picked.query(reg)
+    scope.check_layer(selected.layer)
+    scope.check_grids(scope.grids_of(reg, selected), "the selection to plan")
+    made = planner.propose(reg, selected, Change(who=who()),
                            budget_yuan=_number(body, "budget_yuan"),
                            crew_days=_number(body, "crew_days"), crews=_crews(body),
                            title=str(body.get("title") or ""))
@@ -141,7 +148,28 @@ def _crews(body: dict[str, Any]) -> list[str]:
 
 
 def plan(plan_id: str) -> Response:
-    return jsonify(planner.show(current_registry(), plan_id))
+    return jsonify(visible_plan(current_registry(), plan_id))
+
+
+def visible_plan(reg: Registry, plan_id: str) -> dict[str, Any]:
+    """The plan, or NotFound (as for no such plan) if any of its work lies outside the scope."""
+    try:
+        made = planner.show(reg, plan_id)
+    except NotFound:
+        if scope.current().limited:  # the message would list plans of other grids
+            raise NotFound(f"no plan {plan_id}") from None
+        raise
+    if not scope.visible_plan(made):
+        raise NotFound(f"no plan {plan_id}")
+    return made
+
+
+def check_package(reg: Registry, package_id: str) -> dict[str, Any]:
+    """The package's body; Forbidden unless all its work lies in the caller's grids (a crew
+    takes out and returns its own packages; a planner without grids reaches every one)."""
+    body = packages.load(reg, package_id)["body"]
+    scope.check_grids(scope.plan_grids(body), f"work package {package_id}")
+    return body
 
 
 def export_package(package_id: str) -> Response:
@@ -149,6 +177,7 @@ def export_package(package_id: str) -> Response:
     fmt = request.args.get("format", "geojson")
     if fmt not in files.MEDIA_TYPES:
         raise InvalidInput(f"format must be geojson or gpkg, got {fmt!r}")
+    check_package(current_registry(), package_id)
     collection = packages.export(current_registry(), package_id, who())
     return Response(files.encode(collection, fmt), mimetype=files.MEDIA_TYPES[fmt], headers={
         "Content-Disposition": f'attachment; filename="{package_id}.{fmt}"'})
@@ -157,27 +186,42 @@ def export_package(package_id: str) -> Response:
 def return_package(package_id: str) -> Response:
     """The returned file as an upload (``file``) or as the GeoJSON body itself."""
     reg = current_registry()
-    _check_crew(reg, package_id)
+    body = check_package(reg, package_id)
     upload = request.files.get("file")
     asset_layers = [n for n, layer in reg.layers.items() if not layer.is_grid]
     if upload is not None:
         collection = files.decode(upload.read(), upload.filename or "", asset_layers)
     else:
         collection = files.decode(request.get_data(), "returned.geojson", asset_layers)
+    _check_new_assets(reg, package_id, body, collection)
     return jsonify(returns.return_package(reg, package_id, collection, who()))
 
 
-def _check_crew(reg: Registry, package_id: str) -> None:
-    """A crew member returns packages of their own grids; planners any package."""
-    user = current_user()
-    if user is None or user.can("plan"):
+def _check_new_assets(reg: Registry, package_id: str, package: dict[str, Any],
+                      collection: Any) -> None:
+    """Assets found in the field belong to the package's layers and lie in its grids (and the
+    crew's): a drains package cannot bring a gas main, nor an asset of another grid."""
+    new = [f for f in read_returned(collection).features if f.is_new and f.geometry is not None]
+    layers = {t["layer"] for t in package["tasks"]}
+    for f in new:
+        if f.layer not in layers:
+            raise Forbidden(f"feature {f.number}: work package {package_id} holds "
+                            f"{', '.join(sorted(layers))}, not {f.layer}: nothing was applied")
+    if not new:
         return
-    grids = {t["grid_code"] for t in packages.load(reg, package_id)["body"]["tasks"]}
-    if not all(user.covers(g) for g in grids):
-        raise Forbidden(f"work package {package_id} is another crew's: its grids are not yours")
+    cells = reg.query(Query(reg.layers.grid_layer.name))
+    found = assign([f.geometry for f in new], cells.geometry.to_numpy(), cells["grid_code"])
+    allowed = scope.plan_grids(package)
+    named = ", ".join(sorted(map(str, allowed)))
+    for f, grid in zip(new, found):
+        if grid not in allowed:
+            raise Forbidden(f"feature {f.number}: the new asset lies in grid {grid}, outside "
+                            f"work package {package_id} (grids {named}): nothing was applied")
+    scope.check_grids(found, f"the new assets of work package {package_id}")
 
 
 def package_conflicts(package_id: str) -> Response:
+    check_package(current_registry(), package_id)
     return jsonify(conflicts.conflicts(current_registry(), package_id))
 
 
@@ -188,4 +232,5 @@ def settle(package_id: str) -> Response:
     if not isinstance(uuid, str) or not isinstance(choice, (str, dict)):
         raise InvalidInput("send {\"uuid\": ..., \"choice\": \"office\" | \"crew\" | "
                            "{field: side}}")
+    check_package(current_registry(), package_id)
     return jsonify(conflicts.settle(current_registry(), package_id, uuid, choice, who()))

@@ -11,7 +11,9 @@ from flask import Blueprint, render_template, request
 
 from registry.plans import conflicts, planner
 from web.app import current_registry
+from web.auth import scope
 from web.map.i18n import language
+from web.plans.api import visible_plan
 
 TEXT: dict[str, tuple[str, str]] = {
     "plans": ("维修计划", "Repair plans"), "plan": ("维修计划", "Repair plan"),
@@ -43,13 +45,14 @@ def create_blueprint() -> Blueprint:
 
 def index() -> str:
     lang = language(request.args)
-    found = [d["body"] for d in reversed(current_registry().documents(planner.PLAN))]
+    found = [d["body"] for d in reversed(current_registry().documents(planner.PLAN))
+             if scope.visible_plan(d["body"])]
     return render_template("plans/index.html", lang=lang, text=texts(lang), plans=found)
 
 
 def plan(plan_id: str) -> str:
     reg, lang = current_registry(), language(request.args)
-    made = planner.show(reg, plan_id)
+    made = visible_plan(reg, plan_id)
     held = {p["id"]: conflicts.conflicts(reg, p["id"]) for p in made["packages"]}
     return render_template("plans/plan.html", lang=lang, text=texts(lang), plan=made,
                            held=held, layers=reg.layers)

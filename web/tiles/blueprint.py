@@ -12,7 +12,9 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, request
 from flask.blueprints import BlueprintSetupState
 
+from registry.filters import conjunction
 from web.app import current_registry
+from web.auth import scope
 from web.map.filters import MapFilter
 from web.tiles.address import TileAddress
 from web.tiles.cache import TileCache
@@ -41,12 +43,16 @@ def _add_cache(state: BlueprintSetupState) -> None:
 def tile(layer: str, z: int, x: int, y: int) -> Response:
     registry = current_registry()
     address, spec = TileAddress(z, x, y), registry.layers[layer]
+    caller = scope.current()
+    caller.check_layer(spec.name)
     view = MapFilter.from_args(request.args)
     cache: TileCache = current_app.extensions[CACHE_KEY]
-    stamp, key = str(registry.change_stamp()), (layer, address, view)
+    # The scope is part of the key: a tile drawn for one grid's engineer is not another's.
+    stamp, key = str(registry.change_stamp()), (layer, address, view, caller.key())
     body = cache.get(stamp, key)
     if body is None:
-        body = render_tile(registry, spec, address, view.where(spec), view.grid_of(spec),
+        where = conjunction(view.where(spec), caller.asset_filter())
+        body = render_tile(registry, spec, address, where, view.grid_of(spec),
                            current_app.config.get("TILE_MAX_FEATURES", MAX_FEATURES))
         cache.put(stamp, key, body)
     response = Response(body, mimetype=MVT_TYPE)
