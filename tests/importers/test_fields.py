@@ -21,14 +21,15 @@ def write_mapping(tmp_path: Path, text: str) -> Path:
 
 
 def test_street_light_columns_map_to_lamp_posts_by_alias(shared_data: Path) -> None:
-    lights = gpd.read_file(shared_data / "cambridge_ma/INFRA_StreetLights.geojson", rows=1)
-    plan = map_fields(LAYERS["lamp_posts"], lights.columns)
+    # EditDate used to become install_year (6,038 lamp posts "installed" the year they were
+    # last edited): an edit date is neither an install year nor an inspection date.
+    lights = gpd.read_file(shared_data / "cambridge_ma/INFRA_StreetLights.geojson", rows=50)
+    plan = map_fields(LAYERS["lamp_posts"], lights)
     assert plan.columns == {"PoleID": "source_id", "NumLamps": "lamp_count",
-                            "EditDate": "install_year", "StreetName": "road_name",
-                            "Owner": "owner"}
-    assert plan.unmapped == ("Neighborhood", "Description", "FixtureType", "StreetSuffix",
-                             "LEDchk", "Lamp2", "Lamp1", "Intersection", "created_date",
-                             "last_edited_date", "Street_ID", "Pole_Num")
+                            "StreetName": "road_name", "Owner": "owner"}
+    assert plan.unmapped == ("Neighborhood", "Description", "FixtureType", "EditDate",
+                             "StreetSuffix", "LEDchk", "Lamp2", "Lamp1", "Intersection",
+                             "created_date", "last_edited_date", "Street_ID", "Pole_Num")
 
 
 def test_aliases_ignore_case_and_surrounding_spaces() -> None:
