@@ -136,4 +136,4 @@ def _example(raw: pd.Series, misfit: pd.Series) -> str:
     row = misfit[misfit == reason].index[0]
     value = raw.loc[row]
     shown = repr(value) if isinstance(value, str) else str(value)
-    return f"{shown}: {reason}"
+    return f"{shown}: {reason.split(';')[0]}"  # the parser's advice on fixing it is for imports
