@@ -8,7 +8,8 @@ well leave the column for a person to decide. The mapping file's word is final.
 >>> import pandas as pd
 >>> from registry.layers import load_layers
 >>> survey = pd.DataFrame({"材质": ["铸铁", "球墨铸铁"], "BZ": ["新建", "x"]})
->>> [(d.column, d.field, d.confidence) for d in decide(load_layers()["drains"], survey)]
+>>> decisions = decide(load_layers()["drains"], survey.columns, survey)
+>>> [(d.column, d.field, d.confidence) for d in decisions]
 [('材质', 'grate_material', 1.0), ('BZ', None, 0.0)]
 """
 from __future__ import annotations
@@ -94,16 +95,15 @@ class Decision:
         return self.chosen.why() if self.chosen else self.note
 
 
-def decide(layer: Layer, survey: pd.DataFrame | Iterable[str],
+def decide(layer: Layer, columns: Iterable[str], frame: pd.DataFrame | None = None,
            fixed: Mapping[str, Candidate | None] | None = None,
            value_maps: Mapping[str, Mapping[str, str]] | None = None) -> list[Decision]:
-    """A decision for every column of `survey`, in its order.
+    """A decision for each of `columns`, in order, their values read from `frame`.
 
     `fixed` holds the mapping file's decisions (column → candidate, None: leave unmapped);
-    given only column names, nothing can confirm a guess by its values.
+    with no frame, nothing can confirm a guess by its values.
     """
-    frame = survey if isinstance(survey, pd.DataFrame) else None
-    columns = list(survey.columns if frame is not None else survey)
+    columns = list(columns)
     fixed = dict(fixed or {})
     pool = {c: _candidates(layer, c, frame, value_maps or {}) for c in columns if c not in fixed}
     chosen = _choose(pool, {c.field: col for col, c in fixed.items() if c is not None})
@@ -151,7 +151,8 @@ def _choose(pool: Mapping[str, list[Candidate]], taken: Mapping[str, str]
     ranked = sorted((c for cands in pool.values() for c in cands if c.confidence >= APPLY_FROM),
                     key=lambda c: (-c.confidence, -c.match.score, c.match.rank,
                                    order.index(c.column)))
-    taken, chosen = dict(taken), {}
+    taken = dict(taken)
+    chosen: dict[str, Candidate | str] = {}
     for cand in ranked:
         if cand.column in chosen or cand.field in taken:
             continue

@@ -209,13 +209,14 @@ def _defaults(path: Path, table: dict) -> dict[str, str]:
 def _coordinates(path: Path, table: object) -> Coordinates | None:
     if table is None:
         return None
-    ok = isinstance(table, dict) and not set(table) - {"x", "y", "crs"} and all(
-        isinstance(table.get(k), str) and table.get(k) for k in ("x", "y"))
-    if not ok or not isinstance(table.get("crs", ""), (str, int)):  # type: ignore[union-attr]
+    given = table if isinstance(table, dict) else {}
+    ok = given and not set(given) - {"x", "y", "crs"} and all(
+        isinstance(given.get(k), str) and given[k] for k in ("x", "y"))
+    if not ok or not isinstance(given.get("crs", ""), (str, int)):
         raise InvalidInput(f"mapping file {path}: [coordinates] needs x = \"COLUMN\" and "
                            'y = "COLUMN", and may give crs = "EPSG:CODE"')
-    crs = table.get("crs")  # type: ignore[union-attr]
-    return Coordinates(table["x"], table["y"], None if crs is None else str(crs))  # type: ignore[index]
+    crs = given.get("crs")
+    return Coordinates(given["x"], given["y"], None if crs is None else str(crs))
 
 
 def map_fields(layer: Layer, survey: pd.DataFrame | Iterable[str],
@@ -231,8 +232,8 @@ def map_fields(layer: Layer, survey: pd.DataFrame | Iterable[str],
     available = [c for c in columns if c not in RESERVED_COLUMNS]
     value_maps = _value_maps(layer, mapping)
     fixed = _claim_from_mapping(layer, available, mapping)
-    frame = survey[available] if isinstance(survey, pd.DataFrame) else available
-    decisions = decide(layer, frame, fixed, value_maps)
+    frame = survey if isinstance(survey, pd.DataFrame) else None
+    decisions = decide(layer, available, frame, fixed, value_maps)
     claimed = {d.column: d.field for d in decisions if d.field}
     defaults, notes = _usable_defaults(layer, mapping, set(claimed.values()))
     units = {d.column: d.unit for d in decisions if d.unit and not _same_unit(layer, d)}
@@ -243,8 +244,9 @@ def map_fields(layer: Layer, survey: pd.DataFrame | Iterable[str],
 
 
 def _same_unit(layer: Layer, decision: Decision) -> bool:
-    return decision.field == SOURCE_ID or same_unit(decision.unit or "",
-                                                    layer.field(decision.field).unit)
+    name = decision.field
+    return name is None or name == SOURCE_ID or same_unit(decision.unit or "",
+                                                          layer.field(name).unit)
 
 
 def _claim_from_mapping(layer: Layer, available: list[str], mapping: MappingFile

@@ -167,7 +167,7 @@ TOML_HELP = (
     "# Edit it, then import with --mapping THIS_FILE. Per column under [fields]:",
     '#   COLUMN = "FIELD"                          the column feeds FIELD',
     '#   COLUMN = {field = "FIELD", unit = "ft"}   ... and its plain numbers are in feet',
-    '#   COLUMN = ""                               feeds no field (its values are kept as surveyed)',
+    '#   COLUMN = ""                               feeds no field',
     "# [values.FIELD] turns a surveyed value into one of FIELD's values.",
 )
 

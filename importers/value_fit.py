@@ -8,8 +8,8 @@ holds plausible years — and not edit timestamps, which parse as years but are 
 >>> from registry.layers import load_layers
 >>> drains = load_layers()["drains"]
 >>> grates = pd.Series(["铸铁", "球墨铸铁", "铸铁", None])
->>> value_fit(grates, drains.field("material")).share, value_fit(grates, drains.field("grate_material")).share
-(0.0, 1.0)
+>>> [value_fit(grates, drains.field(name)).share for name in ("material", "grate_material")]
+[0.0, 1.0]
 """
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import Mapping
 
+import numpy as np
 import pandas as pd
 
 from importers.values import UNITS, as_text, parse_column
@@ -52,18 +53,23 @@ def checkable(fld: Field) -> bool:
 
 def value_fit(raw: pd.Series, fld: Field, unit: str | None = None,
               value_map: Mapping[str, str] | None = None) -> Fit | None:
-    """How `raw` fits `fld` (None when nothing can say: free text or an empty column)."""
+    """How `raw` fits `fld` (None when nothing can say: free text or an empty column).
+
+    Each distinct value is judged once and counted as often as records give it.
+    """
     if not checkable(fld):
         return None
-    parsed = parse_column(with_unit(raw, unit, fld), fld, value_map)
-    present = parsed.values.notna() | parsed.failed.notna()
-    reasons = parsed.failed.where(present)
-    reasons = reasons.fillna(_out_of_range(parsed.values, fld)).fillna(_timestamps(raw, fld))
+    distinct = raw.dropna().drop_duplicates()
+    counts = raw.value_counts().reindex(distinct.to_numpy()).to_numpy()
+    parsed = parse_column(with_unit(distinct, unit, fld), fld, value_map)
+    present = (parsed.values.notna() | parsed.failed.notna()).to_numpy()
+    reasons = parsed.failed.where(parsed.failed.notna(), _out_of_range(parsed.values, fld))
+    reasons = reasons.where(reasons.notna(), _timestamps(distinct, fld)).where(present)
     if not present.any():
         return None
-    misfit = reasons.dropna()
-    return Fit(int(present.sum() - len(misfit)), int(present.sum()),
-               _example(raw, misfit) if len(misfit) else None)
+    misfit = reasons.notna().to_numpy()
+    return Fit(int(counts[present & ~misfit].sum()), int(counts[present].sum()),
+               _example(distinct, reasons.dropna(), counts[misfit]) if misfit.any() else None)
 
 
 def with_unit(raw: pd.Series, unit: str | None, fld: Field | None = None) -> pd.Series:
@@ -131,9 +137,10 @@ def _timestamps(raw: pd.Series, fld: Field) -> pd.Series:
     return none.mask(timed, f"a date and time, not a year: {fld.name} wants the year itself")
 
 
-def _example(raw: pd.Series, misfit: pd.Series) -> str:
-    reason = misfit.value_counts().index[0]
-    row = misfit[misfit == reason].index[0]
-    value = raw.loc[row]
+def _example(distinct: pd.Series, misfit: pd.Series, counts: np.ndarray) -> str:
+    """The commonest reason a value does not fit, with its first value."""
+    by_reason = pd.Series(counts, index=misfit.to_numpy()).groupby(level=0, sort=False).sum()
+    reason = by_reason.idxmax()
+    value = distinct.loc[misfit[misfit == reason].index[0]]
     shown = repr(value) if isinstance(value, str) else str(value)
     return f"{shown}: {reason.split(';')[0]}"  # the parser's advice on fixing it is for imports

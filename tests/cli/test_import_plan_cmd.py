@@ -63,7 +63,7 @@ def run(*args: str | Path) -> object:
 def stored(url: str) -> pd.DataFrame:
     reg = registry.open(url)
     frame = reg.query(Query("gas_mains")).sort_values("source_id")
-    return frame.drop(columns=["uuid", "gbt_code", "created_at", "updated_at"]).reset_index(drop=True)
+    return frame.drop(columns=["uuid", "created_at", "updated_at"]).reset_index(drop=True)
 
 
 def test_plan_prints_the_proposal_and_writes_nothing(tmp_path, survey) -> None:
