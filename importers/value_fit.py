@@ -81,11 +81,15 @@ def with_unit(raw: pd.Series, unit: str | None, fld: Field | None = None) -> pd.
     """
     if unit is None or (fld is not None and same_unit(unit, fld.unit)):
         return raw
-    text = as_text(raw)
+    # Once per distinct value, then spread: a million depths have a few hundred values.
+    codes, uniques = pd.factorize(raw)
+    distinct = pd.Series(uniques)
+    text = as_text(distinct)
     plain = text.str.match(_PLAIN_NUMBER).fillna(False).astype(bool)
-    out = raw.astype(object).where(raw.notna(), None)
-    out[plain] = text[plain].str.strip() + f" {unit}"
-    return out
+    written = distinct.astype(object)
+    written[plain] = text[plain].str.strip() + f" {unit}"
+    spread = np.append(written.to_numpy(dtype=object), None)[codes]
+    return pd.Series(spread, index=raw.index, dtype=object)
 
 
 def same_unit(unit: str, other: str | None) -> bool:
