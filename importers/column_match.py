@@ -14,7 +14,7 @@ well leave the column for a person to decide. The mapping file's word is final.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterable, Mapping
 
 import pandas as pd
@@ -104,7 +104,8 @@ def decide(layer: Layer, columns: Iterable[str], frame: pd.DataFrame | None = No
     with no frame, nothing can confirm a guess by its values.
     """
     columns = list(columns)
-    fixed = dict(fixed or {})
+    fixed = {col: _with_fit(layer, cand, frame, value_maps or {}) if cand else None
+             for col, cand in (fixed or {}).items()}
     pool = {c: _candidates(layer, c, frame, value_maps or {}) for c in columns if c not in fixed}
     chosen = _choose(pool, {c.field: col for col, c in fixed.items() if c is not None})
     decisions = {col: Decision(col, cand, (cand,) if cand else (),
@@ -126,6 +127,16 @@ def mapping_candidate(layer: Layer, column: str, field: str, unit: str | None,
         if problem:
             raise InvalidInput(f"{where}: {problem}")
     return Candidate(column, NameMatch(field, "mapping file", "", 1.0, unit))
+
+
+def _with_fit(layer: Layer, cand: Candidate, frame: pd.DataFrame | None,
+              value_maps: Mapping[str, Mapping[str, str]]) -> Candidate:
+    """The mapping file's word with how the values fit, to show (it is applied regardless)."""
+    if frame is None or cand.field == SOURCE_ID:
+        return cand
+    fit = value_fit(frame[cand.column], layer.field(cand.field), cand.match.unit,
+                    value_maps.get(cand.field))
+    return replace(cand, fit=fit)
 
 
 def _candidates(layer: Layer, column: str, frame: pd.DataFrame | None,

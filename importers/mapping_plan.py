@@ -17,7 +17,7 @@ back with ``--mapping``, which then imports exactly as proposed.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -71,10 +71,12 @@ class MappingProposal:
     columns: tuple[ColumnProposal, ...]
     notes: tuple[str, ...] = ()
     mapping: MappingFile = field(default_factory=MappingFile)
+    #: How the file was read (encoding, CRS, the reader's warnings), as the import reports it.
+    reading: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data (JSON-ready) for the web upload's review page."""
-        data = asdict(self)
+        data = json.loads(json.dumps(asdict(self), ensure_ascii=False, default=str))
         data["mapping"] = {"defaults": dict(self.mapping.defaults),
                            "coordinates": (asdict(self.mapping.coordinates)
                                            if self.mapping.coordinates else None)}
@@ -82,7 +84,8 @@ class MappingProposal:
 
     def to_text(self) -> str:
         """The proposal as the ``--plan`` command prints it."""
-        lines = [f"映射方案 Mapping plan: {self.file} → {self.layer} ({self.records} records)"]
+        lines = [f"映射方案 Mapping plan: {self.file} → {self.layer} ({self.records} records)",
+                 *self.reading]
         for col in self.columns:
             lines += _column_lines(col)
         return "\n".join(lines + list(self.notes))
@@ -128,7 +131,10 @@ def plan_survey(reg: Registry, path: str | Path, layer: str, *, encoding: str | 
                       extent=reg.settings.extent, target_srid=reg.settings.storage_srid,
                       **({"xy": xy.xy} if xy else {}))
     frame = raw.frame.drop(columns=[c for c in RESERVED_COLUMNS if c in raw.frame.columns])
-    return propose_mapping(reg.layers[layer], frame, raw.path.name, mapping)
+    reading = (f"编码 Encoding: {raw.encoding or '-'} {raw.encoding_note}".rstrip(),
+               f"坐标系 CRS: {raw.source_crs or '-'} {raw.crs_note}".rstrip(), *raw.warnings)
+    return replace(propose_mapping(reg.layers[layer], frame, raw.path.name, mapping),
+                   reading=reading)
 
 
 def _column(layer: Layer, frame: pd.DataFrame, plan: FieldPlan,

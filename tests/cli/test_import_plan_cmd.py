@@ -16,6 +16,8 @@ from web.cli.main import cli
 
 PLAN = """\
 映射方案 Mapping plan: 庭院管道.gpkg → gas_mains (3 records)
+编码 Encoding: utf-8 text decoded by GDAL as the format declares (UTF-8)
+坐标系 CRS: EPSG:4547 declared: 庭院管道.gpkg says EPSG:4547
 GDBH → source_id  [0.85]  pinyin initials GDBH = 管段编号
     样例 Samples: GM-001, GM-002, GM-003
 CZ → material  [0.80]  pinyin initials CZ = 材质; values fit 67% (2 of 3); e.g. '灰口': not one of material's values (grey_cast_iron, ductile_iron, steel, pe, other)
@@ -117,3 +119,18 @@ def test_an_edited_mapping_file_maps_the_unmatched_value(tmp_path, survey) -> No
     assert stored(city)[["source_id", "material", "depth_m"]].values.tolist() == [
         ["GM-001", "grey_cast_iron", 1.22], ["GM-002", "pe", 0.91],
         ["GM-003", "grey_cast_iron", 1.52]]
+
+
+def test_plan_with_a_mapping_file_shows_its_word(tmp_path, survey) -> None:
+    mapping = tmp_path / "contractor.toml"
+    mapping.write_text('[fields]\nEditDate = ""\nCZ = "material"\n[values.material]\n'
+                       '灰口 = "grey_cast_iron"\n', encoding="utf-8")
+    city = new_registry(tmp_path / "city.gpkg")
+    result = run("-r", city, survey, "--layer", "gas_mains", "--plan", "--mapping", mapping,
+                 "--plan-out", tmp_path / "next.toml")
+    assert result.exit_code == 0, result.output
+    assert "CZ → material  [1.00]  mapping file; values fit 100% (3 of 3)\n" in result.output
+    assert "值 Values: 灰口铸铁 → grey_cast_iron (1) · PE → pe (1) · 灰口 → grey_cast_iron (1)" \
+        in result.output
+    assert "EditDate → -  [0.00]  left unmapped by the mapping file\n" in result.output
+    assert '"灰口" = "grey_cast_iron"' in (tmp_path / "next.toml").read_text(encoding="utf-8")

@@ -2,6 +2,8 @@
 unit-suffixed headers, edit dates, grate materials, defaults — every stored value checked."""
 from __future__ import annotations
 
+import json
+from dataclasses import replace
 from pathlib import Path
 
 import geopandas as gpd
@@ -186,3 +188,31 @@ def test_a_default_never_replaces_what_the_survey_says(reg, tmp_path) -> None:
     report = import_survey(reg, tmp_path / "桥梁.gpkg", "bridges", who="王工", mapping=mapping)
     assert stored(reg, "bridges", ["bridge_type"]) == [["QL-1", "footbridge"]]
     assert any(n.startswith("默认值 Default not used: bridge_type") for n in report.notes)
+
+
+def test_two_fields_with_the_same_initials_are_told_apart_by_the_values() -> None:
+    gas = LAYERS["gas_mains"]
+    # 管径 (diameter) and, on this city's files, 管级 (pressure grade) are both GJ.
+    fields = tuple(replace(f, aliases=(*f.aliases, "管级")) if f.name == "pressure_class" else f
+                   for f in gas.fields)
+    layer = replace(gas, fields=fields)
+    diameters = propose_mapping(layer, pd.DataFrame({"GJ": [100, 150]}), "a.shp").columns[0]
+    grades = propose_mapping(layer, pd.DataFrame({"GJ": ["低压", "中压B"]}), "b.shp").columns[0]
+    assert (diameters.field, grades.field) == ("diameter_mm", "pressure_class")
+    unknown = propose_mapping(layer, pd.DataFrame({"GJ": [None, None]}), "c.shp").columns[0]
+    assert (unknown.field, unknown.why) == (None, "not applied: diameter_mm? pinyin initials "
+                                            "GJ = 管径; confidence 0.70 is below 0.75")
+
+
+def test_the_proposal_is_plain_data_for_the_web_upload() -> None:
+    survey = pd.DataFrame({"CZ": ["PE", "PE", "木头"], "备注": ["x", None, "y"]})
+    data = propose_mapping(LAYERS["gas_mains"], survey, "mains.csv").to_dict()
+    assert json.loads(json.dumps(data, ensure_ascii=False)) == data
+    assert data["columns"][0] == {
+        "column": "CZ", "field": "material", "confidence": 0.8, "unit": None,
+        "why": "pinyin initials CZ = 材质; values fit 67% (2 of 3); e.g. '木头': not one of "
+               "material's values (grey_cast_iron, ductile_iron, steel, pe, other)",
+        "samples": ["PE", "木头"],
+        "values": [{"value": "PE", "count": 2, "becomes": "pe"},
+                   {"value": "木头", "count": 1, "becomes": None}]}
+    assert data["columns"][1]["field"] is None
