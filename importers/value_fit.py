@@ -88,7 +88,7 @@ def with_unit(raw: pd.Series, unit: str | None, fld: Field | None = None) -> pd.
     plain = text.str.match(_PLAIN_NUMBER).fillna(False).astype(bool)
     written = distinct.astype(object)
     written[plain] = text[plain].str.strip() + f" {unit}"
-    spread = np.append(written.to_numpy(dtype=object), None)[codes]
+    spread = np.append(written.to_numpy(dtype=object), [None])[codes]
     return pd.Series(spread, index=raw.index, dtype=object)
 
 
