@@ -118,18 +118,23 @@ def propose_mapping(layer: Layer, frame: pd.DataFrame, file: str,
 def plan_survey(reg: Registry, path: str | Path, layer: str, *, encoding: str | None = None,
                 crs: str | int | None = None, coords: str | None = None,
                 mapping: str | Path | MappingFile | None = None,
-                gpkg_layer: str | None = None) -> MappingProposal:
+                gpkg_layer: str | None = None,
+                xy: tuple[str, str] | None = None) -> MappingProposal:
     """Read a survey as an import would and propose its mapping; writes nothing.
+
+    The mapping file's ``[coordinates]`` give `xy` (and `crs`) when the caller gives none.
 
     >>> proposal = plan_survey(reg, "gas.gpkg", "gas_mains")   # doctest: +SKIP
     """
     if mapping is not None and not isinstance(mapping, MappingFile):
         mapping = read_mapping(mapping)
-    xy = mapping.coordinates if mapping is not None else None
-    raw = read_survey(path, layer_name=gpkg_layer, encoding=encoding,
-                      crs=crs or (xy.crs if xy else None), coords=coords,
+    given = mapping.coordinates if mapping is not None else None
+    if xy is None and given is not None:
+        xy, crs = given.xy, crs or given.crs
+    # `xy` reaches read_survey once it takes it (issue 13, coordinate columns).
+    raw = read_survey(path, layer_name=gpkg_layer, encoding=encoding, crs=crs, coords=coords,
                       extent=reg.settings.extent, target_srid=reg.settings.storage_srid,
-                      **({"xy": xy.xy} if xy else {}))
+                      **({"xy": xy} if xy is not None else {}))
     frame = raw.frame.drop(columns=[c for c in RESERVED_COLUMNS if c in raw.frame.columns])
     reading = (f"编码 Encoding: {raw.encoding or '-'} {raw.encoding_note}".rstrip(),
                f"坐标系 CRS: {raw.source_crs or '-'} {raw.crs_note}".rstrip(), *raw.warnings)
