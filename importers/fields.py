@@ -237,6 +237,8 @@ def map_fields(layer: Layer, survey: pd.DataFrame | Iterable[str],
     claimed = {d.column: d.field for d in decisions if d.field}
     defaults, notes = _usable_defaults(layer, mapping, set(claimed.values()))
     units = {d.column: d.unit for d in decisions if d.unit and not _same_unit(layer, d)}
+    notes += [f"单位 Unit: {column} gives its plain numbers in {unit}; converted to "
+              f"{layer.field(claimed[column]).unit}" for column, unit in units.items()]
     notes += [f"未采用 Not applied: {d.column}: {d.note}" for d in decisions
               if d.field is None and d.candidates]
     return FieldPlan(claimed, tuple(d.column for d in decisions if not d.field), value_maps,

@@ -36,6 +36,7 @@ SSXQ → courtyard  [0.85]  pinyin initials SSXQ = 所属小区
     样例 Samples: 建华小区, 裕华小区
 EditDate → -  [0.00]  no field of the layer goes by this name
     样例 Samples: 2021-05-06 09:30:00
+单位 Unit: 埋深(英尺) gives its plain numbers in 英尺; converted to m
 """
 
 

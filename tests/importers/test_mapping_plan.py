@@ -79,6 +79,7 @@ def test_unit_suffixed_headers_are_matched_and_their_unit_applied(reg, tmp_path)
     report = import_survey(reg, tmp_path / "mains.gpkg", "gas_mains", who="王工")
     assert report.columns == {"管段编号": "source_id", "管径(mm)": "diameter_mm",
                               "埋深(英尺)": "depth_m", "敷设年份": "install_year"}
+    assert "单位 Unit: 埋深(英尺) gives its plain numbers in 英尺; converted to m" in report.notes
     # 3 ft = 0.9144 m and 5 ft = 1.524 m, kept to the field's centimetres.
     assert stored(reg, "gas_mains", ["diameter_mm", "depth_m"]) == [
         ["GM-1", 100, 0.91], ["GM-2", 200, 1.52]]
