@@ -185,7 +185,7 @@ def _why_not(candidates: list[Candidate], chosen: Mapping[str, Candidate | str])
                   if isinstance(c, Candidate) and c.field == best.field), None)
     if owner is not None and best.confidence >= APPLY_FROM:
         return f"{best.field} is fed by column {owner} ({best.why()})"
-    return (f"not applied: {best.field}? {best.why()}; confidence {best.confidence:.2f} "
+    return (f"{best.field}? {best.why()}; confidence {best.confidence:.2f} "
             f"is below {APPLY_FROM}")
 
 

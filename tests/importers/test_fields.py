@@ -114,7 +114,7 @@ def test_a_two_letter_code_nothing_confirms_is_not_applied() -> None:
     # BZ is 班组 (crew) on valves, and 备注 (remarks) on half the files in the wild.
     plan = map_fields(LAYERS["safety_valves"], pd.DataFrame({"BZ": ["已入户", "复核"]}))
     assert plan.columns == {}
-    assert plan.notes == ("未采用 Not applied: BZ: not applied: crew? pinyin initials BZ = 班组; "
+    assert plan.notes == ("未采用 Not applied: BZ: crew? pinyin initials BZ = 班组; "
                           "confidence 0.70 is below 0.75",)
 
 
@@ -127,7 +127,7 @@ def test_a_year_column_of_implausible_years_is_refuted() -> None:
     plan = map_fields(LAYERS["drains"], pd.DataFrame({"建设年份": [1850, 1870, 2001]}))
     assert plan.columns == {}
     assert plan.decisions[0].note == (
-        "not applied: install_year? Chinese name 建设年份; values fit 33% (1 of 3); e.g. 1850: "
+        "install_year? Chinese name 建设年份; values fit 33% (1 of 3); e.g. 1850: "
         "outside install_year's range 1900–2035; confidence 0.32 is below 0.75")
 
 
