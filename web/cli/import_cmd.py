@@ -72,10 +72,11 @@ def import_survey(registry_url: str, survey: Path, layer: str, encoding: str | N
                   who: str | None) -> None:
     """Import SURVEY (shapefile, GeoPackage, GeoJSON, CSV, Excel, zip ...) into a layer."""
     if plan or plan_out is not None:
+        out = plan_path(survey, plan_out)
         proposal = plan_survey(open_registry(registry_url), survey, layer, encoding=encoding,
                                crs=crs, coords=coords, mapping=mapping, gpkg_layer=gpkg_layer)
         click.echo(proposal.to_text())
-        out = write_plan(proposal.to_toml(), survey, plan_out)
+        write_plan(proposal.to_toml(), out)
         click.echo(f"映射文件 Mapping file: {out} (edit it, then import with --mapping {out})")
         return
     if rejects is not None:
@@ -92,14 +93,17 @@ def import_survey(registry_url: str, survey: Path, layer: str, encoding: str | N
         click.echo(f"问题清单 Rejects file: {rejects} ({len(report.problem_table)} problems)")
 
 
-def write_plan(text: str, survey: Path, plan_out: Path | None) -> Path:
-    """Write the proposed mapping file; the default name never overwrites an edited one."""
+def plan_path(survey: Path, plan_out: Path | None) -> Path:
+    """Where the proposed mapping file goes; the default name never overwrites an edited one."""
     out = plan_out or survey.with_name(f"{survey.stem}.mapping.toml")
     if plan_out is None and out.exists():
         raise click.ClickException(f"{out} exists (perhaps already edited): name the new "
                                    "mapping file with --plan-out")
+    return out
+
+
+def write_plan(text: str, out: Path) -> None:
     try:
         out.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise click.ClickException(f"cannot write the mapping file {out}: {exc.strerror}")
-    return out
