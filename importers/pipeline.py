@@ -63,20 +63,28 @@ def import_survey(reg: Registry, path: str | Path, layer: str, *, who: str,
                   encoding: str | None = None, crs: str | int | None = None,
                   coords: str | None = None, mapping: str | Path | MappingFile | None = None,
                   gpkg_layer: str | None = None, dry_run: bool = False,
-                  accept_duplicates: bool = False, progress: Progress | None = None
-                  ) -> ImportReport:
+                  accept_duplicates: bool = False, progress: Progress | None = None,
+                  xy: tuple[str, str] | None = None) -> ImportReport:
     """Import a survey file into `layer`; returns what was (or, dry run, would be) done.
 
-    `progress(done, total)` is called as records are written.
+    `progress(done, total)` is called as records are written. The mapping file's
+    ``[coordinates]`` give `xy` (and `crs`) when the caller gives none.
     """
     started = utc_now()
     lay = reg.layers[layer]
+    mapping_file = _mapping(mapping)
+    if xy is None and mapping_file is not None and mapping_file.coordinates is not None:
+        xy, crs = mapping_file.coordinates.xy, crs or mapping_file.coordinates.crs
+    # `xy` reaches read_survey once it takes it (issue 13, coordinate columns).
     raw = read_survey(path, layer_name=gpkg_layer, encoding=encoding, crs=crs, coords=coords,
-                      extent=reg.settings.extent, target_srid=reg.settings.storage_srid)
-    plan = map_fields(lay, raw.frame.columns, _mapping(mapping))
+                      extent=reg.settings.extent, target_srid=reg.settings.storage_srid,
+                      **({"xy": xy} if xy is not None else {}))
+    plan = map_fields(lay, raw.frame, mapping_file)
     checked = check_survey(reg, lay, raw, plan)
+    checked.corrections = combine(checked.corrections, plan.defaulted(checked.records.index))
     found = conflate(reg, checked.valid)
     report = build_report(raw, lay, plan, checked, found, accept_duplicates)
+    report.notes += plan.notes
     report.dry_run = dry_run
     if not dry_run:
         report.batch = str(uuidlib.uuid4())

@@ -1,6 +1,7 @@
 """Column mapping: survey columns to layer fields by alias, then by the user's mapping file."""
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import geopandas as gpd
@@ -21,14 +22,15 @@ def write_mapping(tmp_path: Path, text: str) -> Path:
 
 
 def test_street_light_columns_map_to_lamp_posts_by_alias(shared_data: Path) -> None:
-    lights = gpd.read_file(shared_data / "cambridge_ma/INFRA_StreetLights.geojson", rows=1)
-    plan = map_fields(LAYERS["lamp_posts"], lights.columns)
+    # EditDate used to become install_year (6,038 lamp posts "installed" the year they were
+    # last edited): an edit date is neither an install year nor an inspection date.
+    lights = gpd.read_file(shared_data / "cambridge_ma/INFRA_StreetLights.geojson", rows=50)
+    plan = map_fields(LAYERS["lamp_posts"], lights)
     assert plan.columns == {"PoleID": "source_id", "NumLamps": "lamp_count",
-                            "EditDate": "install_year", "StreetName": "road_name",
-                            "Owner": "owner"}
-    assert plan.unmapped == ("Neighborhood", "Description", "FixtureType", "StreetSuffix",
-                             "LEDchk", "Lamp2", "Lamp1", "Intersection", "created_date",
-                             "last_edited_date", "Street_ID", "Pole_Num")
+                            "StreetName": "road_name", "Owner": "owner"}
+    assert plan.unmapped == ("Neighborhood", "Description", "FixtureType", "EditDate",
+                             "StreetSuffix", "LEDchk", "Lamp2", "Lamp1", "Intersection",
+                             "created_date", "last_edited_date", "Street_ID", "Pole_Num")
 
 
 def test_aliases_ignore_case_and_surrounding_spaces() -> None:
@@ -91,3 +93,104 @@ def test_mapping_file_that_is_not_toml_is_refused(tmp_path: Path) -> None:
     path = write_mapping(tmp_path, "[fields\n")
     with pytest.raises(InvalidInput, match=f"mapping file {path}: not valid UTF-8 TOML"):
         read_mapping(path)
+
+
+# -- names the layer file does not list: pinyin initials and unit suffixes ----------------
+def test_pinyin_initials_come_from_the_layer_file_not_a_list() -> None:
+    gas = LAYERS["gas_mains"]
+    renamed = tuple(replace(f, zh="井盖材质", aliases=()) if f.name == "material" else f
+                    for f in gas.fields)
+    plan = map_fields(replace(gas, fields=renamed), pd.DataFrame({"JGCZ": ["PE", "钢管"]}))
+    assert plan.columns == {"JGCZ": "material"}
+    assert plan.decisions[0].why() == "pinyin initials JGCZ = 井盖材质; values fit 100% (2 of 2)"
+
+
+def test_every_reading_of_a_polyphonic_character_is_a_code() -> None:
+    plan = map_fields(LAYERS["bridges"], pd.DataFrame({"QC": [45.5], "QZ": [30.0]}))
+    assert plan.columns == {"QC": "length_m"}  # 桥长 reads qiáo cháng; QZ stays unmapped
+
+
+def test_a_two_letter_code_nothing_confirms_is_not_applied() -> None:
+    # BZ is 班组 (crew) on valves, and 备注 (remarks) on half the files in the wild.
+    plan = map_fields(LAYERS["safety_valves"], pd.DataFrame({"BZ": ["已入户", "复核"]}))
+    assert plan.columns == {}
+    assert plan.notes == ("未采用 Not applied: BZ: crew? pinyin initials BZ = 班组; "
+                          "confidence 0.70 is below 0.75",)
+
+
+def test_values_confirm_a_two_letter_code() -> None:
+    plan = map_fields(LAYERS["gas_mains"], pd.DataFrame({"CZ": ["PE", "钢管"], "MS": [1.2, 0.8]}))
+    assert plan.columns == {"CZ": "material", "MS": "depth_m"}
+
+
+def test_a_year_column_of_implausible_years_is_refuted() -> None:
+    plan = map_fields(LAYERS["drains"], pd.DataFrame({"建设年份": [1850, 1870, 2001]}))
+    assert plan.columns == {}
+    assert plan.decisions[0].note == (
+        "install_year? Chinese name 建设年份; values fit 33% (1 of 3); e.g. 1850: "
+        "outside install_year's range 1900–2035; confidence 0.32 is below 0.75")
+
+
+# -- the mapping file's new tables ---------------------------------------------------------
+def test_mapping_file_gives_a_column_its_unit(tmp_path: Path) -> None:
+    mapping = read_mapping(write_mapping(tmp_path, """
+        [fields]
+        DEPTH = {field = "depth_m", unit = "ft"}
+        备注 = ""
+    """))
+    plan = map_fields(LAYERS["drains"], pd.DataFrame({"DEPTH": [10], "备注": ["井深"]}), mapping)
+    assert (plan.columns, plan.units, plan.unmapped) == ({"DEPTH": "depth_m"}, {"DEPTH": "ft"},
+                                                         ("备注",))
+    assert plan.apply(pd.DataFrame({"DEPTH": [10, None]}))["depth_m"].tolist() == ["10 ft", None]
+
+
+def test_mapping_file_unit_that_measures_something_else_is_refused(tmp_path: Path) -> None:
+    path = write_mapping(tmp_path, '[fields]\nDEPTH = {field = "depth_m", unit = "kW"}\n')
+    with pytest.raises(InvalidInput) as caught:
+        map_fields(LAYERS["drains"], ["DEPTH"], read_mapping(path))
+    assert str(caught.value) == (f"mapping file {path}: [fields] DEPTH: unit kW measures power, "
+                                 "depth_m is a length (m)")
+
+
+def test_mapping_file_field_table_with_other_keys_is_refused(tmp_path: Path) -> None:
+    path = write_mapping(tmp_path, '[fields]\nDEPTH = {column = "DEPTH", unit = "ft"}\n')
+    with pytest.raises(InvalidInput, match=r'DEPTH: write \{field = "FIELD", unit = "UNIT"\}'):
+        read_mapping(path)
+
+
+def test_mapping_file_defaults_and_coordinates(tmp_path: Path) -> None:
+    mapping = read_mapping(write_mapping(tmp_path, """
+        [defaults]
+        bridge_type = "river"
+        [coordinates]
+        x = "XCOORD"
+        y = "YCOORD"
+        crs = "EPSG:4547"
+    """))
+    assert mapping.defaults == {"bridge_type": "river"}
+    assert (mapping.coordinates.xy, mapping.coordinates.crs) == (("XCOORD", "YCOORD"),
+                                                                 "EPSG:4547")
+    plan = map_fields(LAYERS["bridges"], ["桥梁编号"], mapping)
+    assert plan.defaults == {"bridge_type": "river"}
+
+
+def test_mapping_file_default_outside_the_domain_is_refused(tmp_path: Path) -> None:
+    path = write_mapping(tmp_path, '[defaults]\nbridge_type = "canal"\n')
+    with pytest.raises(InvalidInput) as caught:
+        map_fields(LAYERS["bridges"], ["桥梁编号"], read_mapping(path))
+    assert str(caught.value).startswith(f"mapping file {path}: [defaults] bridge_type = 'canal': "
+                                        "not one of bridge_type's values")
+
+
+def test_mapping_file_coordinates_need_both_columns(tmp_path: Path) -> None:
+    path = write_mapping(tmp_path, '[coordinates]\nx = "XCOORD"\n')
+    with pytest.raises(InvalidInput, match=r'\[coordinates\] needs x = "COLUMN" and y = "COLUMN"'):
+        read_mapping(path)
+
+
+def test_mapping_file_with_an_unknown_table_is_refused(tmp_path: Path) -> None:
+    path = write_mapping(tmp_path, '[columns]\nX = "x"\n')
+    with pytest.raises(InvalidInput) as caught:
+        read_mapping(path)
+    assert str(caught.value) == (f"mapping file {path}: unknown tables ['columns']; expected "
+                                 "[fields], [values.FIELD], [defaults], [coordinates]")

@@ -1,6 +1,7 @@
 """`infracensus import`: import a contractor's survey file into one layer, as one batch.
 
     infracensus import -r city.gpkg 雨水箅子.shp --layer drains --rejects rejects.csv
+    infracensus import -r city.gpkg 燃气管道.shp --layer gas_mains --plan   # review first
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 
 import click
 
+from importers.mapping_plan import plan_survey
 from importers.pipeline import import_survey as run_import
 from importers.report import check_rejects_path, write_rejects
 from importers.sources import WEB_SYSTEMS
@@ -56,13 +58,27 @@ class WriteProgress(ExitStack):
               help="Write every rejected or altered record to this .csv or .geojson file.")
 @click.option("--accept-duplicates", is_flag=True,
               help="Insert probable duplicates (within 1 m of an asset) instead of holding them.")
+@click.option("--plan", is_flag=True,
+              help="Propose the column mapping (field, why, confidence, values) and write it "
+                   "as a mapping file to edit and pass back with --mapping; imports nothing.")
+@click.option("--plan-out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where --plan writes the mapping file (default: SURVEY.mapping.toml).")
 @who_option
 @clear_errors
 def import_survey(registry_url: str, survey: Path, layer: str, encoding: str | None,
                   crs: str | None, coords: str | None, mapping: Path | None,
                   gpkg_layer: str | None, dry_run: bool, rejects: Path | None,
-                  accept_duplicates: bool, who: str | None) -> None:
+                  accept_duplicates: bool, plan: bool, plan_out: Path | None,
+                  who: str | None) -> None:
     """Import SURVEY (shapefile, GeoPackage, GeoJSON, CSV, Excel, zip ...) into a layer."""
+    if plan or plan_out is not None:
+        out = plan_path(survey, plan_out)
+        proposal = plan_survey(open_registry(registry_url), survey, layer, encoding=encoding,
+                               crs=crs, coords=coords, mapping=mapping, gpkg_layer=gpkg_layer)
+        click.echo(proposal.to_text())
+        write_plan(proposal.to_toml(), out)
+        click.echo(f"映射文件 Mapping file: {out} (edit it, then import with --mapping {out})")
+        return
     if rejects is not None:
         check_rejects_path(rejects)
     reg = open_registry(registry_url)
@@ -75,3 +91,19 @@ def import_survey(registry_url: str, survey: Path, layer: str, encoding: str | N
     if rejects is not None:
         write_rejects(report, rejects)
         click.echo(f"问题清单 Rejects file: {rejects} ({len(report.problem_table)} problems)")
+
+
+def plan_path(survey: Path, plan_out: Path | None) -> Path:
+    """Where the proposed mapping file goes; the default name never overwrites an edited one."""
+    out = plan_out or survey.with_name(f"{survey.stem}.mapping.toml")
+    if plan_out is None and out.exists():
+        raise click.ClickException(f"{out} exists (perhaps already edited): name the new "
+                                   "mapping file with --plan-out")
+    return out
+
+
+def write_plan(text: str, out: Path) -> None:
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise click.ClickException(f"cannot write the mapping file {out}: {exc.strerror}")
