@@ -1,10 +1,12 @@
 """The safety-valve plan and the yearly renovation programme, and progress against targets.
 
 Safety valves (自闭阀, one per household) roll up per building, courtyard, grid and district
-as planned → installed → verified. A planner puts courtyards into a year's programme
-(documents of kind ``gas_programme``, key = the year, body ``{"courtyards", "targets"}``);
-progress is the in-scope km renovated (``renovation_status`` done) and the valves installed,
-against the year's targets from ``layers/gas/targets.toml`` (shares of the whole programme).
+as planned → installed → verified; only a **verified** valve counts as done (an installed
+one waits for its verification round and is shown apart). A planner puts courtyards into a
+year's programme (documents of kind ``gas_programme``, key = the year, body ``{"courtyards",
+"targets"}``); progress is the km to replace that are renovated (``renovation_status`` done)
+and the valves verified, against that year's own targets from ``layers/gas/targets.toml``
+(shares of the whole programme) — a year the file sets none for has none, and says so.
 
 >>> import tempfile, registry, geopandas as gpd, shapely
 >>> reg = registry.create(tempfile.mkdtemp() + "/p.gpkg", county="130102")
@@ -44,8 +46,9 @@ LEVELS = ("building", "courtyard", "grid", "district")
 
 
 def valve_rollup(reg: Registry, level: str = "courtyard") -> pd.DataFrame:
-    """Valves per building, courtyard, grid or district: households, planned, installed,
-    verified, ``fitted`` (installed or verified) and ``fitted_share`` of households."""
+    """Valves per building, courtyard, grid or district: households, planned, installed
+    (awaiting verification), verified, ``done`` (verified: only a verified valve is done) and
+    ``done_share`` of households."""
     if level not in LEVELS:
         raise InvalidInput(f"roll valves up by one of {', '.join(LEVELS)}, not {level!r}")
     valves = _valves_with_places(reg)
@@ -55,10 +58,10 @@ def valve_rollup(reg: Registry, level: str = "courtyard") -> pd.DataFrame:
         columns=list(STATUSES), fill_value=0)
     houses = _households(reg).groupby(keys)["households"].sum()
     table = counts.join(houses, how="outer").fillna(0).astype(int).reset_index()
-    table["fitted"] = table["installed"] + table["verified"]
+    table["done"] = table["verified"]
     table["households"] = np.maximum(table["households"], table[list(STATUSES)].sum(axis=1))
-    table["fitted_share"] = (table["fitted"] / table["households"].replace(0, np.nan)).round(3)
-    return table[keys + ["households", *STATUSES, "fitted", "fitted_share"]]
+    table["done_share"] = (table["done"] / table["households"].replace(0, np.nan)).round(3)
+    return table[keys + ["households", *STATUSES, "done", "done_share"]]
 
 
 def _valves_with_places(reg: Registry) -> pd.DataFrame:
@@ -109,7 +112,7 @@ def plan_programme(reg: Registry, year: int, courtyards: Sequence[str], change: 
     """Put `courtyards` into `year`'s programme (replacing its list); returns the version."""
     rules = rules or load_rules()
     names = check_courtyards(reg, courtyards)
-    targets = targets or rules.target(year)
+    targets = targets or rules.target(year) or {}
     for what, share in targets.items():
         if what not in ("mains", "valves") or not 0 <= float(share) <= 1:
             raise InvalidInput(f"target {what}={share!r}: targets are mains and valves, 0–1")
@@ -124,8 +127,9 @@ def programmes(reg: Registry) -> list[dict[str, Any]]:
 
 
 def courtyard_progress(reg: Registry, scope: Scope | None = None) -> pd.DataFrame:
-    """Per courtyard: km in scope, km done, valves fitted of households, and its state
-    (done / in_progress / pending) for the map. Every courtyard with mains or valves is listed."""
+    """Per courtyard: km to replace, km done, valves verified (and installed, awaiting
+    verification) of households, and its state (done / in_progress / pending) for the map.
+    Every courtyard with mains or valves is listed."""
     scope = scope or renovation_scope(reg)
     seg = scope.segments.assign(courtyard=scope.segments["courtyard"].fillna(NO_COURTYARD))
     km = (seg["length_m"] / 1000).where(seg["in_scope"], 0.0)
@@ -135,22 +139,26 @@ def courtyard_progress(reg: Registry, scope: Scope | None = None) -> pd.DataFram
                               ["in_progress", "done"])}
                          ).groupby("courtyard").agg(km=("km", "sum"), km_done=("km_done", "sum"),
                                                     busy=("busy", "any"))
-    valves = valve_rollup(reg, "courtyard").set_index("courtyard")[["households", "fitted"]]
+    valves = valve_rollup(reg, "courtyard").set_index("courtyard").rename(
+        columns={"done": "verified_valves", "installed": "installed_valves"})[
+        ["households", "verified_valves", "installed_valves"]]
     table = mains.join(valves, how="outer")
     served = pd.Series(households(reg, seg), dtype=float)
     table["households"] = np.fmax(table["households"], served.reindex(table.index))
-    table = table.fillna({"km": 0.0, "km_done": 0.0, "busy": False, "households": 0, "fitted": 0})
-    table[["households", "fitted"]] = table[["households", "fitted"]].astype(int)
+    counts = ["households", "verified_valves", "installed_valves"]
+    table = table.fillna({"km": 0.0, "km_done": 0.0, "busy": False, **dict.fromkeys(counts, 0)})
+    table[counts] = table[counts].astype(int)
     table["state"] = [_state(r) for r in table.itertuples()]
     return table.drop(columns="busy").rename_axis("courtyard").reset_index()
 
 
 def _state(row: Any) -> str:
     mains_done = row.km_done >= row.km - 1e-6
-    valves_done = row.fitted >= row.households
+    valves_done = row.verified_valves >= row.households
     if mains_done and valves_done and (row.km > 0 or row.households > 0):
         return "done"
-    return "in_progress" if (row.busy or row.km_done > 0 or row.fitted > 0) else "pending"
+    started = row.km_done > 0 or row.verified_valves > 0 or row.installed_valves > 0
+    return "in_progress" if (row.busy or started) else "pending"
 
 
 def progress(reg: Registry, year: int, rules: GasRules | None = None,
@@ -161,19 +169,21 @@ def progress(reg: Registry, year: int, rules: GasRules | None = None,
     table = courtyard_progress(reg) if table is None else table
     plans = {p["year"]: p for p in programmes(reg)}
     plan = plans.get(year)
-    targets = plan["targets"] if plan else rules.target(year)
+    targets = (plan["targets"] if plan else None) or rules.target(year)
     overall = _shares(table)
     listed = _shares(table[table["courtyard"].isin(plan["courtyards"])]) if plan else None
     return {"year": year, "targets": targets, "overall": overall, "programme": listed,
             "courtyards": plan["courtyards"] if plan else [],
-            "on_track": {k: overall[f"{k}_share"] >= targets[k] for k in ("mains", "valves")}}
+            "on_track": {k: overall[f"{k}_share"] >= targets[k] for k in ("mains", "valves")}
+            if targets else None}
 
 
 def _shares(table: pd.DataFrame) -> dict[str, Any]:
     km, done = float(table["km"].sum()), float(table["km_done"].sum())
-    houses, fitted = int(table["households"].sum()), int(table["fitted"].sum())
+    houses, verified = int(table["households"].sum()), int(table["verified_valves"].sum())
     return {"km": round(km, 3), "km_done": round(done, 3),
             "mains_share": round(done / km, 3) if km else 0.0, "valves_needed": houses,
-            "valves_fitted": fitted, "valves_share": round(fitted / houses, 3) if houses else 0.0,
+            "valves_verified": verified, "valves_installed": int(table["installed_valves"].sum()),
+            "valves_share": round(verified / houses, 3) if houses else 0.0,
             "courtyards": int(len(table)),
             "courtyards_done": int((table["state"] == "done").sum())}

@@ -8,7 +8,7 @@ the file and key named.
 >>> rules.scope["scope"]["min_age_years"], rules.network["near_miss_m"]
 (20, 2.0)
 >>> rules.target(2024), rules.target(2030)
-({'mains': 0.8, 'valves': 0.8}, {'mains': 1.0, 'valves': 1.0})
+({'mains': 0.8, 'valves': 0.8}, None)
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from registry.errors import InvalidInput, LayerDefinitionError
+from registry.errors import LayerDefinitionError
 from registry.layers import LAYERS_DIR, read_toml
 
 RULES_DIR = LAYERS_DIR / "gas"
@@ -35,15 +35,11 @@ class GasRules:
     scope: dict[str, Any]
     targets: dict[str, Any]
 
-    def target(self, year: int) -> dict[str, float]:
-        """The shares due by the end of `year`: its own, else the last year's before it (a
-        finished plan stays at its final target); InvalidInput before the first year."""
-        years = sorted(int(y) for y in self.targets.get("years", {}))
-        earlier = [y for y in years if y <= year]
-        if not earlier:
-            raise InvalidInput(f"targets.toml sets no target for {year} or before "
-                               f"(years: {', '.join(map(str, years)) or 'none'})")
-        return dict(self.targets["years"][str(earlier[-1])])
+    def target(self, year: int) -> dict[str, float] | None:
+        """The shares due by the end of `year` as the file sets them for that year; None when
+        it sets none (another year's targets are never reused: the city sets each year's)."""
+        found = self.targets.get("years", {}).get(str(year))
+        return dict(found) if found else None
 
     def pressure_band(self, pressure_class: str) -> "PressureBand | None":
         """The band of design pressures `pressure_class` allows, None for an unknown class."""

@@ -99,14 +99,18 @@ def scope(registry_url: str, year: int | None, segments: bool, explain_: bool,
 @csv_option
 @clear_errors
 def progress_cmd(registry_url: str, year: int, by: str | None, csv_path: str | None) -> None:
-    """Km renovated and valves fitted against the year's targets."""
+    """Km renovated and valves verified against the year's targets."""
     reg = open_registry(registry_url)
     report = progress(reg, year)
     for part in ("overall", "programme"):
         if report[part]:
             click.echo(f"{part}: " + ", ".join(f"{k} {v}" for k, v in report[part].items()))
-    click.echo("targets: " + ", ".join(f"{k} {v:.0%} ({'on track' if report['on_track'][k] else 'behind'})"
-                                       for k, v in report["targets"].items()))
+    if not report["targets"]:
+        click.echo(f"targets: none set for {year} (layers/gas/targets.toml or the programme)")
+    else:
+        click.echo("targets: " + ", ".join(
+            f"{k} {v:.0%} ({'on track' if report['on_track'][k] else 'behind'})"
+            for k, v in report["targets"].items()))
     if by:
         _table(valve_rollup(reg, by), csv_path)
 

@@ -45,26 +45,32 @@ def bar_chart(items: Sequence[tuple[str, float]], colour: str, *, title: str,
     return _svg(8 + ROW_H * max(len(items), 1), title, "".join(rows))
 
 
-def progress_chart(items: Sequence[tuple[str, float, float]], *, title: str,
+def progress_chart(items: Sequence[tuple[str, float, float | None]], *, title: str,
                    target_label: str) -> str:
-    """One bar per (label, share done, target share): the share filled, the target marked."""
+    """One bar per (label, share done, target share): the share filled, the target marked
+    (no mark for a year without a target)."""
     span = WIDTH - LABEL_W - 70
     rows = []
     for i, (label, share, target) in enumerate(items):
         y = 4 + i * (ROW_H + 14)
-        tx = LABEL_W + span * min(target, 1.0)
         rows.append(_label(y, label)
                     + f'<rect x="{LABEL_W}" y="{y}" width="{span}" height="{BAR_H}" fill="#eee"/>'
                     f'<rect x="{LABEL_W}" y="{y}" width="{span * min(share, 1.0):.1f}" '
                     f'height="{BAR_H}" fill="#31a354" data-label="{escape(label)}" '
-                    f'data-value="{share:g}" data-target="{target:g}"/>'
-                    f'<line x1="{tx:.1f}" x2="{tx:.1f}" y1="{y - 3}" y2="{y + BAR_H + 3}" '
-                    f'stroke="#b10026" stroke-width="2"/>'
+                    f'data-value="{share:g}"'
+                    + (f' data-target="{target:g}"' if target is not None else "") + '/>'
                     f'<text x="{LABEL_W + span + 6}" y="{y + BAR_H - 4}" font-size="12">'
-                    f'{share:.1%}</text><text x="{tx:.1f}" y="{y + BAR_H + 13}" '
-                    f'text-anchor="middle" font-size="10" fill="#b10026">'
-                    f'{escape(target_label)} {target:.0%}</text>')
+                    f'{share:.1%}</text>' + _target_mark(y, span, target, target_label))
     return _svg(8 + (ROW_H + 14) * max(len(items), 1), title, "".join(rows))
+
+
+def _target_mark(y: int, span: float, target: float | None, label: str) -> str:
+    if target is None:
+        return ""
+    tx = LABEL_W + span * min(target, 1.0)
+    return (f'<line x1="{tx:.1f}" x2="{tx:.1f}" y1="{y - 3}" y2="{y + BAR_H + 3}" '
+            f'stroke="#b10026" stroke-width="2"/><text x="{tx:.1f}" y="{y + BAR_H + 13}" '
+            f'text-anchor="middle" font-size="10" fill="#b10026">{escape(label)} {target:.0%}</text>')
 
 
 def stacked_chart(rows: Sequence[tuple[str, Mapping[str, int]]], colours: Mapping[str, str],

@@ -79,16 +79,19 @@ def key_figures(segments: pd.DataFrame, candidates: pd.DataFrame, report: dict[s
     overall = report["overall"]
     return {"km_total": round(float(segments["length_m"].sum()) / 1000, 3),
             "km_in_scope": overall["km"], "km_done": overall["km_done"],
-            "courtyards": int(len(candidates)), "valves_fitted": overall["valves_fitted"],
+            "courtyards": int(len(candidates)), "valves_verified": overall["valves_verified"],
+            "valves_installed": overall["valves_installed"],
             "valves_needed": overall["valves_needed"], "faults": faults, "problems": problems}
 
 
 def _progress_chart(report: dict[str, Any], text: dict[str, str]) -> str:
-    overall, targets = report["overall"], report["targets"]
-    return progress_chart([(text["mains"], overall["mains_share"], targets["mains"]),
-                           (text["valves"], overall["valves_share"], targets["valves"])],
-                          title=f"{text['progress']} {report['year']}",
-                          target_label=text["target"])
+    overall, targets = report["overall"], report["targets"] or {}
+    title = f"{text['progress']} {report['year']}"
+    if not targets:
+        title += f" · {text['no_target']}"
+    return progress_chart([(text["mains"], overall["mains_share"], targets.get("mains")),
+                           (text["valves"], overall["valves_share"], targets.get("valves"))],
+                          title=title, target_label=text["target"])
 
 
 def _top(candidates: pd.DataFrame) -> list[tuple[str, float]]:
