@@ -12,7 +12,7 @@ the same file again changes no asset: every record comes back unchanged.
 from __future__ import annotations
 
 import uuid as uuidlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Callable
@@ -23,14 +23,17 @@ import pandas as pd
 import shapely
 
 from importers.conflate import Conflation, conflate
-from importers.fields import FieldPlan, MappingFile, map_fields, read_mapping
-from importers.report import ImportReport, combine, from_dicts, problem_table
+from importers.fields import SOURCE_ID, FieldPlan, MappingFile, map_fields, read_mapping
+from importers.integrity import destroyed_text
+from importers.report import ImportReport, combine, from_dicts, no_problems, problem_table
 from importers.sources import RawSurvey, read_survey
+from importers.states import SurveyStatus, survey_status
 from importers.values import check_pressure_class, normalise
 from registry import Change, Registry
 from registry.change import iso, utc_now
 from registry.checked import Checked
 from registry.layers import Layer
+from registry.validate import unusable
 
 
 Progress = Callable[[int, int], None]
@@ -47,6 +50,10 @@ class CheckedSurvey:
     checked: Checked
     rejections: pd.DataFrame
     corrections: pd.DataFrame
+    #: Values left empty for review; their records are written.
+    flags: pd.DataFrame = field(default_factory=no_problems)
+    #: Survey columns read outside the field plan (the status column → ``state``).
+    extra_columns: dict[str, str] = field(default_factory=dict)
 
     @property
     def records(self) -> gpd.GeoDataFrame:
@@ -95,24 +102,99 @@ def _mapping(mapping: str | Path | MappingFile | None) -> MappingFile | None:
 
 
 def check_survey(reg: Registry, layer: Layer, raw: RawSurvey, plan: FieldPlan) -> CheckedSurvey:
-    """Normalise values, repair geometry and validate every record against the layer.
+    """Normalise values, read the status column, repair geometry and validate every record.
 
-    The registry checks the records once, here: conflation and the write take them as
-    checked.
+    Only an unusable record is rejected: no or invalid geometry, outside the registry's area,
+    a broken identity (``registry.validate.unusable``). A bad value — unreadable, outside the
+    field's domain or range, destroyed text, a required field empty — leaves that field
+    empty and the record kept, flagged for review with its raw value. The registry checks
+    the records once, here: conflation and the write take them as checked.
     """
-    frame = plan.apply(raw.frame).set_index("_row")
+    source = raw.frame.set_index("_row")
+    source.index.name = "row"
+    destroyed = destroyed_text(source)
+    frame = _without_destroyed(plan.apply(raw.frame).set_index("_row"), plan, destroyed)
     frame.index.name = "row"
     out = check_pressure_class(normalise(frame, layer, plan.value_maps))
-    records, repaired = repair_geometries(gpd.GeoDataFrame(out.frame, crs=raw.frame.crs), layer)
-    columns = [c for c in [*layer.field_names, "source_id"] if c in records.columns]
-    checked = reg.check(layer.name, records[[*columns, records.geometry.name]])
-    rejections = combine(out.rejections,
-                         _not_yet_reported(from_dicts(checked.problems), out.rejections))
-    return CheckedSurvey(checked, rejections, combine(out.corrections, repaired))
+    status = survey_status(source, layer, claimed=plan.columns)
+    fields, status_flags = _with_status(out.frame, status)
+    records, repaired = repair_geometries(gpd.GeoDataFrame(fields, crs=raw.frame.crs), layer)
+    columns = [c for c in [*layer.field_names, "source_id", "state"] if c in records.columns]
+    checked, value_flags = _check_values(reg, layer, records[[*columns, records.geometry.name]])
+    flags = combine(_flag_names(destroyed, plan), out.flags, status_flags,
+                    _not_yet_reported(value_flags, out.flags))
+    flags = combine(flags, _not_yet_reported(_empty_required(layer, checked.records), flags))
+    rejections = from_dicts(checked.problems)
+    return CheckedSurvey(checked, rejections, combine(out.corrections, repaired), flags,
+                         {status.column: "state"} if status.column else {})
+
+
+def _without_destroyed(frame: pd.DataFrame, plan: FieldPlan,
+                       destroyed: pd.DataFrame) -> pd.DataFrame:
+    """Mapped fields emptied where their text was destroyed; a source id is kept (flagged),
+    for without it a re-import could not find the asset again."""
+    frame = frame.copy()
+    for column, rows in destroyed.groupby("field")["row"]:
+        name = plan.columns.get(column)
+        if name is not None and name != SOURCE_ID:
+            frame.loc[rows.tolist(), name] = None
+    return frame
+
+
+def _flag_names(destroyed: pd.DataFrame, plan: FieldPlan) -> pd.DataFrame:
+    """Destroyed-text flags named by field where the column feeds one, else by column."""
+    return destroyed.assign(field=destroyed["field"].map(lambda c: plan.columns.get(c, c)))
+
+
+def _with_status(frame: pd.DataFrame, status: SurveyStatus) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The fields with the status column's state, and its status fields where the survey
+    left them empty; a status word that contradicts a field's own column is flagged."""
+    frame, flags = frame.copy(), [status.flags]
+    for target, said in status.values.items():
+        if target == "state" or target not in frame:
+            frame[target] = said
+            continue
+        own = frame[target]
+        clash = own.notna() & said.notna() & (own != said)
+        flags.append(problem_table(frame.index[clash], target, own[clash].tolist(), [
+            f"column {status.column} says {v}" for v in said[clash]], "flagged"))
+        frame[target] = own.where(own.notna(), said)
+    return frame, combine(*flags)
+
+
+def _check_values(reg: Registry, layer: Layer, records: gpd.GeoDataFrame
+                  ) -> tuple[Checked, pd.DataFrame]:
+    """The registry's check, with every value it finds wrong emptied and flagged (checked
+    again, so what is written is what was checked); only unusable records keep problems."""
+    checked = reg.check(layer.name, records, allow_empty_required=True)
+    wrong = [p for p in checked.problems if not unusable(p)]
+    if not wrong:
+        return checked, no_problems()
+    flags = from_dicts(wrong, "flagged")
+    flags["reason"] = flags["reason"] + ": left empty for review"
+    cleared = records.copy()
+    for name, rows in flags.groupby("field")["row"]:
+        cleared.loc[rows.tolist(), name] = None
+    return reg.check(layer.name, cleared, allow_empty_required=True), flags
+
+
+def _empty_required(layer: Layer, records: gpd.GeoDataFrame) -> pd.DataFrame:
+    """A flag for every required field a record leaves empty (or the whole file lacks)."""
+    found = []
+    for f in layer.fields:
+        if f.required and not f.derived:
+            empty = records[f.name].isna() if f.name in records \
+                else pd.Series(True, index=records.index)
+            why = (f"required {f.zh} ({f.name}) is empty" if f.name in records else
+                   f"required {f.zh} ({f.name}): the file has no column for it")
+            found.append(problem_table(records.index[empty], f.name, [None] * int(empty.sum()),
+                                       [why + ": record kept, field left empty for review"]
+                                       * int(empty.sum()), "flagged"))
+    return combine(*found) if found else no_problems()
 
 
 def _not_yet_reported(problems: pd.DataFrame, reported: pd.DataFrame) -> pd.DataFrame:
-    """Drop the registry's second word on a value the normaliser already rejected."""
+    """Drop a second word on a value already flagged (the normaliser's first)."""
     seen = pd.MultiIndex.from_frame(reported[["row", "field"]])
     return problems[~pd.MultiIndex.from_frame(problems[["row", "field"]]).isin(seen)]
 
@@ -150,15 +232,20 @@ def build_report(raw: RawSurvey, layer: Layer, plan: FieldPlan, checked: Checked
     """The report of an import, before anything is written."""
     rejections = combine(checked.rejections, found.rejections)
     rejected = set(rejections["row"])
-    problems = combine(rejections, checked.corrections, found.duplicates)
+    # A rejected record's value flags stay in the table (all its problems at once), but it
+    # counts as rejected only.
+    problems = combine(rejections, checked.flags, checked.corrections, found.duplicates)
     duplicates = len(found.duplicates)
+    columns = {**plan.columns, **checked.extra_columns}
     return ImportReport(
         file=raw.path.name, layer=layer.name, total=len(checked.records),
         accepted=len(found.new) + (duplicates if accept_duplicates else 0),
         updated=len(found.updates), unchanged=len(found.unchanged), rejected=len(rejected),
+        flagged=len(set(checked.flags["row"]) - rejected),
         warned=len(set(checked.corrections["row"]) - rejected), duplicates=duplicates,
         encoding=raw.encoding, encoding_note=raw.encoding_note, crs=raw.source_crs,
-        crs_note=raw.crs_note, columns=dict(plan.columns), unmapped=plan.unmapped,
+        crs_note=raw.crs_note, columns=columns,
+        unmapped=tuple(c for c in plan.unmapped if c not in checked.extra_columns),
         notes=list(raw.warnings), problem_table=problems,
         geometry=checked.records.geometry.reindex(problems["row"].unique()))
 

@@ -130,16 +130,20 @@ class Registry:
         self.storage.close()
 
     # -- adding ---------------------------------------------------------------------------
-    def check(self, layer: str, frame: gpd.GeoDataFrame) -> Checked:
+    def check(self, layer: str, frame: gpd.GeoDataFrame, *,
+              allow_empty_required: bool = False) -> Checked:
         """Records coerced to `layer`'s field types, in the storage CRS, with every rule they
         break; what the registry already holds is not consulted (`problems` does that too).
 
         A write given the result (`add`, or `update_many` with `Checked.as_edits`) stores
-        the coerced records without checking them again.
+        the coerced records without checking them again. `allow_empty_required`: a required
+        field left empty is no problem — for a survey import, which flags it for review.
         """
         lay = self.layers[layer]
         typed, found = validate.coerce(lay, self._in_storage_crs(frame))
-        return Checked(layer, typed, (*found, *validate.problems(lay, typed, self.settings)), self)
+        broken = validate.problems(lay, typed, self.settings,
+                                   allow_empty_required=allow_empty_required)
+        return Checked(layer, typed, (*found, *broken), self)
 
     def problems(self, layer: str, frame: gpd.GeoDataFrame) -> list[dict]:
         """Everything wrong with records that would be added to `layer`, without raising."""
@@ -212,7 +216,8 @@ class Registry:
         out["uuid"] = pd.Series(uuids, dtype=object)
         if "source_id" not in out:
             out["source_id"] = pd.Series([None] * n, dtype=object)
-        out["state"] = out["state"].fillna("intact") if "state" in out else "intact"
+        # A state nobody surveyed is unknown (未知): a default must not say "intact".
+        out["state"] = out["state"].fillna("unknown") if "state" in out else "unknown"
         out["version"] = 1
         out["created_at"] = out["updated_at"] = change.stamp
         out["retired_at"] = None
