@@ -29,7 +29,7 @@ def test_null_spellings_become_missing_without_a_problem() -> None:
     assert parsed.failed.isna().all()
 
 
-def test_unknown_domain_word_is_rejected_with_the_fix() -> None:
+def test_unknown_domain_word_fails_with_the_fix() -> None:
     parsed = parse("gas_mains", "material", ["木头", "PE"])
     assert parsed.values.tolist() == [None, "pe"]
     assert parsed.failed[1] == ("not one of material's values (grey_cast_iron, ductile_iron, "
@@ -68,7 +68,7 @@ def test_numbers_with_units_convert_to_the_field_unit(layer, field, raw, expecte
     ("condition", "good", "not a number"),
     ("condition", "2.5", "not a whole number"),
 ])
-def test_numbers_that_cannot_be_placed_are_rejected(field, raw, reason) -> None:
+def test_numbers_that_cannot_be_placed_fail(field, raw, reason) -> None:
     parsed = parse("drains", field, [raw])
     assert parsed.values.isna().all()
     assert parsed.failed[1] == reason
@@ -99,7 +99,7 @@ def test_dates_in_the_spellings_surveys_use(raw, expected) -> None:
     ("0911", "year 0911 is implausible (expected 1800–{latest})"),
     ("soon", "not a date (e.g. 2005-05-03, 2005年5月, 5/3/2005, 2005 or epoch milliseconds)"),
 ])
-def test_dates_that_cannot_be_placed_are_rejected(raw, reason) -> None:
+def test_dates_that_cannot_be_placed_fail(raw, reason) -> None:
     latest = pd.Timestamp.today().year + 1
     parsed = parse("safety_valves", "install_date", [raw])
     assert parsed.values.isna().all()
@@ -141,21 +141,23 @@ def test_normalise_reports_row_field_value_and_reason() -> None:
                           "source_id": [12.0, np.nan]}, index=[7, 8])
     out = normalise(frame, LAYERS["gas_mains"])
     assert out.frame["source_id"].tolist() == ["12", None]
-    assert out.rejections[["row", "field", "value"]].values.tolist() == [[8, "material", "木头"]]
+    assert out.flags[["row", "field", "value", "action"]].values.tolist() == [
+        [8, "material", "木头", "flagged"]]
     assert out.corrections[["row", "field", "value", "reason"]].values.tolist() == [
         [8, "diameter_mm", "0", "0 read as unknown: diameter_mm starts at 15"]]
 
 
-def test_swapped_medium_pressure_classes_are_corrected_and_misfits_rejected() -> None:
+def test_swapped_medium_pressure_classes_are_corrected_and_misfits_flagged() -> None:
     frame = pd.DataFrame({"pressure_class": ["medium_b", "medium_a", "low", "medium_b", "low"],
                           "pressure_mpa": [0.3, 0.1, 0.2, 0.005, 0.008]}, index=[1, 2, 3, 4, 5])
     out = check_pressure_class(Normalised(frame))
-    assert out.frame["pressure_class"].tolist() == ["medium_a", "medium_b", "low", "medium_b",
-                                                    "low"]
+    assert out.frame["pressure_class"].tolist() == ["medium_a", "medium_b", None, None, "low"]
     assert out.corrections["row"].tolist() == [1, 2]
     assert out.corrections["reason"][0] == (
         "pressure 0.3 MPa does not fit 中压B medium_b (0.01–0.2 MPa); "
         "it fits 中压A medium_a (0.2–0.4 MPa): class corrected")
-    assert out.rejections[["row", "reason"]].values.tolist() == [
-        [3, "pressure 0.2 MPa does not fit 低压 low (≤ 0.01 MPa)"],
-        [4, "pressure 0.005 MPa does not fit 中压B medium_b (0.01–0.2 MPa)"]]
+    assert out.flags[["row", "reason", "action"]].values.tolist() == [
+        [3, "pressure 0.2 MPa does not fit 低压 low (≤ 0.01 MPa): class left empty for review",
+         "flagged"],
+        [4, "pressure 0.005 MPa does not fit 中压B medium_b (0.01–0.2 MPa): class left empty "
+            "for review", "flagged"]]
