@@ -243,9 +243,12 @@ class Registry:
         if layer.gbt_class:
             classes = np.full(len(frame), layer.gbt_class, dtype=object)
         else:
-            classes = frame[layer.gbt_class_field].map(layer.gbt_class_by_value).to_numpy()
+            by = frame.get(layer.gbt_class_field, pd.Series(None, index=frame.index))
+            classes = by.map(layer.gbt_class_by_value).to_numpy()
         out = np.empty(len(frame), dtype=object)
-        for cls in sorted(set(classes.tolist())):
+        # A bridge whose type the survey lacks (flagged for review) has no class yet, so no
+        # code: one is never made up from a guessed class.
+        for cls in sorted({c for c in classes.tolist() if isinstance(c, str)}):
             rows = np.flatnonzero(classes == cls)
             first = self.storage.allocate_serials(cls, len(rows))
             out[rows] = codes.make_codes(self.settings.county, cls, first, len(rows))
