@@ -6,8 +6,8 @@ are polygons, except a few surveyed as centre lines, and one bow-tie polygon.
 
 >>> from importers.demo_city import demo_city
 >>> survey = bridge_survey(demo_city(), 1.0, np.random.default_rng(0))
->>> 50 <= len(survey.frame) <= 70, survey.expect["rejected"]
-(True, 1)
+>>> 50 <= len(survey.frame) <= 70, survey.expect["rejected"], survey.expect["warned"]
+(True, 0, 1)
 """
 from __future__ import annotations
 

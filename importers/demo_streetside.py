@@ -7,7 +7,7 @@ left and right on the footway. Traps are set the way real deliveries go wrong.
 >>> from importers.demo_city import demo_city
 >>> survey = drain_survey(demo_city(), 0.02, np.random.default_rng(0))
 >>> survey.expect["duplicates"], survey.expect["rejected"]
-(2, 1)
+(1, 2)
 """
 from __future__ import annotations
 
