@@ -29,7 +29,7 @@ from importers.report import ImportReport, combine, from_dicts, no_problems, pro
 from importers.sources import RawSurvey, read_survey
 from importers.states import SurveyStatus, survey_status
 from importers.values import check_pressure_class, normalise
-from registry import Change, Registry
+from registry import Change, Query, Registry
 from registry.change import iso, utc_now
 from registry.checked import Checked
 from registry.layers import Layer
@@ -124,6 +124,7 @@ def check_survey(reg: Registry, layer: Layer, raw: RawSurvey, plan: FieldPlan) -
     flags = combine(_flag_names(destroyed, plan), out.flags, status_flags,
                     _not_yet_reported(value_flags, out.flags))
     flags = combine(flags, _not_yet_reported(_empty_required(layer, checked.records), flags))
+    checked, flags = _keep_stored(reg, layer, checked, flags)
     rejections = from_dicts(checked.problems)
     return CheckedSurvey(checked, rejections, combine(out.corrections, repaired), flags,
                          {status.column: "state"} if status.column else {})
@@ -176,6 +177,35 @@ def _check_values(reg: Registry, layer: Layer, records: gpd.GeoDataFrame
     for name, rows in flags.groupby("field")["row"]:
         cleared.loc[rows.tolist(), name] = None
     return reg.check(layer.name, cleared, allow_empty_required=True), flags
+
+
+def _keep_stored(reg: Registry, layer: Layer, checked: Checked, flags: pd.DataFrame
+                 ) -> tuple[Checked, pd.DataFrame]:
+    """On a re-survey, a flagged cell left empty keeps the value the registry holds for that
+    asset (same source id): a value nobody could read must not erase a good one."""
+    records = checked.records
+    # A column the file lacks is never written over (conflation compares what it supplies).
+    empty = flags[flags["field"].isin(layer.field_names) & flags["field"].isin(records.columns)]
+    if "source_id" not in records or empty.empty:
+        return checked, flags
+    empty = empty[[pd.isna(records.at[r, f]) for r, f in zip(empty["row"], empty["field"])]]
+    ids = records["source_id"]
+    fields = sorted(set(empty["field"]))
+    stored = reg.query(Query(layer.name, include_retired=True, properties=["source_id", *fields]))
+    stored = stored.dropna(subset=["source_id"]).drop_duplicates("source_id").set_index("source_id")
+    kept = pd.Series(False, index=flags.index)
+    for name, group in empty.groupby("field"):
+        known = ids.loc[group["row"]]
+        known = known[known.isin(stored.index)]
+        values = stored[name].reindex(known.to_numpy())
+        found = values.notna().to_numpy()
+        records.loc[known.index[found], name] = values[found].to_numpy()
+        kept |= flags["field"].eq(name) & flags["row"].isin(known.index[found])
+    if not kept.any():
+        return checked, flags
+    flags = flags.copy()
+    flags.loc[kept, "reason"] = flags.loc[kept, "reason"] + "; the registry keeps its stored value"
+    return reg.check(layer.name, records, allow_empty_required=True), flags
 
 
 def _empty_required(layer: Layer, records: gpd.GeoDataFrame) -> pd.DataFrame:

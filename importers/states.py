@@ -62,9 +62,9 @@ def survey_status(source: pd.DataFrame, layer: Layer, claimed: Iterable[str]) ->
     values = pd.DataFrame({t: as_objects(key.map({k: m.get(t) for k, m in words.items()}))
                            for t in targets}, index=source.index)
     unknown = raw.notna() & ~key.isin(NULL_TOKENS) & ~key.isin(list(words))
-    known = ", ".join(layer.status.words)
-    reason = (f"not a status word of layer {layer.name} (column {column}; knows {known}): "
-              "state left unknown")
+    reason = (f"not a status word of layer {layer.name} (column {column}; the words are in "
+              "layers/catalogue.toml [states] and the layer's [status.words]): state not "
+              "set from it (a new asset's is unknown)")
     reasons = pd.Series(reason, index=raw.index, dtype=object).where(unknown)
     return SurveyStatus(column, values, problem_rows(raw, "state", reasons, "flagged"))
 

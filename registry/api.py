@@ -347,6 +347,10 @@ class Registry:
         edited = [c for c in typed.columns if c != typed.geometry.name]
         for column in edited:
             new[column] = typed[column].array
+        if "state" in edited:
+            # A state is never blanked (it is NOT NULL): an edit without one keeps the stored
+            # state, so a re-survey whose 状态 cell is empty does not erase a known 破损.
+            new["state"] = new["state"].where(new["state"].notna(), current["state"])
         geoms = typed.geometry.to_numpy()
         given = ~shapely.is_missing(geoms)
         new.loc[given, "geometry"] = geoms[given]

@@ -204,6 +204,20 @@ def test_yes_no_words_with_stray_spaces_and_full_width(reg, tmp_path) -> None:
         True, False, True, True, None]
 
 
+def test_a_resurvey_with_bad_values_does_not_erase_what_the_registry_holds(reg, tmp_path) -> None:
+    first = write_csv(tmp_path / "a.csv", {"编号": ["YS-1", "YS-2"], "井深": ["1.5", "1.6"],
+                                            "井体材质": ["砖", "砖"], "状态": ["破损", "完好"]})
+    import_survey(reg, first, "drains", who="王工")
+    again = write_csv(tmp_path / "b.csv", {"编号": ["YS-1", "YS-2"], "井深": ["3 furlongs", "1.7"],
+                                            "井体材质": ["木头", "砖"], "状态": ["", "待查"]})
+    report = import_survey(reg, again, "drains", who="王工")
+    assert (report.updated, report.flagged) == (1, 2)
+    assert report.problem_table["reason"].iloc[0] == (
+        "unknown unit; the registry keeps its stored value")
+    assert stored(reg, "drains", ["depth_m", "material", "state", "version"]) == [
+        ["YS-1", 1.5, "brick", "damaged", 1], ["YS-2", 1.7, "brick", "intact", 2]]
+
+
 # -- text destroyed before delivery -----------------------------------------------------------
 def test_destroyed_gbk_text_is_flagged_per_record(reg, tmp_path) -> None:
     survey = gpd.GeoDataFrame({
