@@ -188,7 +188,8 @@ def _keep_stored(reg: Registry, layer: Layer, checked: Checked, flags: pd.DataFr
     empty = flags[flags["field"].isin(layer.field_names) & flags["field"].isin(records.columns)]
     if "source_id" not in records or empty.empty:
         return checked, flags
-    empty = empty[[pd.isna(records.at[r, f]) for r, f in zip(empty["row"], empty["field"])]]
+    empty = combine(*(group[records.loc[group["row"], name].isna().to_numpy()]
+                      for name, group in empty.groupby("field")))
     ids = records["source_id"]
     fields = sorted(set(empty["field"]))
     stored = reg.query(Query(layer.name, include_retired=True, properties=["source_id", *fields]))
