@@ -12,6 +12,8 @@ contractor's original file. (A wrong guess of a file's encoding is another matte
 """
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -21,6 +23,7 @@ from importers.report import combine, no_problems, problem_table
 #: bytes read as GBK (锟斤拷, or 锟 then the next character when one stands alone), or as
 #: Latin-1 / cp1252 (ï¿½).
 DESTROYED = r"\ufffd|锟斤|斤拷|锟[^\u4e00-\u9fff]|锟$|ï¿½|ï¿"
+_PATTERN = re.compile(DESTROYED)
 REASON = ("text destroyed before delivery (锟斤拷 / � are what is left of characters lost "
           "in a GBK↔UTF-8 round trip): ask the contractor for the original")
 
@@ -39,11 +42,15 @@ def _text_columns(frame: pd.DataFrame) -> list[str]:
 
 
 def _column_hits(column: pd.Series, name: str) -> pd.DataFrame:
-    # Each distinct value is searched once: survey columns repeat their values a lot.
+    # Each distinct value is searched once: survey columns repeat their values a lot. And
+    # a clean column — nearly all of them — is one search of all its values joined.
     codes, uniques = pd.factorize(column)
-    text = pd.Series(np.asarray(uniques, dtype=object)).map(
-        lambda v: v if isinstance(v, str) else None).astype("string")
-    bad = text.str.contains(DESTROYED, regex=True, na=False).to_numpy()
+    text = [v for v in np.asarray(uniques, dtype=object) if isinstance(v, str)]
+    if not _PATTERN.search("\n".join(text)):
+        return no_problems()
+    strings = pd.Series(np.asarray(uniques, dtype=object)).where(
+        pd.Series([isinstance(v, str) for v in uniques]), None).astype("string")
+    bad = strings.str.contains(DESTROYED, regex=True, na=False).to_numpy()
     hit = np.zeros(len(column), dtype=bool)
     hit[codes >= 0] = bad[codes[codes >= 0]]
     rows = column.index[hit]
