@@ -252,3 +252,13 @@ def test_the_registry_file_holds_unknown_for_qgis(reg, tmp_path) -> None:
     import_survey(reg, write_csv(tmp_path / "d.csv", {"编号": ["YS-1"]}), "drains", who="王工")
     with sqlite3.connect(tmp_path / "city.gpkg") as db:
         assert db.execute("SELECT state FROM drains").fetchall() == [("unknown",)]
+
+
+def test_the_asset_panel_reads_the_surveyed_and_the_unknown_state(reg, tmp_path) -> None:
+    from web.map.labels import attributes
+    path = write_csv(tmp_path / "d.csv", {"编号": ["YS-1", "YS-2", "YS-3"], "状态": ["占用", "", "丢失"]})
+    import_survey(reg, path, "drains", who="王工")
+    drains = reg.query(Query("drains")).sort_values("source_id")
+    shown = [next(r["value"] for r in attributes(reg.layers, reg.layers["drains"], row, {}, "zh")
+                  if r["name"] == "state") for row in drains.to_dict("records")]
+    assert shown == ["占用", "未知", "丢失"]
