@@ -122,7 +122,7 @@ def check_survey(reg: Registry, layer: Layer, raw: RawSurvey, plan: FieldPlan) -
     columns = [c for c in [*layer.field_names, "source_id", "state"] if c in records.columns]
     checked, value_flags = _check_values(reg, layer, records[[*columns, records.geometry.name]])
     flags = combine(_flag_names(destroyed, plan), out.flags, status_flags,
-                    _not_yet_reported(value_flags, out.flags))
+                    _not_yet_reported(_as_surveyed(value_flags, frame), out.flags))
     flags = combine(flags, _not_yet_reported(_empty_required(layer, checked.records), flags))
     checked, flags = _keep_stored(reg, layer, checked, flags)
     rejections = from_dicts(checked.problems)
@@ -207,6 +207,15 @@ def _keep_stored(reg: Registry, layer: Layer, checked: Checked, flags: pd.DataFr
     flags = flags.copy()
     flags.loc[kept, "reason"] = flags.loc[kept, "reason"] + "; the registry keeps its stored value"
     return reg.check(layer.name, records, allow_empty_required=True), flags
+
+
+def _as_surveyed(flags: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
+    """Flags quoting each value as the survey wrote it (``'0.05'``), not as it was read."""
+    flags = flags.copy()
+    for name, group in flags.groupby("field"):
+        if name in frame:
+            flags.loc[group.index, "value"] = frame.loc[group["row"], name].to_numpy(dtype=object)
+    return flags
 
 
 def _empty_required(layer: Layer, records: gpd.GeoDataFrame) -> pd.DataFrame:

@@ -321,7 +321,8 @@ def _calendar(uniques: pd.Series) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
     year = ymd["y"].astype("Int64").astype("string").str.zfill(4)
     latest = date.today().year + 1
     plausible = ymd["y"].between(EARLIEST_YEAR, latest)
-    return ymd, _reasons(uniques,
+    several = ~null & ~found & several_values(key, lambda part: _ymd(part)["y"].notna())
+    return ymd, _reasons(uniques, (several, several_reason(uniques)),
                          (~null & ~found, "not a date (e.g. 2005-05-03, 2005年5月, 5/3/2005, "
                                           "2005 or epoch milliseconds)"),
                          (found & ~valid, "no such day"),

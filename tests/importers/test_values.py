@@ -161,3 +161,41 @@ def test_swapped_medium_pressure_classes_are_corrected_and_misfits_flagged() -> 
          "flagged"],
         [4, "pressure 0.005 MPa does not fit 中压B medium_b (0.01–0.2 MPa): class left empty "
             "for review", "flagged"]]
+
+
+@pytest.mark.parametrize("raw", ["2019/5/3 下午 3:20:00", "2019/5/3 上午 9:05", "2019/5/3下午3:20",
+                                 "2019年5月3日", "2019 年 5 月 3 日", "5/3/2019 3:20 PM",
+                                 "2019-05-03 03:20:00 PM", "2019-05-03T15:20:00+08:00",
+                                 "２０１９/5/3", "20190503"])
+def test_dates_as_inventories_write_them(raw) -> None:
+    parsed = parse("drains", "last_cleaned", [raw])
+    assert (parsed.values[1], parsed.failed[1], parsed.altered[1]) == ("2019-05-03", None, None)
+
+
+def test_a_time_does_not_eat_into_the_day() -> None:
+    # With spaces dropped, "2019/5/1 12:30" read as "2019/5/112:30": the 11th.
+    assert parse("drains", "last_cleaned", ["2019/5/1 12:30"]).values.tolist() == ["2019-05-01"]
+
+
+def test_a_date_without_its_day_is_stored_as_the_first_with_a_note() -> None:
+    parsed = parse("drains", "last_cleaned", ["2019.05", "2019年5月"])
+    assert parsed.values.tolist() == ["2019-05-01", "2019-05-01"]
+    assert parsed.altered.tolist() == ["no day given: stored as 2019-05-01"] * 2
+
+
+@pytest.mark.parametrize("layer, field, raw", [
+    ("drains", "outfall_pipe_mm", "762/610/457"), ("drains", "outfall_pipe_mm", "DN100、DN150"),
+    ("gas_mains", "diameter_mm", "DN100；DN150"), ("drains", "material", "砖/混凝土"),
+    ("drains", "install_year", "1998/2005"), ("drains", "last_cleaned", "2019-05-03、2019-06-01"),
+])
+def test_several_values_in_one_cell_are_kept_raw_and_none_is_picked(layer, field, raw) -> None:
+    parsed = parse(layer, field, [raw])
+    assert pd.isna(parsed.values[1])
+    assert parsed.failed[1] == f"several values in one cell ({raw}): none picked, kept raw for review"
+
+
+def test_yes_no_words_with_stray_whitespace_full_width_and_zero_width_marks() -> None:
+    parsed = parse("gas_mains", "cathodic_protection",
+                   [" 是 ", "否\u3000", "ＹＥＳ", "\u200b有", "Ｎ", "不是", "✓", "maybe"])
+    assert parsed.values.tolist()[:7] == [True, False, True, True, False, False, True]
+    assert parsed.failed.tolist()[:7] == [None] * 7 and parsed.failed[8].startswith("not yes or no")

@@ -127,7 +127,7 @@ def test_one_bad_optional_value_keeps_the_asset_and_flags_the_field(reg, tmp_pat
     assert problems(report, "flagged") == [
         [2, "depth_m", "3 furlongs"], [3, "material", "木头"],
         [4, "outfall_pipe_mm", "762/610/457"], [5, "outfall_pipe_mm", "DN100、DN150"],
-        [6, "depth_m", 0.05]]
+        [6, "depth_m", "0.05"]]
     reasons = report.problem_table.set_index(["row", "field"])["reason"]
     assert reasons[(2, "depth_m")] == "unknown unit"
     assert reasons[(4, "outfall_pipe_mm")] == (
