@@ -274,8 +274,11 @@ def _finish_number(numbers: pd.Series, converted: pd.Series, failed: pd.Series,
         numbers = numbers.where(~converted, numbers.round(decimals))
     if fld.type == "int":
         fraction = numbers.notna() & (numbers % 1 != 0)
-        failed = failed.fillna(_reasons(numbers, (fraction, "not a whole number")))
-        numbers = numbers.mask(fraction)
+        # Beyond 64 bits no integer column holds it (1e19 is no pipe diameter either).
+        huge = numbers.notna() & ~(numbers.abs() < 2**63)
+        failed = failed.fillna(_reasons(numbers, (fraction, "not a whole number"),
+                                        (huge, "too large a number")))
+        numbers = numbers.mask(fraction | huge)
     # A zero where the range starts above it is how many surveys spell "not measured".
     zero_means_unknown = fld.range is not None and fld.range[0] > 0
     altered = _reasons(numbers, (numbers.eq(0) & zero_means_unknown,
