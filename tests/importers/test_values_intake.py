@@ -218,6 +218,16 @@ def test_a_resurvey_with_bad_values_does_not_erase_what_the_registry_holds(reg, 
         ["YS-1", 1.5, "brick", "damaged", 1], ["YS-2", 1.7, "brick", "intact", 2]]
 
 
+def test_a_resurvey_that_only_changes_the_status_updates_the_state(reg, tmp_path) -> None:
+    first = write_csv(tmp_path / "a.csv", {"编号": ["YS-1", "YS-2"], "状态": ["完好", "完好"]})
+    import_survey(reg, first, "drains", who="王工")
+    again = write_csv(tmp_path / "b.csv", {"编号": ["YS-1", "YS-2"], "状态": ["丢失", ""]})
+    report = import_survey(reg, again, "drains", who="王工")
+    assert (report.updated, report.unchanged) == (1, 1)
+    assert stored(reg, "drains", ["state", "version"]) == [["YS-1", "missing", 2],
+                                                           ["YS-2", "intact", 1]]
+
+
 # -- text destroyed before delivery -----------------------------------------------------------
 def test_destroyed_gbk_text_is_flagged_per_record(reg, tmp_path) -> None:
     survey = gpd.GeoDataFrame({
