@@ -6,8 +6,9 @@ area; a required field empty; a value outside its domain or range; a repeated so
 Each problem names the row, the asset, the field, the value and the reason.
 
 Two kinds of problem: a record is *unusable* (`unusable`) when its geometry is missing, of
-the wrong type, invalid or outside the registry's area, or its identity is broken (a repeated
-source id, a malformed UUID) — nothing can be written for it. Every other problem is about
+the wrong type, invalid or outside the registry's area, or its identity is broken or missing
+(a repeated source id, a malformed UUID, a grid without its code) — nothing can be written
+for it. Every other problem is about
 one value (not of the field's type, outside its domain or range, a required field empty):
 `Registry.add` still refuses it, while a survey import empties that field, keeps the record
 and flags the value for a person (see ``importers/pipeline.check_survey``).
@@ -113,6 +114,8 @@ def problems(layer: Layer, frame: gpd.GeoDataFrame, settings: Settings,
         elif f.required and not f.derived and not partial and not allow_empty_required:
             found += [_problem(frame, i, f.name, None, "required") for i in frame.index]
     found += _id_problems(frame)
+    if layer.is_grid and not partial:
+        found += _grid_code_problems(frame)
     return sorted(found, key=lambda p: (str(p["row"]), p["field"] or ""))
 
 
@@ -173,6 +176,14 @@ def _field_problems(f: Field, frame: pd.DataFrame, allow_empty_required: bool) -
         found += [_problem(frame, i, f.name, col[i], f"above the maximum {high:g}{unit}")
                   for i in col.index[above.fillna(False)]]
     return found
+
+
+def _grid_code_problems(frame: pd.DataFrame) -> list[dict]:
+    """A grid's code (网格编码, its source id) is its identity: without it no asset can be
+    assigned to the grid, so the record is unusable."""
+    ids = frame["source_id"] if "source_id" in frame else pd.Series(None, index=frame.index)
+    return [_problem(frame, i, "source_id", None, "required: a grid's code (网格编码) is its "
+                     "identity") for i in frame.index[ids.isna()]]
 
 
 def _id_problems(frame: pd.DataFrame) -> list[dict]:

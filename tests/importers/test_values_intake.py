@@ -272,3 +272,17 @@ def test_the_asset_panel_reads_the_surveyed_and_the_unknown_state(reg, tmp_path)
     shown = [next(r["value"] for r in attributes(reg.layers, reg.layers["drains"], row, {}, "zh")
                   if r["name"] == "state") for row in drains.to_dict("records")]
     assert shown == ["占用", "未知", "丢失"]
+
+
+def test_a_grid_without_its_code_is_rejected_a_missing_required_identifier(reg, tmp_path) -> None:
+    cells = [shapely.box(LON, LAT, LON + 0.01, LAT + 0.01),
+             shapely.box(LON + 0.01, LAT, LON + 0.02, LAT + 0.01)]
+    grids = gpd.GeoDataFrame({"网格编码": ["130102001", None], "网格名称": ["建北", "无码"]},
+                             geometry=cells, crs=4490)
+    path = tmp_path / "grids.gpkg"
+    grids.to_file(path, engine="pyogrio")
+    report = import_survey(reg, path, "grids", who="王工")
+    assert (report.accepted, report.rejected) == (1, 1)
+    assert report.problems[0] == {"row": 2, "field": "source_id", "value": None, "reason":
+                                  "required: a grid's code (网格编码) is its identity",
+                                  "action": "rejected"}
