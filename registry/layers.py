@@ -26,6 +26,7 @@ SYSTEM_COLUMNS = ("uuid", "gbt_code", "source_id", "grid_code", "state", "versio
 #: Component states: GB/T 30428's 完好 / 破损 / 丢失 / 占用 / 废弃, and ``unknown`` (未知) for
 #: an asset whose survey said nothing of its state — never guessed as intact.
 STATES = ("intact", "damaged", "missing", "occupied", "abandoned", "unknown")
+ADDED_STATES = {"occupied": {"zh": "占用", "en": "Occupied"}, "unknown": {"zh": "未知", "en": "Unknown"}}
 
 
 @dataclass(frozen=True)
@@ -208,7 +209,9 @@ def _load_catalogue(path: Path) -> Catalogue:
         _check(len(code) == 4 and code.isdigit(), path, f"classes.{code}", "must be 4 digits")
         for key in ("zh", "en"):
             _check(key in entry, path, f"classes.{code}.{key}", "is missing")
-    states = data.get("states", {})
+    # A city catalogue written for the four GB/T states of old still loads: the two added
+    # since (占用 occupied, 未知 unknown) take their standard labels unless it names them.
+    states = {**ADDED_STATES, **data.get("states", {})}
     _check(set(states) == set(STATES), path, "states", f"must be exactly {', '.join(STATES)}")
     return Catalogue(classes, states)
 
