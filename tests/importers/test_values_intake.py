@@ -286,3 +286,15 @@ def test_a_grid_without_its_code_is_rejected_a_missing_required_identifier(reg, 
     assert report.problems[0] == {"row": 2, "field": "source_id", "value": None, "reason":
                                   "required: a grid's code (网格编码) is its identity",
                                   "action": "rejected"}
+
+
+def test_flags_and_states_on_each_storage_backend(registry_url: str, tmp_path) -> None:
+    """The same survey into a GeoPackage and into PostGIS: the same values stored."""
+    reg = registry.create(registry_url, county="130102")
+    path = write_csv(tmp_path / "收水井.csv", {"编号": ["YS-1", "YS-2", "YS-3"],
+                                                "状态": ["破损", "", "丢失"],
+                                                "井深": ["1.2", "3 furlongs", "762/610"]})
+    report = import_survey(reg, path, "drains", who="王工")
+    assert (report.accepted, report.rejected, report.flagged) == (3, 0, 2)
+    assert stored(reg, "drains", ["state", "depth_m"]) == [
+        ["YS-1", "damaged", 1.2], ["YS-2", "unknown", None], ["YS-3", "missing", None]]
