@@ -32,7 +32,7 @@ def not_yet_reported(problems: pd.DataFrame, reported: pd.DataFrame) -> pd.DataF
 
 
 def without_destroyed(frame: pd.DataFrame, plan: FieldPlan,
-                       destroyed: pd.DataFrame) -> pd.DataFrame:
+                      destroyed: pd.DataFrame) -> pd.DataFrame:
     """Mapped fields emptied where their text was destroyed; a source id is kept (flagged),
     for without it a re-import could not find the asset again."""
     frame = frame.copy()
@@ -66,7 +66,7 @@ def with_status(frame: pd.DataFrame, status: SurveyStatus
 
 
 def check_values(reg: Registry, layer: Layer, records: gpd.GeoDataFrame
-                  ) -> tuple[Checked, pd.DataFrame]:
+                 ) -> tuple[Checked, pd.DataFrame]:
     """The registry's check, with every value it finds wrong emptied and flagged (checked
     again, so what is written is what was checked); only unusable records keep problems."""
     checked = reg.check(layer.name, records, allow_empty_required=True)
@@ -82,7 +82,7 @@ def check_values(reg: Registry, layer: Layer, records: gpd.GeoDataFrame
 
 
 def keep_stored(reg: Registry, layer: Layer, checked: Checked, flags: pd.DataFrame
-                 ) -> tuple[Checked, pd.DataFrame]:
+                ) -> tuple[Checked, pd.DataFrame]:
     """On a re-survey, a flagged cell left empty keeps the value the registry holds for that
     asset (same source id): a value nobody could read must not erase a good one."""
     records = checked.records
