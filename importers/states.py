@@ -60,7 +60,7 @@ def survey_status(source: pd.DataFrame, layer: Layer, claimed: Iterable[str]) ->
     # Read once per distinct word (a column holds a handful), then spread over the rows.
     codes, uniques = pd.factorize(raw)
     key = text_key(pd.Series(np.asarray(uniques, dtype=object))).to_numpy(dtype=object)
-    key = pd.Series(np.append(key, None)[codes], index=source.index)
+    key = pd.Series(np.append(key, [None])[codes], index=source.index)
     words = {text_key(pd.Series([w])).iloc[0]: means for w, means in layer.status.words.items()}
     targets = sorted({t for means in words.values() for t in means}, key=lambda t: t != "state")
     values = pd.DataFrame({t: as_objects(key.map({k: m.get(t) for k, m in words.items()}))
