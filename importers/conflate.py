@@ -62,7 +62,7 @@ def conflate(reg: Registry, survey: Checked) -> Conflation:
     known = typed[(matched >= 0) & ~retired]
     old = existing.iloc[matched[(matched >= 0) & ~retired]]
     changed = _moved(reg, old.geometry.to_numpy(), known.geometry.to_numpy()) \
-        | _differs(old, known, fields)
+        | _differs(old, known, fields) | _state_said(old, known)
     updates = known[changed].assign(uuid=old["uuid"].to_numpy()[changed])
     unseen = typed[matched < 0]
     duplicates, same = _duplicates(reg, layer, unseen, typed, existing, fields)
@@ -72,9 +72,18 @@ def conflate(reg: Registry, survey: Checked) -> Conflation:
                       rejections=_retired_rejections(typed, existing, matched, retired))
 
 
+def _state_said(old: pd.DataFrame, new: pd.DataFrame) -> np.ndarray:
+    """Where the survey states a component state (状态) other than the stored one; an empty
+    cell says nothing, so it changes nothing."""
+    if "state" not in new:
+        return np.zeros(len(new), dtype=bool)
+    said = as_objects(new["state"]).to_numpy()
+    return pd.notna(said) & (said != as_objects(old["state"]).to_numpy())
+
+
 def _existing(reg: Registry, layer: str, fields: Sequence[str]) -> gpd.GeoDataFrame:
     """The layer's assets, retired ones included, with only the columns conflation reads."""
-    columns = ["source_id", "retired_at", "gbt_code", *fields]
+    columns = ["source_id", "retired_at", "gbt_code", "state", *fields]
     return reg.query(Query(layer, include_retired=True, properties=columns)
                      ).reset_index(drop=True)
 

@@ -85,14 +85,17 @@ class Survey:
                 "traps": self.traps, "expect": self.expect}
 
 
-def expect(records: int, rejected: int = 0, duplicates: int = 0,
+def expect(records: int, rejected: int = 0, flagged: int = 0, duplicates: int = 0,
            warned: int = 0) -> dict[str, int]:
-    """The import outcome a survey is built to produce.
+    """The import outcome a survey is built to produce: the counts of its import report
+    (rejected: not written; flagged: written with a value left empty for review; warned:
+    written with a value corrected; duplicates: held for a person).
 
     >>> expect(10, rejected=1)
-    {'records': 10, 'rejected': 1, 'duplicates': 0, 'warned': 0}
+    {'records': 10, 'rejected': 1, 'flagged': 0, 'duplicates': 0, 'warned': 0}
     """
-    return {"records": records, "rejected": rejected, "duplicates": duplicates, "warned": warned}
+    return {"records": records, "rejected": rejected, "flagged": flagged,
+            "duplicates": duplicates, "warned": warned}
 
 
 def scaled(count: float, scale: float, least: int = 1) -> int:

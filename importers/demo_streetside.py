@@ -7,7 +7,7 @@ left and right on the footway. Traps are set the way real deliveries go wrong.
 >>> from importers.demo_city import demo_city
 >>> survey = drain_survey(demo_city(), 0.02, np.random.default_rng(0))
 >>> survey.expect["duplicates"], survey.expect["rejected"]
-(2, 1)
+(1, 2)
 """
 from __future__ import annotations
 
@@ -123,12 +123,14 @@ def _drain_traps(frame: gpd.GeoDataFrame, city: DemoCity, rng: np.random.Generat
     traps = ["no .cpg: text is GBK and GDAL would read it as Latin-1 (mojibake)",
              "no .prj: coordinates are EPSG:4526 (CGCS2000 GK zone 38, eastings prefixed 38)",
              "井深 is text: '<空>' and 'N/A' mean unknown, '1.2米' carries a unit",
-             f"source ids {', '.join(frame.loc[reused, ids])} appear twice",
+             f"source ids {', '.join(frame.loc[reused, ids])} appear twice: each second "
+             "record is rejected (its identity is taken)",
              f"{twin[ids].iloc[0]} lies 0.36 m from another inlet (probable duplicate)",
-             f"{stray[ids].iloc[0]} lies 50 km east of the city"]
+             f"{stray[ids].iloc[0]} lies 50 km east of the city, still inside the registry's "
+             "area: imported, outside every grid (no grid code)"]
     frame = insert_rows(frame, pd.concat([twin, stray]), rng)
     return Survey("drains", "drains.shp", frame, traps,
-                  expect(len(frame), rejected=1, duplicates=2, warned=1))
+                  expect(len(frame), rejected=len(reused), duplicates=1))
 
 
 def _lamp_rows(points: np.ndarray, road: np.ndarray, rng: np.random.Generator) -> gpd.GeoDataFrame:
@@ -162,10 +164,10 @@ def _lamp_traps(frame: gpd.GeoDataFrame, bad_wattages: int, bad_heights: int,
     ids = frame[id_header("lamp_posts")]
     traps = ["GBK CSV as Excel saves it on Chinese Windows (no BOM, CRLF)",
              "经度/纬度 were picked on a web map: GCJ-02, about 530 m off (import with coords=gcj02)",
-             f"功率 'abc' at {', '.join(ids[wattage])}",
-             f"灯杆高度 -3 at {', '.join(ids[height])}"]
+             f"功率 'abc' at {', '.join(ids[wattage])} (kept, wattage flagged)",
+             f"灯杆高度 -3 at {', '.join(ids[height])} (kept, height flagged)"]
     return Survey("lamp_posts", "lamp_posts.csv", frame, traps,
-                  expect(len(frame), rejected=len(bad)), {"coords": "gcj02"})
+                  expect(len(frame), flagged=len(bad)), {"coords": "gcj02"})
 
 
 def insert_rows(frame: gpd.GeoDataFrame, extra: gpd.GeoDataFrame,

@@ -48,8 +48,11 @@ def valve_survey(buildings: gpd.GeoDataFrame, scale: float, rng: np.random.Gener
     frame = gpd.GeoDataFrame(_columns(chosen, building, unit, floor, door, rng),
                              geometry=shapely.points(xy), crs=CITY_CRS)
     traps = ["Excel workbook with X/Y columns in EPSG:4547 (6-digit GK eastings), CRS not stated",
-             "安装日期 mixes '2024年5月' (month only) and '2024/5/13'; planned valves have none"]
-    return Survey("safety_valves", "safety_valves.xlsx", frame, traps, expect(len(frame)))
+             "安装日期 mixes '2024年5月' (month only: stored as the 1st, with a warning) and "
+             "'2024/5/13'; planned valves have none"]
+    month_only = frame[header("safety_valves", "install_date")].str.endswith("月", na=False)
+    return Survey("safety_valves", "safety_valves.xlsx", frame, traps,
+                  expect(len(frame), warned=int(month_only.sum())))
 
 
 def _retrofitted(buildings: gpd.GeoDataFrame, households: int,

@@ -12,7 +12,7 @@ the same file again changes no asset: every record comes back unchanged.
 from __future__ import annotations
 
 import uuid as uuidlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Callable
@@ -24,8 +24,12 @@ import shapely
 
 from importers.conflate import Conflation, conflate
 from importers.fields import FieldPlan, MappingFile, map_fields, read_mapping
-from importers.report import ImportReport, combine, from_dicts, problem_table
+from importers.integrity import destroyed_text
+from importers.review import (as_surveyed, check_values, empty_required, flag_names,
+                              keep_stored, not_yet_reported, with_status, without_destroyed)
+from importers.report import ImportReport, combine, from_dicts, no_problems, problem_table
 from importers.sources import RawSurvey, read_survey
+from importers.states import survey_status
 from importers.values import check_pressure_class, normalise
 from registry import Change, Registry
 from registry.change import iso, utc_now
@@ -47,6 +51,10 @@ class CheckedSurvey:
     checked: Checked
     rejections: pd.DataFrame
     corrections: pd.DataFrame
+    #: Values left empty for review; their records are written.
+    flags: pd.DataFrame = field(default_factory=no_problems)
+    #: Survey columns read outside the field plan (the status column → ``state``).
+    extra_columns: dict[str, str] = field(default_factory=dict)
 
     @property
     def records(self) -> gpd.GeoDataFrame:
@@ -103,26 +111,32 @@ def _mapping(mapping: str | Path | MappingFile | None) -> MappingFile | None:
 
 
 def check_survey(reg: Registry, layer: Layer, raw: RawSurvey, plan: FieldPlan) -> CheckedSurvey:
-    """Normalise values, repair geometry and validate every record against the layer.
+    """Normalise values, read the status column, repair geometry and validate every record.
 
-    The registry checks the records once, here: conflation and the write take them as
-    checked.
+    Only an unusable record is rejected: no or invalid geometry, outside the registry's area,
+    a broken identity (``registry.validate.unusable``). A bad value — unreadable, outside the
+    field's domain or range, destroyed text, a required field empty — leaves that field
+    empty and the record kept, flagged for review with its raw value. The registry checks
+    the records once, here: conflation and the write take them as checked.
     """
-    frame = plan.apply(raw.frame).set_index("_row")
+    source = raw.frame.set_index("_row")
+    source.index.name = "row"
+    destroyed = destroyed_text(source)
+    frame = without_destroyed(plan.apply(raw.frame).set_index("_row"), plan, destroyed)
     frame.index.name = "row"
     out = check_pressure_class(normalise(frame, layer, plan.value_maps))
-    records, repaired = repair_geometries(gpd.GeoDataFrame(out.frame, crs=raw.frame.crs), layer)
-    columns = [c for c in [*layer.field_names, "source_id"] if c in records.columns]
-    checked = reg.check(layer.name, records[[*columns, records.geometry.name]])
-    rejections = combine(out.rejections,
-                         _not_yet_reported(from_dicts(checked.problems), out.rejections))
-    return CheckedSurvey(checked, rejections, combine(out.corrections, repaired))
-
-
-def _not_yet_reported(problems: pd.DataFrame, reported: pd.DataFrame) -> pd.DataFrame:
-    """Drop the registry's second word on a value the normaliser already rejected."""
-    seen = pd.MultiIndex.from_frame(reported[["row", "field"]])
-    return problems[~pd.MultiIndex.from_frame(problems[["row", "field"]]).isin(seen)]
+    status = survey_status(source, layer, claimed=plan.columns)
+    fields, status_flags = with_status(out.frame, status)
+    records, repaired = repair_geometries(gpd.GeoDataFrame(fields, crs=raw.frame.crs), layer)
+    columns = [c for c in [*layer.field_names, "source_id", "state"] if c in records.columns]
+    checked, value_flags = check_values(reg, layer, records[[*columns, records.geometry.name]])
+    flags = combine(flag_names(destroyed, plan), out.flags, status_flags,
+                    not_yet_reported(as_surveyed(value_flags, frame), out.flags))
+    flags = combine(flags, not_yet_reported(empty_required(layer, checked.records), flags))
+    checked, flags = keep_stored(reg, layer, checked, flags)
+    rejections = from_dicts(checked.problems)
+    return CheckedSurvey(checked, rejections, combine(out.corrections, repaired), flags,
+                         {status.column: "state"} if status.column else {})
 
 
 def repair_geometries(records: gpd.GeoDataFrame, layer: Layer
@@ -158,15 +172,20 @@ def build_report(raw: RawSurvey, layer: Layer, plan: FieldPlan, checked: Checked
     """The report of an import, before anything is written."""
     rejections = combine(checked.rejections, found.rejections)
     rejected = set(rejections["row"])
-    problems = combine(rejections, checked.corrections, found.duplicates)
+    # A rejected record's value flags stay in the table (all its problems at once), but it
+    # counts as rejected only.
+    problems = combine(rejections, checked.flags, checked.corrections, found.duplicates)
     duplicates = len(found.duplicates)
+    columns = {**plan.columns, **checked.extra_columns}
     return ImportReport(
         file=raw.path.name, layer=layer.name, total=len(checked.records),
         accepted=len(found.new) + (duplicates if accept_duplicates else 0),
         updated=len(found.updates), unchanged=len(found.unchanged), rejected=len(rejected),
+        flagged=len(set(checked.flags["row"]) - rejected),
         warned=len(set(checked.corrections["row"]) - rejected), duplicates=duplicates,
         encoding=raw.encoding, encoding_note=raw.encoding_note, crs=raw.source_crs,
-        crs_note=raw.crs_note, columns=dict(plan.columns), unmapped=plan.unmapped,
+        crs_note=raw.crs_note, columns=columns,
+        unmapped=tuple(c for c in plan.unmapped if c not in checked.extra_columns),
         notes=list(raw.warnings), problem_table=problems,
         geometry=checked.records.geometry.reindex(problems["row"].unique()))
 

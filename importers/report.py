@@ -1,8 +1,17 @@
 """What an import did, for the person who ran it: counts, notes, problems and a rejects file.
 
-Problems are one table — source row, field, value, reason and the action taken
-(``rejected``, ``corrected`` or ``duplicate``) — so a million-row survey's problems stay
-a frame, not a million dicts, until someone asks for them.
+Problems are one table — source row, field, value, reason and the action taken — so a
+million-row survey's problems stay a frame, not a million dicts, until someone asks for them.
+The actions:
+
+- ``rejected``: the record is unusable and was not written — no or invalid geometry, outside
+  the registry's area, or its identity is broken (source id repeated, UUID malformed);
+- ``flagged`` (待复核): the record was written but one value needs a person — the value could
+  not be read or lies outside the field's domain or range, a required field is empty, text
+  was destroyed before delivery; the field was left empty and the raw value is quoted here;
+- ``corrected``: a value was changed in a way a person should check (0 read as unknown, a
+  swapped pressure class, a repaired geometry);
+- ``duplicate``: a probable duplicate of an existing asset, held for a person to decide.
 
 >>> report = ImportReport(file="lamps.csv", layer="lamp_posts", total=3, accepted=2, rejected=1,
 ...     problem_table=problem_table([7], "wattage_w", ["9 kW"], ["above the maximum 2000 W"]))
@@ -22,11 +31,12 @@ import pandas as pd
 from registry.errors import InvalidInput
 
 PROBLEM_COLUMNS = ["row", "field", "value", "reason", "action"]
-ACTIONS = ("rejected", "corrected", "duplicate")
+ACTIONS = ("rejected", "flagged", "corrected", "duplicate")
 #: Summary lines: (attribute, label). Chinese first, as the bureau reads it.
 COUNT_LABELS = (
     ("total", "记录 Records"), ("accepted", "新增 Accepted"), ("updated", "更新 Updated"),
-    ("unchanged", "未变 Unchanged"), ("rejected", "拒绝 Rejected"), ("warned", "警告 Warned"),
+    ("unchanged", "未变 Unchanged"), ("rejected", "拒绝 Rejected"),
+    ("flagged", "待复核 Flagged"), ("warned", "警告 Warned"),
     ("duplicates", "疑似重复 Probable duplicates"),
 )
 #: How many problems the summary lists before pointing at the rejects file.
@@ -81,6 +91,8 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     rejected: int = 0
+    #: Records written with at least one value left empty for review.
+    flagged: int = 0
     warned: int = 0
     duplicates: int = 0
     dry_run: bool = False
@@ -132,7 +144,8 @@ class ImportReport:
 
 
 def write_rejects(report: ImportReport, path: Path | str) -> Path:
-    """Write every rejected or altered record's problems: CSV (UTF-8 with BOM) or GeoJSON.
+    """Write every rejected, flagged or altered record's problems: CSV (UTF-8 with BOM) or
+    GeoJSON.
 
     Excel opens a CSV as the local code page unless it starts with a byte-order mark, so
     the BOM keeps Chinese readable there.

@@ -2,9 +2,11 @@
 
 Every column is parsed once per distinct value with pandas string methods, then spread back
 over the rows, so a million-row survey with a few thousand distinct values costs little.
-A value that cannot be placed becomes a rejection naming row, field, value and reason; a
-value changed in a way a person should check (0 read as unknown, a swapped pressure class)
-becomes a correction.
+A value that cannot be placed — unreadable, in an unknown unit, outside the field's domain,
+several values in one cell (``762/610/457``) — is left empty and *flagged* for review, naming
+row, field, raw value and reason: one bad optional value never costs the whole asset, and no
+one of several values is picked silently. A value changed in a way a person should check (0
+read as unknown, a swapped pressure class) becomes a correction.
 
 >>> from registry.layers import load_layers
 >>> layer = load_layers()["gas_mains"]
@@ -13,8 +15,8 @@ becomes a correction.
 >>> out = normalise(frame, layer)
 >>> out.frame["material"].tolist(), out.frame["diameter_mm"].tolist()
 (['pe', 'grey_cast_iron', None], [300, 100, <NA>])
->>> out.rejections[["row", "value"]].values.tolist()
-[[3, '木头']]
+>>> out.flags[["row", "value", "action"]].values.tolist()
+[[3, '木头', 'flagged']]
 """
 from __future__ import annotations
 
@@ -32,8 +34,11 @@ from registry.layers import Field, Layer
 
 #: Spellings of "no value", compared after the text key (NFKC, no spaces, case-folded).
 NULL_TOKENS = frozenset({"", "n/a", "na", "<空>", "空", "null", "none", "nan", "无", "-", "--", "/"})
-TRUE_TOKENS = frozenset({"是", "有", "y", "yes", "true", "t", "1", "对", "√"})
-FALSE_TOKENS = frozenset({"否", "无", "n", "no", "false", "f", "0", "错", "×"})
+TRUE_TOKENS = frozenset({"是", "有", "y", "yes", "true", "t", "1", "对", "√", "✓", "✔"})
+FALSE_TOKENS = frozenset({"否", "无", "n", "no", "false", "f", "0", "错", "×", "✗", "✘",
+                          "不是", "没有"})
+#: What separates several values crammed into one cell: 762/610/457, DN100、DN150.
+MULTI_SEPARATORS = r"\s*[/、;；|，]\s*"
 #: Unit spellings (text key) → (dimension, factor to the dimension's base unit).
 UNITS = {
     **dict.fromkeys(("m", "米", "公尺"), ("length", 1.0)),
@@ -53,10 +58,13 @@ DECIMALS = {"m": 2, "mm": 0, "mpa": 4, "w": 0}
 #: A nominal diameter (DN300, De110) is in millimetres.
 _NUMBER = r"^(?P<dn>dn|de|φ)?(?P<num>[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?)(?P<unit>\D.*)?$"
 #: Date spellings on the text key, tried in order; each yields y, and m, d when present.
+#: A time after the date (dropped: the fields hold days): 3:20, 15:20:00, 下午 3:20, 3:20 PM.
+_TIME = r"(?:(?:t|\s|(?=上午|下午|中午|晚上|早上|凌晨))\s*(?:上午|下午|中午|晚上|早上|凌晨)?\s*" \
+        r"\d{1,2}[:：]\d{2}(?:[:：]\d{2}(?:\.\d+)?)?\s*(?:am|pm|a\.m\.|p\.m\.)?(?:z|[-+]\d{2}:?\d{2})?)?"
 _DATE_PATTERNS = (
-    r"^(?P<y>\d{3,4})[-/.年](?P<m>\d{1,2})[-/.月](?P<d>\d{1,2})日?(?:t?\d{1,2}:\d{2}.*)?$",
-    r"^(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4})(?:\d{1,2}:\d{2}.*)?$",
-    r"^(?P<y>\d{3,4})[-/.年](?P<m>\d{1,2})月?$",
+    r"^(?P<y>\d{3,4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?" + _TIME + "$",
+    r"^(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4})" + _TIME + "$",
+    r"^(?P<y>\d{3,4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*月?$",
     r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})$",
     r"^(?P<y>\d{3,4})年?$",
 )
@@ -79,13 +87,14 @@ class Parsed:
 
 @dataclass
 class Normalised:
-    """A frame of field columns with normalised values, and what was rejected or corrected.
+    """A frame of field columns with normalised values, and what was flagged or corrected.
 
-    ``raw`` keeps the values as surveyed, for problems to quote.
+    A flagged value is empty in `frame`; ``raw`` keeps the values as surveyed, for problems
+    to quote.
     """
 
     frame: pd.DataFrame
-    rejections: pd.DataFrame = field(default_factory=no_problems)
+    flags: pd.DataFrame = field(default_factory=no_problems)
     corrections: pd.DataFrame = field(default_factory=no_problems)
     raw: pd.DataFrame | None = None
 
@@ -99,8 +108,8 @@ def normalise(frame: pd.DataFrame, layer: Layer,
         if fld.name in frame.columns:
             parsed = parse_column(frame[fld.name], fld, value_maps.get(fld.name))
             out.frame[fld.name] = parsed.values
-            out.rejections = combine(out.rejections,
-                                     problem_rows(frame[fld.name], fld.name, parsed.failed))
+            out.flags = combine(out.flags, problem_rows(frame[fld.name], fld.name,
+                                                        parsed.failed, "flagged"))
             out.corrections = combine(out.corrections, problem_rows(
                 frame[fld.name], fld.name, parsed.altered, "corrected"))
     if "source_id" in frame.columns:
@@ -155,9 +164,37 @@ def as_text(raw: pd.Series) -> pd.Series:
 
 
 def text_key(text: pd.Series) -> pd.Series:
-    """Comparison key: full-width folded to ASCII (NFKC), spaces removed, case-folded."""
+    r"""Comparison key: full-width folded to ASCII (NFKC), spaces and zero-width marks removed,
+    case-folded.
+
+    >>> text_key(pd.Series([" 是 ", "ＹＥＳ", "\u200b否"])).tolist()
+    ['是', 'yes', '否']
+    """
     return (as_text(text).str.normalize("NFKC")
-            .str.replace(r"\s+", "", regex=True).str.casefold())
+            .str.replace(_INVISIBLE, "", regex=True).str.casefold())
+
+
+#: Whitespace, and the zero-width marks and BOM that spreadsheets leave inside cells.
+_INVISIBLE = r"[\s\u200b-\u200d\u2060\ufeff]+"
+
+
+def several_values(key: pd.Series, one: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    r"""Where a cell holds several values that each read as one (`one` says which parts do).
+
+    >>> several_values(pd.Series(["762/610/457", "dn100、dn150", "300", "a/b"]),
+    ...                lambda part: part.str.fullmatch(r"(dn)?\d+")).tolist()
+    [True, True, False, False]
+    """
+    parts = key.str.split(MULTI_SEPARATORS, regex=True).explode()
+    parts = parts[parts.notna() & (parts != "")]
+    counted = parts.groupby(level=0).size().reindex(key.index, fill_value=0)
+    readable = one(parts).fillna(False).astype(bool).groupby(level=0).all()
+    return (counted >= 2) & readable.reindex(key.index, fill_value=False)
+
+
+def several_reason(raw: pd.Series) -> pd.Series:
+    """The review note of a cell holding several values."""
+    return "several values in one cell (" + as_text(raw) + "): none picked, kept raw for review"
 
 
 # -- text --------------------------------------------------------------------------------
@@ -166,11 +203,14 @@ def _text(uniques: pd.Series, fld: Field, value_map: Mapping[str, str]) -> Parse
     null = key.isin(NULL_TOKENS)
     if fld.values is None:
         return _parsed(as_objects(text.mask(null)))
-    values = as_objects(key.map(domain_lookup(fld, value_map)))
+    lookup = domain_lookup(fld, value_map)
+    values = as_objects(key.map(lookup))
     unknown = values.isna() & ~null
+    several = unknown & several_values(key, lambda part: part.isin(list(lookup)))
     hint = f"not one of {fld.name}'s values ({', '.join(fld.values)}); " \
            f"add it to the mapping file under [values.{fld.name}]"
-    return _parsed(values, _reasons(uniques, (unknown, hint)))
+    return _parsed(values, _reasons(uniques, (several, several_reason(uniques)),
+                                    (unknown, hint)))
 
 
 def domain_lookup(fld: Field, value_map: Mapping[str, str]) -> dict[str, str]:
@@ -200,11 +240,19 @@ def _numbers_from_text(uniques: pd.Series, fld: Field) -> tuple[pd.Series, pd.Se
     dimension = given.map(lambda u: u[0], na_action="ignore")
     factor = given.map(lambda u: u[1], na_action="ignore").astype("float64")
     number = pd.to_numeric(parts["num"], errors="coerce")
-    failed = _reasons(uniques, *_number_failures(null, number, unit, given, dimension, fld, target))
+    several = ~null & several_values(key, _one_number)
+    failed = _reasons(uniques, (several, several_reason(uniques)),
+                      *_number_failures(null, number, unit, given, dimension, fld, target))
     target_factor = target[1] if target else 1.0
     converted = factor.notna() & (factor != target_factor)
     value = number * factor.fillna(target_factor) / target_factor
     return value.mask(failed.notna() | null), converted, failed
+
+
+def _one_number(parts: pd.Series) -> pd.Series:
+    """Whether each part reads as one number with a known unit or none."""
+    found = parts.str.extract(_NUMBER, flags=re.ASCII)
+    return found["num"].notna() & (found["unit"].isna() | found["unit"].isin(list(UNITS)))
 
 
 def _number_failures(null: pd.Series, number: pd.Series, unit: pd.Series, given: pd.Series,
@@ -226,8 +274,11 @@ def _finish_number(numbers: pd.Series, converted: pd.Series, failed: pd.Series,
         numbers = numbers.where(~converted, numbers.round(decimals))
     if fld.type == "int":
         fraction = numbers.notna() & (numbers % 1 != 0)
-        failed = failed.fillna(_reasons(numbers, (fraction, "not a whole number")))
-        numbers = numbers.mask(fraction)
+        # Beyond 64 bits no integer column holds it (1e19 is no pipe diameter either).
+        huge = numbers.notna() & ~(numbers.abs() < 2**63)
+        failed = failed.fillna(_reasons(numbers, (fraction, "not a whole number"),
+                                        (huge, "too large a number")))
+        numbers = numbers.mask(fraction | huge)
     # A zero where the range starts above it is how many surveys spell "not measured".
     zero_means_unknown = fld.range is not None and fld.range[0] > 0
     altered = _reasons(numbers, (numbers.eq(0) & zero_means_unknown,
@@ -245,8 +296,11 @@ def _dates(uniques: pd.Series, fld: Field, value_map: Mapping[str, str]) -> Pars
     ymd, failed, altered = _calendar(uniques)
     days = _days(ymd)
     iso = pd.Series(np.datetime_as_string(days, unit="D"), index=uniques.index, dtype="string")
-    return Parsed(as_objects(iso.mask(failed.notna() | altered.notna() | ymd["y"].isna())),
-                  failed, altered)
+    iso = iso.mask(failed.notna() | altered.notna() | ymd["y"].isna())
+    # 2019.05 or 2019 says no day: the stored 1st is ours, so a person is told.
+    altered = altered.fillna(_reasons(uniques, (iso.notna() & ymd["no_day"],
+                                                "no day given: stored as " + iso)))
+    return Parsed(as_objects(iso), failed, altered)
 
 
 def _years(uniques: pd.Series, fld: Field, value_map: Mapping[str, str]) -> Parsed:
@@ -258,25 +312,38 @@ def _years(uniques: pd.Series, fld: Field, value_map: Mapping[str, str]) -> Pars
 def _calendar(uniques: pd.Series) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
     """Year, month, day of each value (month and day default to 1), why any failed and
     which zeros were read as unknown."""
-    key = text_key(_date_text(uniques))
+    key = date_key(_date_text(uniques))
     # ArcGIS and many survey apps write 0 (1970-01-01) for "no date".
     zero = key.eq("0")
     null = key.isin(NULL_TOKENS) | zero
     ymd = _ymd(key)
     partial = ymd[["m", "d"]].fillna(1)
-    ymd = ymd.assign(m=partial["m"], d=partial["d"])
+    ymd = ymd.assign(m=partial["m"], d=partial["d"], no_day=ymd["d"].isna())
     found = ymd["y"].notna()
     valid = found & (_days(ymd).astype("datetime64[M]") == _months(ymd))
     year = ymd["y"].astype("Int64").astype("string").str.zfill(4)
     latest = date.today().year + 1
     plausible = ymd["y"].between(EARLIEST_YEAR, latest)
-    return ymd, _reasons(uniques,
+    several = ~null & ~found & several_values(key, lambda part: _ymd(part)["y"].notna())
+    return ymd, _reasons(uniques, (several, several_reason(uniques)),
                          (~null & ~found, "not a date (e.g. 2005-05-03, 2005年5月, 5/3/2005, "
                                           "2005 or epoch milliseconds)"),
                          (found & ~valid, "no such day"),
                          (found & ~plausible, "year " + year + " is implausible "
                                               f"(expected {EARLIEST_YEAR}–{latest})")), \
         _reasons(uniques, (zero, "0 read as unknown: no date"))
+
+
+def date_key(text: pd.Series) -> pd.Series:
+    """The key dates are read from: like `text_key`, but a space stays a (single) space —
+    removed, ``2019/5/1 12:30`` would read as the 11th.
+
+    >>> date_key(pd.Series(["２０１９/5/1　 下午 12:30"])).tolist()
+    ['2019/5/1 下午 12:30']
+    """
+    return (as_text(text).str.normalize("NFKC").str.replace(r"[\u200b-\u200d\u2060\ufeff]", "",
+                                                           regex=True)
+            .str.replace(r"\s+", " ", regex=True).str.strip().str.casefold())
 
 
 def _date_text(uniques: pd.Series) -> pd.Series:
@@ -344,13 +411,14 @@ SWAPPED_CLASS = {"medium_a": "medium_b", "medium_b": "medium_a"}
 
 
 def check_pressure_class(out: Normalised) -> Normalised:
-    """Check ``pressure_mpa`` against ``pressure_class``: correct a swapped A/B, reject a misfit.
+    """Check ``pressure_mpa`` against ``pressure_class``: correct a swapped A/B; flag any other
+    misfit, leaving the class empty (the measured pressure stays) for a person to settle.
 
     >>> frame = pd.DataFrame({"pressure_class": ["medium_b", "low", "medium_a"],
     ...                       "pressure_mpa": [0.3, 0.2, 0.3]}, index=[1, 2, 3])
     >>> checked = check_pressure_class(Normalised(frame))
-    >>> checked.frame["pressure_class"].tolist(), checked.rejections["row"].tolist()
-    (['medium_a', 'low', 'medium_a'], [2])
+    >>> checked.frame["pressure_class"].tolist(), checked.flags["row"].tolist()
+    (['medium_a', None, 'medium_a'], [2])
     """
     frame = out.frame
     if not {"pressure_mpa", "pressure_class"} <= set(frame.columns):
@@ -365,9 +433,11 @@ def check_pressure_class(out: Normalised) -> Normalised:
     fits_other = "; it fits " + other.map(_band, "ignore").astype("string") + ": class corrected"
     corrected = problem_rows(as_surveyed, "pressure_class", (said + fits_other).where(swapped),
                              "corrected")
-    rejected = problem_rows(as_surveyed, "pressure_class", said.where(wrong))
-    return Normalised(frame.assign(pressure_class=stated.where(~swapped, other)),
-                      combine(out.rejections, rejected), combine(out.corrections, corrected),
+    flagged = problem_rows(as_surveyed, "pressure_class",
+                           (said + ": class left empty for review").where(wrong), "flagged")
+    settled = stated.where(~swapped, other).where(~wrong, None)
+    return Normalised(frame.assign(pressure_class=as_objects(settled)),
+                      combine(out.flags, flagged), combine(out.corrections, corrected),
                       out.raw)
 
 

@@ -130,16 +130,20 @@ class Registry:
         self.storage.close()
 
     # -- adding ---------------------------------------------------------------------------
-    def check(self, layer: str, frame: gpd.GeoDataFrame) -> Checked:
+    def check(self, layer: str, frame: gpd.GeoDataFrame, *,
+              allow_empty_required: bool = False) -> Checked:
         """Records coerced to `layer`'s field types, in the storage CRS, with every rule they
         break; what the registry already holds is not consulted (`problems` does that too).
 
         A write given the result (`add`, or `update_many` with `Checked.as_edits`) stores
-        the coerced records without checking them again.
+        the coerced records without checking them again. `allow_empty_required`: a required
+        field left empty is no problem — for a survey import, which flags it for review.
         """
         lay = self.layers[layer]
         typed, found = validate.coerce(lay, self._in_storage_crs(frame))
-        return Checked(layer, typed, (*found, *validate.problems(lay, typed, self.settings)), self)
+        broken = validate.problems(lay, typed, self.settings,
+                                   allow_empty_required=allow_empty_required)
+        return Checked(layer, typed, (*found, *broken), self)
 
     def problems(self, layer: str, frame: gpd.GeoDataFrame) -> list[dict]:
         """Everything wrong with records that would be added to `layer`, without raising."""
@@ -212,7 +216,8 @@ class Registry:
         out["uuid"] = pd.Series(uuids, dtype=object)
         if "source_id" not in out:
             out["source_id"] = pd.Series([None] * n, dtype=object)
-        out["state"] = out["state"].fillna("intact") if "state" in out else "intact"
+        # A state nobody surveyed is unknown (未知): a default must not say "intact".
+        out["state"] = out["state"].fillna("unknown") if "state" in out else "unknown"
         out["version"] = 1
         out["created_at"] = out["updated_at"] = change.stamp
         out["retired_at"] = None
@@ -238,9 +243,12 @@ class Registry:
         if layer.gbt_class:
             classes = np.full(len(frame), layer.gbt_class, dtype=object)
         else:
-            classes = frame[layer.gbt_class_field].map(layer.gbt_class_by_value).to_numpy()
+            by = frame.get(layer.gbt_class_field, pd.Series(None, index=frame.index))
+            classes = by.map(layer.gbt_class_by_value).to_numpy()
         out = np.empty(len(frame), dtype=object)
-        for cls in sorted(set(classes.tolist())):
+        # A bridge whose type the survey lacks (flagged for review) has no class yet, so no
+        # code: one is never made up from a guessed class.
+        for cls in sorted({c for c in classes.tolist() if isinstance(c, str)}):
             rows = np.flatnonzero(classes == cls)
             first = self.storage.allocate_serials(cls, len(rows))
             out[rows] = codes.make_codes(self.settings.county, cls, first, len(rows))
@@ -339,6 +347,10 @@ class Registry:
         edited = [c for c in typed.columns if c != typed.geometry.name]
         for column in edited:
             new[column] = typed[column].array
+        if "state" in edited:
+            # A state is never blanked (it is NOT NULL): an edit without one keeps the stored
+            # state, so a re-survey whose 状态 cell is empty does not erase a known 破损.
+            new["state"] = new["state"].where(new["state"].notna(), current["state"])
         geoms = typed.geometry.to_numpy()
         given = ~shapely.is_missing(geoms)
         new.loc[given, "geometry"] = geoms[given]

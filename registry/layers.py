@@ -23,7 +23,10 @@ GEOMETRY_TYPES = ("Point", "MultiPoint", "LineString", "MultiLineString", "Polyg
 #: Columns every asset carries besides its layer's own fields.
 SYSTEM_COLUMNS = ("uuid", "gbt_code", "source_id", "grid_code", "state", "version",
                   "created_at", "updated_at", "retired_at")
-STATES = ("intact", "damaged", "missing", "abandoned")
+#: Component states: GB/T 30428's 完好 / 破损 / 丢失 / 占用 / 废弃, and ``unknown`` (未知) for
+#: an asset whose survey said nothing of its state — never guessed as intact.
+STATES = ("intact", "damaged", "missing", "occupied", "abandoned", "unknown")
+ADDED_STATES = {"occupied": {"zh": "占用", "en": "Occupied"}, "unknown": {"zh": "未知", "en": "Unknown"}}
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,20 @@ class Condition:
 
 
 @dataclass(frozen=True)
+class StatusWords:
+    """How a survey's status column (状态) fills the component state and the layer's status
+    fields: the column's names, and per status word the values it means.
+
+    >>> StatusWords(("状态",), {"破损": {"state": "damaged"}}).words["破损"]
+    {'state': 'damaged'}
+    """
+
+    aliases: tuple[str, ...] = ()
+    #: Status word → {"state": state, or field name: field value}.
+    words: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Layer:
     """A layer of the registry: drains, lamp posts, bridges, gas mains, valves or grids."""
 
@@ -95,6 +112,7 @@ class Layer:
     #: Records closer than this are probable duplicates; None: the registry's default, 0: off.
     duplicate_tolerance_m: float | None = None
     condition: Condition = Condition()
+    status: StatusWords = StatusWords()
     style: Mapping[str, Any] = field(default_factory=dict)
     path: Path | None = None
 
@@ -191,7 +209,9 @@ def _load_catalogue(path: Path) -> Catalogue:
         _check(len(code) == 4 and code.isdigit(), path, f"classes.{code}", "must be 4 digits")
         for key in ("zh", "en"):
             _check(key in entry, path, f"classes.{code}.{key}", "is missing")
-    states = data.get("states", {})
+    # A city catalogue written for the four GB/T states of old still loads: the two added
+    # since (占用 occupied, 未知 unknown) take their standard labels unless it names them.
+    states = {**ADDED_STATES, **data.get("states", {})}
     _check(set(states) == set(STATES), path, "states", f"must be exactly {', '.join(STATES)}")
     return Catalogue(classes, states)
 
@@ -226,6 +246,7 @@ def _parse_layer(path: Path, data: dict, catalogue: Catalogue) -> Layer:
         source_id_aliases=tuple(data.get("source_id_aliases", ())),
         duplicate_tolerance_m=data.get("duplicate_tolerance_m"),
         condition=_parse_condition(path, data.get("condition", {}), names),
+        status=_parse_status(path, data.get("status", {}), fields, catalogue),
         style=data.get("style", {}), path=path)
     _check_classes(path, layer, catalogue)
     return layer
@@ -268,6 +289,24 @@ def _parse_field(path: Path, i: int, entry: dict) -> Field:
                  range=tuple(rng) if rng is not None else None,
                  aliases=tuple(entry.get("aliases", ())), value_aliases=value_aliases,
                  derived=entry.get("derived", False))
+
+
+def _parse_status(path: Path, data: dict, fields: tuple[Field, ...],
+                  catalogue: Catalogue) -> StatusWords:
+    """The layer's status column names and words; the catalogue's state words come first,
+    the layer's own words (``[status.words]``) add to or override them."""
+    words: dict[str, Mapping[str, str]] = {}
+    for state, entry in catalogue.states.items():
+        for word in (entry.get("zh"), *entry.get("aliases", ())):
+            if word and state != "unknown":
+                words[word] = {"state": state}
+    allowed = {"state": STATES, **{f.name: f.values for f in fields if f.values}}
+    for word, means in data.get("words", {}).items():
+        for target, value in means.items():
+            _check(value in (allowed.get(target) or ()), path, f"status.words.{word}.{target}",
+                   f"is {value!r}; expected one of {', '.join(allowed.get(target) or ()) or '-'}")
+        words[word] = dict(means)
+    return StatusWords(tuple(data.get("aliases", ())), words)
 
 
 def _parse_condition(path: Path, data: dict, names: list[str]) -> Condition:

@@ -5,6 +5,14 @@ breaks a rule — geometry missing, of the wrong type, invalid or outside the re
 area; a required field empty; a value outside its domain or range; a repeated source id.
 Each problem names the row, the asset, the field, the value and the reason.
 
+Two kinds of problem: a record is *unusable* (`unusable`) when its geometry is missing, of
+the wrong type, invalid or outside the registry's area, or its identity is broken or missing
+(a repeated source id, a malformed UUID, a grid without its code) — nothing can be written
+for it. Every other problem is about
+one value (not of the field's type, outside its domain or range, a required field empty):
+`Registry.add` still refuses it, while a survey import empties that field, keeps the record
+and flags the value for a person (see ``importers/pipeline.check_survey``).
+
 >>> import geopandas as gpd, shapely, registry.layers
 >>> from registry.settings import Settings
 >>> layer = registry.layers.load_layers()["drains"]
@@ -75,20 +83,39 @@ def _coerce_column(f: Field, col: pd.Series) -> tuple[pd.Series, list]:
     return col.astype(object).where(present, None), []
 
 
+#: Fields whose problem makes the whole record unusable: where it is, and which asset it is.
+UNUSABLE_FIELDS = ("geometry", "source_id", "uuid")
+
+
+def unusable(problem: dict) -> bool:
+    """Whether a problem leaves nothing to write (geometry or identity), rather than one value
+    to review.
+
+    >>> unusable({"field": "geometry", "reason": "geometry missing or empty"})
+    True
+    >>> unusable({"field": "depth_m", "reason": "below the minimum 0.2 m"})
+    False
+    """
+    return problem.get("field") in UNUSABLE_FIELDS
+
+
 def problems(layer: Layer, frame: gpd.GeoDataFrame, settings: Settings,
-             partial: bool = False) -> list[dict]:
+             partial: bool = False, allow_empty_required: bool = False) -> list[dict]:
     """Every rule broken by every record of a coerced frame in the storage CRS.
 
     `partial`: the frame holds edits — only the columns present are checked, and a missing
-    geometry means "unchanged".
+    geometry means "unchanged". `allow_empty_required`: an empty required field is no
+    problem here, because the caller (a survey import) keeps such records and flags them.
     """
     found = _geometry_problems(layer, frame, settings, partial)
     for f in layer.fields:
         if f.name in frame and not f.derived:
-            found += _field_problems(f, frame)
-        elif f.required and not f.derived and not partial:
+            found += _field_problems(f, frame, allow_empty_required)
+        elif f.required and not f.derived and not partial and not allow_empty_required:
             found += [_problem(frame, i, f.name, None, "required") for i in frame.index]
     found += _id_problems(frame)
+    if layer.is_grid and not partial:
+        found += _grid_code_problems(frame)
     return sorted(found, key=lambda p: (str(p["row"]), p["field"] or ""))
 
 
@@ -131,10 +158,10 @@ _TYPE_IDS = {"Point": 0, "LineString": 1, "Polygon": 3, "MultiPoint": 4,
              "MultiLineString": 5, "MultiPolygon": 6}
 
 
-def _field_problems(f: Field, frame: pd.DataFrame) -> list[dict]:
+def _field_problems(f: Field, frame: pd.DataFrame, allow_empty_required: bool) -> list[dict]:
     col = frame[f.name]
     found = []
-    if f.required:
+    if f.required and not allow_empty_required:
         found += [_problem(frame, i, f.name, None, "required") for i in col.index[col.isna()]]
     if f.values is not None:
         bad = col.notna() & ~col.isin(f.values)
@@ -149,6 +176,14 @@ def _field_problems(f: Field, frame: pd.DataFrame) -> list[dict]:
         found += [_problem(frame, i, f.name, col[i], f"above the maximum {high:g}{unit}")
                   for i in col.index[above.fillna(False)]]
     return found
+
+
+def _grid_code_problems(frame: pd.DataFrame) -> list[dict]:
+    """A grid's code (网格编码, its source id) is its identity: without it no asset can be
+    assigned to the grid, so the record is unusable."""
+    ids = frame["source_id"] if "source_id" in frame else pd.Series(None, index=frame.index)
+    return [_problem(frame, i, "source_id", None, "required: a grid's code (网格编码) is its "
+                     "identity") for i in frame.index[ids.isna()]]
 
 
 def _id_problems(frame: pd.DataFrame) -> list[dict]:

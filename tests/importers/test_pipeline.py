@@ -42,7 +42,7 @@ def lights(shared_data: Path) -> Path:
 def test_street_lights_import(cambridge, lights) -> None:
     report = import_survey(cambridge, lights, "lamp_posts", who="王工")
     assert report.counts() == {"total": 6117, "accepted": 6116, "updated": 0, "unchanged": 0,
-                               "rejected": 0, "warned": 4, "duplicates": 1}
+                               "rejected": 0, "flagged": 0, "warned": 4, "duplicates": 1}
     corrected = report.problem_table[report.problem_table["action"] == "corrected"]
     assert corrected["row"].tolist() == LAMP_ZEROS
     assert set(corrected["reason"]) == {"0 read as unknown: lamp_count starts at 1"}
@@ -156,8 +156,10 @@ def test_accepting_duplicates_inserts_them(cambridge, shared_data) -> None:
     assert cambridge.count(Query("gas_mains")) == 137
 
 
-def test_hydrants_rejections_name_row_field_value_and_reason(cambridge, shared_data,
-                                                            tmp_path) -> None:
+def test_hydrants_reject_only_broken_ids_and_flag_bad_values(cambridge, shared_data,
+                                                             tmp_path) -> None:
+    """Repeated ids are rejected; an implausible year or an unknown status word is one bad
+    value: the hydrant is kept with that field empty and flagged (it used to be rejected)."""
     mapping = tmp_path / "hydrants.toml"
     mapping.write_text('[fields]\nHYDRANT_ID = "source_id"\nINSTALLDATE = "install_date"\n'
                        'LIFECYCLESTATUS = "status"\n'
@@ -165,17 +167,27 @@ def test_hydrants_rejections_name_row_field_value_and_reason(cambridge, shared_d
                        encoding="utf-8")
     report = import_survey(cambridge, shared_data / "cambridge_ma/INFRA_Hydrants.geojson",
                            "safety_valves", who="王工", mapping=mapping)
-    assert (report.total, report.accepted, report.rejected, report.warned) == (1960, 1949, 11, 5)
-    rejected = report.problem_table[report.problem_table["action"] == "rejected"]
-    assert rejected[rejected["row"] == 1044].iloc[0].to_dict() == {
+    assert (report.total, report.accepted, report.rejected, report.flagged, report.warned) == \
+        (1960, 1954, 6, 5, 5)
+    table = report.problem_table
+    rejected, flagged = table[table["action"] == "rejected"], table[table["action"] == "flagged"]
+    assert set(rejected["field"]) == {"source_id"}
+    assert rejected[["row", "value", "reason"]].values.tolist()[0] == [
+        1625, "9168", "source id repeated (first at row 1624)"]
+    assert flagged[flagged["row"] == 1044].iloc[0].to_dict() == {
         "row": 1044, "field": "install_date", "value": -33418828800000.0,
         "reason": f"year 0911 is implausible (expected 1800–{latest_year()})",
-        "action": "rejected"}
-    repeated = rejected[rejected["field"] == "source_id"]
-    assert len(repeated) == 6
-    assert repeated[["row", "value", "reason"]].values.tolist()[0] == [
-        1625, "9168", "source id repeated (first at row 1624)"]
-    assert (rejected["field"] == "status").sum() == 4
+        "action": "flagged"}
+    assert (flagged["field"] == "status").sum() == 4
+    assert cambridge.count(Query("safety_valves")) == 1954
+    source = gpd.read_file(shared_data / "cambridge_ma/INFRA_Hydrants.geojson")
+    year_0911 = source["HYDRANT_ID"].iloc[1044 - 1]
+    stored = cambridge.query(Query("safety_valves", where=f"source_id = '{year_0911}'"))
+    assert stored[["install_date", "status"]].values.tolist() == [[None, "installed"]]
+    unknown_status = flagged.loc[flagged["field"] == "status", "row"].tolist()
+    ids = source["HYDRANT_ID"].iloc[[r - 1 for r in unknown_status]].tolist()
+    stored = cambridge.query(Query("safety_valves")).set_index("source_id").loc[ids]
+    assert stored["status"].isna().all()
     assert cambridge.query(Query("safety_valves", where="source_id = 'PH6000'"))[
         "install_date"].tolist() == ["1874-01-01"]
 
@@ -212,18 +224,20 @@ def test_gbk_shapefile_without_cpg(tmp_path: Path) -> None:
     report = import_survey(reg, gbk_gas_survey(tmp_path), "gas_mains", who="王工")
     assert report.encoding == "gb18030"
     assert report.crs == "EPSG:4547"
-    assert (report.accepted, report.rejected, report.warned) == (2, 2, 1)
+    assert (report.accepted, report.rejected, report.flagged, report.warned) == (4, 0, 2, 2)
     assert report.problem_table[["row", "field", "value", "action"]].values.tolist() == [
         [1, "pressure_class", "中压B", "corrected"],
-        [3, "install_year", "0911", "rejected"],
+        [3, "install_year", "0911", "flagged"],
         [3, "pressure_class", "中压A", "corrected"],
-        [4, "material", "木头", "rejected"]]
-    stored = reg.query(Query("gas_mains"))
+        [4, "material", "木头", "flagged"]]
+    stored = reg.query(Query("gas_mains")).sort_values("source_id")
     assert stored[["source_id", "material", "diameter_mm", "pressure_class", "install_year",
-                   "courtyard"]].values.tolist() == [
+                   "courtyard"]].astype(object).where(stored.notna(), None).values.tolist() == [
         ["GM-001", "grey_cast_iron", 100, "medium_a", 2005, "建华小区"],
-        ["GM-002", "pe", 150, "low", 1998, "裕华小区"]]
-    assert reg.length_m(stored.geometry).round(1).tolist() == [41.2, 41.2]
+        ["GM-002", "pe", 150, "low", 1998, "裕华小区"],
+        ["GM-003", "steel", 80, "medium_b", None, "丰收小区"],
+        ["GM-004", None, 100, "low", 2010, "建华小区"]]
+    assert reg.length_m(stored.geometry).round(1).tolist() == [41.2] * 4
 
 
 def test_invalid_polygon_is_repaired_with_a_warning(cambridge, tmp_path) -> None:

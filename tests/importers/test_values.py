@@ -29,7 +29,7 @@ def test_null_spellings_become_missing_without_a_problem() -> None:
     assert parsed.failed.isna().all()
 
 
-def test_unknown_domain_word_is_rejected_with_the_fix() -> None:
+def test_unknown_domain_word_fails_with_the_fix() -> None:
     parsed = parse("gas_mains", "material", ["木头", "PE"])
     assert parsed.values.tolist() == [None, "pe"]
     assert parsed.failed[1] == ("not one of material's values (grey_cast_iron, ductile_iron, "
@@ -68,7 +68,7 @@ def test_numbers_with_units_convert_to_the_field_unit(layer, field, raw, expecte
     ("condition", "good", "not a number"),
     ("condition", "2.5", "not a whole number"),
 ])
-def test_numbers_that_cannot_be_placed_are_rejected(field, raw, reason) -> None:
+def test_numbers_that_cannot_be_placed_fail(field, raw, reason) -> None:
     parsed = parse("drains", field, [raw])
     assert parsed.values.isna().all()
     assert parsed.failed[1] == reason
@@ -99,7 +99,7 @@ def test_dates_in_the_spellings_surveys_use(raw, expected) -> None:
     ("0911", "year 0911 is implausible (expected 1800–{latest})"),
     ("soon", "not a date (e.g. 2005-05-03, 2005年5月, 5/3/2005, 2005 or epoch milliseconds)"),
 ])
-def test_dates_that_cannot_be_placed_are_rejected(raw, reason) -> None:
+def test_dates_that_cannot_be_placed_fail(raw, reason) -> None:
     latest = pd.Timestamp.today().year + 1
     parsed = parse("safety_valves", "install_date", [raw])
     assert parsed.values.isna().all()
@@ -141,21 +141,61 @@ def test_normalise_reports_row_field_value_and_reason() -> None:
                           "source_id": [12.0, np.nan]}, index=[7, 8])
     out = normalise(frame, LAYERS["gas_mains"])
     assert out.frame["source_id"].tolist() == ["12", None]
-    assert out.rejections[["row", "field", "value"]].values.tolist() == [[8, "material", "木头"]]
+    assert out.flags[["row", "field", "value", "action"]].values.tolist() == [
+        [8, "material", "木头", "flagged"]]
     assert out.corrections[["row", "field", "value", "reason"]].values.tolist() == [
         [8, "diameter_mm", "0", "0 read as unknown: diameter_mm starts at 15"]]
 
 
-def test_swapped_medium_pressure_classes_are_corrected_and_misfits_rejected() -> None:
+def test_swapped_medium_pressure_classes_are_corrected_and_misfits_flagged() -> None:
     frame = pd.DataFrame({"pressure_class": ["medium_b", "medium_a", "low", "medium_b", "low"],
                           "pressure_mpa": [0.3, 0.1, 0.2, 0.005, 0.008]}, index=[1, 2, 3, 4, 5])
     out = check_pressure_class(Normalised(frame))
-    assert out.frame["pressure_class"].tolist() == ["medium_a", "medium_b", "low", "medium_b",
-                                                    "low"]
+    assert out.frame["pressure_class"].tolist() == ["medium_a", "medium_b", None, None, "low"]
     assert out.corrections["row"].tolist() == [1, 2]
     assert out.corrections["reason"][0] == (
         "pressure 0.3 MPa does not fit 中压B medium_b (0.01–0.2 MPa); "
         "it fits 中压A medium_a (0.2–0.4 MPa): class corrected")
-    assert out.rejections[["row", "reason"]].values.tolist() == [
-        [3, "pressure 0.2 MPa does not fit 低压 low (≤ 0.01 MPa)"],
-        [4, "pressure 0.005 MPa does not fit 中压B medium_b (0.01–0.2 MPa)"]]
+    assert out.flags[["row", "reason", "action"]].values.tolist() == [
+        [3, "pressure 0.2 MPa does not fit 低压 low (≤ 0.01 MPa): class left empty for review",
+         "flagged"],
+        [4, "pressure 0.005 MPa does not fit 中压B medium_b (0.01–0.2 MPa): class left empty "
+            "for review", "flagged"]]
+
+
+@pytest.mark.parametrize("raw", ["2019/5/3 下午 3:20:00", "2019/5/3 上午 9:05", "2019/5/3下午3:20",
+                                 "2019年5月3日", "2019 年 5 月 3 日", "5/3/2019 3:20 PM",
+                                 "2019-05-03 03:20:00 PM", "2019-05-03T15:20:00+08:00",
+                                 "２０１９/5/3", "20190503"])
+def test_dates_as_inventories_write_them(raw) -> None:
+    parsed = parse("drains", "last_cleaned", [raw])
+    assert (parsed.values[1], parsed.failed[1], parsed.altered[1]) == ("2019-05-03", None, None)
+
+
+def test_a_time_does_not_eat_into_the_day() -> None:
+    # With spaces dropped, "2019/5/1 12:30" read as "2019/5/112:30": the 11th.
+    assert parse("drains", "last_cleaned", ["2019/5/1 12:30"]).values.tolist() == ["2019-05-01"]
+
+
+def test_a_date_without_its_day_is_stored_as_the_first_with_a_note() -> None:
+    parsed = parse("drains", "last_cleaned", ["2019.05", "2019年5月"])
+    assert parsed.values.tolist() == ["2019-05-01", "2019-05-01"]
+    assert parsed.altered.tolist() == ["no day given: stored as 2019-05-01"] * 2
+
+
+@pytest.mark.parametrize("layer, field, raw", [
+    ("drains", "outfall_pipe_mm", "762/610/457"), ("drains", "outfall_pipe_mm", "DN100、DN150"),
+    ("gas_mains", "diameter_mm", "DN100；DN150"), ("drains", "material", "砖/混凝土"),
+    ("drains", "install_year", "1998/2005"), ("drains", "last_cleaned", "2019-05-03、2019-06-01"),
+])
+def test_several_values_in_one_cell_are_kept_raw_and_none_is_picked(layer, field, raw) -> None:
+    parsed = parse(layer, field, [raw])
+    assert pd.isna(parsed.values[1])
+    assert parsed.failed[1] == f"several values in one cell ({raw}): none picked, kept raw for review"
+
+
+def test_yes_no_words_with_stray_whitespace_full_width_and_zero_width_marks() -> None:
+    parsed = parse("gas_mains", "cathodic_protection",
+                   [" 是 ", "否\u3000", "ＹＥＳ", "\u200b有", "Ｎ", "不是", "✓", "maybe"])
+    assert parsed.values.tolist()[:7] == [True, False, True, True, False, False, True]
+    assert parsed.failed.tolist()[:7] == [None] * 7 and parsed.failed[8].startswith("not yes or no")

@@ -1,5 +1,5 @@
 """Property tests: whatever a survey holds, value normalisation and `Registry.problems`
-answer with rejections or a clear RegistryError — never any other exception."""
+answer with flags or a clear RegistryError — never any other exception."""
 from __future__ import annotations
 
 import unicodedata
@@ -66,7 +66,7 @@ def test_normalising_any_values_never_crashes(case: tuple[str, pd.DataFrame, lis
         out = check_pressure_class(normalise(frame, registry.load_layers()[name]))
     except RegistryError:
         return
-    assert set(out.rejections["row"]) <= set(frame.index)
+    assert set(out.flags["row"]) <= set(frame.index)
 
 
 @PROPERTY_SETTINGS
@@ -86,7 +86,7 @@ def test_checking_any_records_lists_problems_or_raises_a_registry_error(
 
 def one_cell(layer: str, field: str, value: object) -> pd.Series:
     frame = pd.DataFrame({field: [value]}, index=pd.Index([1], name="row"))
-    return normalise(frame, registry.load_layers()[layer]).rejections["value"]
+    return normalise(frame, registry.load_layers()[layer]).flags["value"]
 
 
 # Found by the property tests (each once crashed importers/values.py).

@@ -34,7 +34,7 @@ def test_added_assets_get_codes_grids_and_a_first_version(city: registry.Registr
     west = drains.geometry.x < 114.5
     assert set(drains.loc[west, "grid_code"]) == {"130102001"}
     assert set(drains.loc[~west, "grid_code"]) == {"130102002"}
-    assert set(drains["version"]) == {1} and set(drains["state"]) == {"intact"}
+    assert set(drains["version"]) == {1} and set(drains["state"]) == {"unknown"}  # none given
 
 
 def test_box_query_returns_exactly_the_assets_inside(city: registry.Registry, origin: tuple) -> None:

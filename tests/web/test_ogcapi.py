@@ -85,7 +85,7 @@ def test_a_feature_carries_its_properties_and_lon_lat_point(client, city):
     props = feature["properties"]
     assert (props["material"], props["condition"], props["depth_m"]) == ("concrete", 4, None)
     assert (props["road_name"], props["gbt_code"], props["state"]) == \
-        ("建设大街", "1301020104000002", "intact")
+        ("建设大街", "1301020104000002", "unknown")  # no state given: not invented
 
 
 @pytest.mark.parametrize("query, matched", [

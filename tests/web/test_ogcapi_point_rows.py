@@ -27,8 +27,8 @@ AROUND = "114.506,38.036,114.511,38.042"
 def _asks(city) -> list[dict[str, str]]:
     """The ``/items`` parameters tried on every layer."""
     return [{}, {"limit": "1000"}, {"limit": "7", "offset": "5"}, {"bbox": AROUND},
-            {"state": "intact", "limit": "50"},
-            {"filter": "state = 'intact' AND S_INTERSECTS(geometry, POLYGON((114.5 38.03, "
+            {"state": "unknown", "limit": "50"},
+            {"filter": "state = 'unknown' AND S_INTERSECTS(geometry, POLYGON((114.5 38.03, "
                        "114.52 38.03, 114.52 38.05, 114.5 38.03)))"},
             {"datetime": city.before_repair, "bbox": AROUND}]
 
