@@ -63,16 +63,17 @@ def import_survey(reg: Registry, path: str | Path, layer: str, *, who: str,
                   encoding: str | None = None, crs: str | int | None = None,
                   coords: str | None = None, mapping: str | Path | MappingFile | None = None,
                   gpkg_layer: str | None = None, dry_run: bool = False,
-                  accept_duplicates: bool = False, progress: Progress | None = None
-                  ) -> ImportReport:
+                  accept_duplicates: bool = False, progress: Progress | None = None,
+                  xy: tuple[str, str] | None = None) -> ImportReport:
     """Import a survey file into `layer`; returns what was (or, dry run, would be) done.
 
-    `progress(done, total)` is called as records are written.
+    `progress(done, total)` is called as records are written; `xy` names the x and y
+    coordinate columns of a table (see `importers.sources.read_survey`).
     """
     started = utc_now()
     lay = reg.layers[layer]
     raw = read_survey(path, layer_name=gpkg_layer, encoding=encoding, crs=crs, coords=coords,
-                      extent=reg.settings.extent, target_srid=reg.settings.storage_srid)
+                      extent=reg.settings.extent, target_srid=reg.settings.storage_srid, xy=xy)
     plan = map_fields(lay, raw.frame.columns, _mapping(mapping))
     checked = check_survey(reg, lay, raw, plan)
     found = conflate(reg, checked.valid)
@@ -82,7 +83,7 @@ def import_survey(reg: Registry, path: str | Path, layer: str, *, who: str,
         report.batch = str(uuidlib.uuid4())
         options = {"encoding": encoding, "crs": crs, "coords": coords, "gpkg_layer": gpkg_layer,
                    "mapping": str(getattr(mapping, "path", mapping)) if mapping else None,
-                   "accept_duplicates": accept_duplicates}
+                   "accept_duplicates": accept_duplicates, "xy": list(xy) if xy else None}
         batch = _batch_record(report, raw, who, started, options)
         _write(reg, lay, checked, found, batch, accept_duplicates, progress)
     return report

@@ -157,7 +157,10 @@ def bulk_read(path: Path, layer: str, encoding: str | None) -> tuple | None:
         try:
             meta, table = pyogrio.read_arrow(path, layer=layer, encoding=encoding, return_fids=True)
             geometry_column = meta["geometry_name"] or "wkb_geometry"
-            wkb = table.column(geometry_column)
+            if meta["geometry_type"] is None:  # a DBF or an attribute table: no geometry at all
+                geometry_column, wkb = None, pa.chunked_array([pa.nulls(len(table), pa.binary())])
+            else:
+                wkb = table.column(geometry_column)
             geometry = point_coordinates(wkb)
             if geometry is None:
                 geometry = shapely.from_wkb(wkb.to_numpy(zero_copy_only=False))
@@ -166,7 +169,8 @@ def bulk_read(path: Path, layer: str, encoding: str | None) -> tuple | None:
                 ValueError):  # e.g. text GDAL could not hand over as UTF-8
             return None
     fids = table.column(meta["fid_column"]).to_numpy()
-    attributes = table.drop_columns([meta["fid_column"], geometry_column]).to_pandas()
+    attributes = table.drop_columns([c for c in (meta["fid_column"], geometry_column) if c]
+                                    ).to_pandas()
     attributes.insert(0, "_row", np.arange(1, len(attributes) + 1))
     return attributes, geometry, fids, [str(w.message) for w in caught]
 
