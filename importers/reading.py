@@ -22,6 +22,8 @@ import shapely
 
 #: Enough coordinates to recognise a coordinate system, drawn from across the file.
 SAMPLE_SIZE = 2000
+#: Beyond this many vertices in the sampled shapes, their bounds' corners stand in for them.
+MAX_SAMPLED_VERTICES = 50 * SAMPLE_SIZE
 CoordinateFunction = Callable[[np.ndarray], np.ndarray]
 
 
@@ -53,8 +55,21 @@ def is_points(geometry: np.ndarray) -> bool:
 def coordinate_sample(geometry: np.ndarray) -> np.ndarray:
     """Up to ``SAMPLE_SIZE`` x/y pairs spread over the file, gathered without a Python loop."""
     step = max(1, len(geometry) // SAMPLE_SIZE)
-    coords = geometry[::step] if is_points(geometry) else shapely.get_coordinates(geometry[::step])
+    if is_points(geometry):
+        coords = geometry[::step]
+    else:
+        shapes = geometry[::step]
+        coords = shapely.get_coordinates(shapes) \
+            if shapely.get_num_coordinates(shapes).sum() <= MAX_SAMPLED_VERTICES else corners(shapes)
     return coords[:: max(1, len(coords) // SAMPLE_SIZE)]
+
+
+def corners(shapes: np.ndarray) -> np.ndarray:
+    """The lower-left and upper-right corners of each shape's bounds, NaN rows dropped: as
+    telling of the coordinate system as its vertices, without gathering millions of them."""
+    box = shapely.bounds(shapes)
+    xy = np.vstack([box[:, :2], box[:, 2:]])
+    return xy[~np.isnan(xy).any(axis=1)]
 
 
 def move(geometry: np.ndarray, function: CoordinateFunction) -> np.ndarray:

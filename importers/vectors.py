@@ -22,6 +22,7 @@ import fiona
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyogrio
 import shapely.geometry
 from pyogrio.errors import DataSourceError
@@ -182,6 +183,8 @@ def point_coordinates(wkb: pa.ChunkedArray) -> np.ndarray | None:
     >>> point_coordinates(pa.chunked_array([[shapely.Point(1, 2).wkb, None]])).tolist()
     [[1.0, 2.0], [nan, nan]]
     """
+    if pc.all(pc.equal(pc.binary_length(wkb), POINT_WKB_BYTES)).as_py() is False:
+        return None  # decided before copying the chunks into one array
     array = wkb.combine_chunks()
     offsets = np.frombuffer(array.buffers()[1], np.int64 if pa.types.is_large_binary(array.type)
                             else np.int32)[array.offset:array.offset + len(array) + 1]
