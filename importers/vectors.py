@@ -29,6 +29,8 @@ from pyogrio.errors import DataSourceError
 
 from importers.encoding import (CSV_SAMPLE_BYTES, EncodingChoice, shapefile_encoding,
                                 text_encoding as bytes_encoding)
+from importers.gdal_messages import restore_incomplete, summarise
+from importers.geojson_text import read_text_coordinates
 from importers.reading import Reading
 from registry.errors import InvalidInput
 
@@ -45,6 +47,8 @@ POINT_WKB_HEADER = np.array([1, 1, 0, 0, 0], dtype=np.uint8)
 POINT_WKB_BYTES = 21
 #: Broken records beyond this many are named by the first ones only.
 MAX_NAMED_ROWS = 100
+#: GDAL's warnings are traced to their rows in files up to this many records (~10 s).
+MAX_ATTRIBUTED_RECORDS = 200_000
 
 
 def read_vector(path: Path, layer_name: str | None = None,
@@ -68,10 +72,15 @@ def read_vector(path: Path, layer_name: str | None = None,
         messages = []
     else:
         attributes, geometry, fids, messages = bulk
-        problems = diagnose_missing(path, layer, text.encoding, geometry, fids, bool(messages))
+        geometry, notes, explained = read_text_coordinates(path, geometry) \
+            if info["driver"] == "GeoJSON" else (geometry, [], np.empty(0, dtype=int))
+        problems = notes + diagnose_missing(path, layer, text.encoding, geometry, fids,
+                                            bool(messages), explained)
+        attributes, messages = attribute_messages(path, layer, text.encoding, attributes,
+                                                  fids, messages)
     reading = Reading(attributes, geometry, FORMATS.get(info["driver"], info["driver"]),
                       encoding=text.encoding, encoding_note=text.note, layer_name=layer,
-                      warnings=[f"GDAL: {m}" for m in messages] + problems)
+                      warnings=messages + problems)
     reading.declared_crs, reading.spec_crs = file_crs(path, info["driver"], info["crs"])
     return reading
 
@@ -200,11 +209,37 @@ def point_coordinates(wkb: pa.ChunkedArray) -> np.ndarray | None:
     return xy
 
 
+def attribute_messages(path: Path, layer: str, encoding: str | None, attributes: pd.DataFrame,
+                       fids: np.ndarray, messages: list[str]) -> tuple[pd.DataFrame, list[str]]:
+    """(attributes, summary lines) for GDAL's warnings during the bulk read.
+
+    GDAL does not say which record a warning is about, so the file is read again record
+    by record (up to `MAX_ATTRIBUTED_RECORDS`) to find out; a number GDAL cut from text
+    is replaced by that text (`gdal_messages.restore_incomplete`).
+    """
+    if not messages:
+        return attributes, []
+    if len(fids) > MAX_ATTRIBUTED_RECORDS:
+        return attributes, summarise({}, messages) + [
+            f"GDAL's messages are not attributed to rows: over {MAX_ATTRIBUTED_RECORDS:,} records"]
+    said, by_row = set(messages), {}
+    for row, (_, _, _, found) in enumerate(fiona_records(path, layer, encoding, fids), start=1):
+        if ours := [m for m in found if m in said]:
+            by_row[row] = ours
+    placed = {m for found in by_row.values() for m in found}
+    return (restore_incomplete(attributes, by_row),
+            summarise(by_row, [m for m in messages if m not in placed]))
+
+
 def diagnose_missing(path: Path, layer: str, encoding: str | None, geometry: np.ndarray,
-                     fids: np.ndarray, gdal_warned: bool) -> list[str]:
-    """Name the rows whose geometry GDAL could not read (a null geometry is not an error)."""
+                     fids: np.ndarray, gdal_warned: bool,
+                     explained: np.ndarray | None = None) -> list[str]:
+    """Name the rows whose geometry GDAL could not read (a null geometry is not an error);
+    rows at the positions `explained` are already named."""
     missing = np.flatnonzero(pd.isna(geometry) if geometry.dtype == object
                              else np.isnan(geometry).any(axis=1))
+    if explained is not None:
+        missing = np.setdiff1d(missing, explained)
     if len(missing) == 0:
         return []
     rows = dict(zip(fids[missing], missing + 1))
@@ -226,23 +261,32 @@ def record_read(path: Path, layer: str, encoding: str | None
     """fiona, one record at a time: a broken record becomes a row without geometry."""
     with fiona.open(path, layer=layer, encoding=encoding) as source:
         fids = list(source.keys())
-    rows, geometries, problems = [], [], []
+    rows, geometries, problems, by_row = [], [], [], {}
     for row, (fid, properties, geometry, messages) in enumerate(
             fiona_records(path, layer, encoding, fids), start=1):
         rows.append({"_row": row, **(properties or {})})
         geometries.append(geometry)
-        if geometry is None and messages:  # GDAL also reports while loading, before record 1
+        if geometry is None and messages:
             problems.append(unreadable(row, messages))
+        elif messages:
+            by_row[row] = messages
     if not rows:
         raise InvalidInput(f"{path.name}: not a readable survey file (no records could be read)")
     shapes = np.empty(len(geometries), dtype=object)
     shapes[:] = geometries
-    return pd.DataFrame(rows), shapes, problems
+    return restore_incomplete(pd.DataFrame(rows), by_row), shapes, summarise(by_row, []) + problems
 
 
 def fiona_records(path: Path, layer: str, encoding: str | None, fids) -> Iterator[tuple]:
-    """(fid, properties, shapely geometry, GDAL messages) for each fid, surviving bad ones."""
+    """(fid, properties, shapely geometry, GDAL messages) for each fid, surviving bad ones.
+
+    Some drivers (GeoJSON) parse the whole file on the first read and report every
+    record's troubles then: one record is read first and its messages set aside, so they
+    are not all laid at the door of whichever record comes first.
+    """
     with fiona.open(path, layer=layer, encoding=encoding) as source, gdal_messages() as messages:
+        if len(fids):
+            read_record(source, int(fids[0]), messages)
         for fid in fids:
             messages.clear()
             properties, geometry = read_record(source, int(fid), messages)
@@ -273,10 +317,12 @@ def gdal_messages() -> Iterator[list[str]]:
     handler = _ListHandler(collected)
     logger = logging.getLogger("fiona")
     logger.addHandler(handler)
+    propagate, logger.propagate = logger.propagate, False  # collected, not on the console
     try:
         yield collected
     finally:
         logger.removeHandler(handler)
+        logger.propagate = propagate
 
 
 class _ListHandler(logging.Handler):
