@@ -94,3 +94,26 @@ def to_shapely(geometry: np.ndarray) -> np.ndarray:
     present = ~np.isnan(geometry).any(axis=1)  # inf (a failed projection) stays visible
     shapes[present] = shapely.points(geometry[present])
     return shapes
+
+
+def drop_z(geometry: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """The geometry in 2-D and, when any record had heights, a note of how many and their range.
+
+    The registry stores x/y only (its GeoPackage and PostGIS columns are declared 2-D), so a
+    3-D survey's heights would vanish unsaid; the note says what was dropped.
+
+    >>> flat, notes = drop_z(np.array([shapely.Point(114.5, 38.0, 75.2), shapely.Point(114.6, 38.1)]))
+    >>> flat.tolist(), notes
+    ([<POINT (114.5 38)>, <POINT (114.6 38.1)>], ['Z dropped (1 record, range 75.2–75.2 m): the registry stores x/y only'])
+    """
+    if is_points(geometry):
+        return geometry, []
+    has_z = shapely.has_z(geometry)
+    if not has_z.any():
+        return geometry, []
+    z = shapely.get_coordinates(geometry[has_z], include_z=True)[:, 2]
+    count = int(has_z.sum())
+    heights = (f"range {np.nanmin(z):.6g}–{np.nanmax(z):.6g} m" if np.isfinite(z).any()
+               else "no height given")
+    return shapely.force_2d(geometry), [f"Z dropped ({count} record{'s' if count != 1 else ''}, "
+                                        f"{heights}): the registry stores x/y only"]

@@ -25,7 +25,8 @@ from pyproj import CRS
 from importers import crs_detect, webcoords
 from importers.archives import extract_survey
 from importers import tables
-from importers.reading import Reading, bounds, coordinate_sample, is_points, move, to_shapely
+from importers.reading import (Reading, bounds, coordinate_sample, drop_z, is_points, move,
+                               to_shapely)
 from importers.tables import read_table
 from importers.vectors import read_vector
 from registry.errors import InvalidInput, NotFound
@@ -150,7 +151,7 @@ class Placement:
 def place(reading: Reading, name: str, crs: str | int | None, coords: str | None,
           extent: tuple[float, float, float, float], target: CRS) -> Placement:
     """Settle the source CRS, move the geometry to ``target`` and flag what lies outside."""
-    geometry = reading.geometry
+    geometry, flattened = drop_z(reading.geometry)
     choice = crs_detect.choose_crs(coordinate_sample(geometry), override=crs,
                                    declared=reading.declared_crs, spec=reading.spec_crs,
                                    extent=extent, source=name)
@@ -164,7 +165,7 @@ def place(reading: Reading, name: str, crs: str | int | None, coords: str | None
     outside = crs_detect.outside_extent(bounds(geometry), extent)
     frame = gpd.GeoDataFrame(reading.attributes, geometry=to_shapely(geometry), crs=target)
     frame["_outside_extent"] = outside
-    warnings = (list(choice.warnings) + datum_warnings(source, target)
+    warnings = (flattened + list(choice.warnings) + datum_warnings(source, target)
                 + outside_warning(int(outside.sum()), len(outside), extent))
     return Placement(frame, label, note, warnings)
 
