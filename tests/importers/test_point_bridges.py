@@ -89,3 +89,24 @@ def test_the_map_tiles_and_ogc_api_serve_a_point_bridge(registry_url, bridges_fi
     style = client.get("/map/style.json").get_json()
     circle = [layer for layer in style["layers"] if layer["id"] == "bridges-circle"]
     assert circle and circle[0]["filter"][-1] == ["==", ["geometry-type"], "Point"]
+
+
+def test_cambridge_bridge_outlines_and_a_point_inventory_share_the_layer(tmp_path, shared_data):
+    reg = registry.create(tmp_path / "cambridge.gpkg", county="250017", metric_srid=26986,
+                          extent=(-71.2, 42.3, -71.0, 42.5))
+    outlines = import_survey(reg, shared_data / "cambridge_ma/BASEMAP_Bridges.geojson",
+                             "bridges", who="王工")
+    assert (outlines.accepted, outlines.rejected, outlines.duplicates) == (52, 0, 0)
+    # Three of the crossings again, as an inventory of points on their outlines: new assets,
+    # not duplicates (a point is never within 1 m *all along* of a 30 m outline).
+    frame = reg.query(Query("bridges"))
+    centres = frame.geometry.representative_point().head(3)
+    doc = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [p.x, p.y]},
+         "properties": {"ID": f"P{i}", "TYPE": "RIVER BRIDGE"}} for i, p in enumerate(centres)]}
+    path = tmp_path / "bridge_points.geojson"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    points = import_survey(reg, path, "bridges", who="王工")
+    assert (points.accepted, points.rejected) == (3, 0)
+    kinds = reg.query(Query("bridges")).geom_type.value_counts().to_dict()
+    assert kinds == {"Polygon": 51, "MultiPolygon": 1, "Point": 3}
