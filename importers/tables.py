@@ -2,8 +2,8 @@
 
 Geometry comes from the coordinate columns named by ``xy=("XCOORD", "YCOORD")``, else from a
 WKT column or a pair of coordinate columns recognised by the names surveys and ArcGIS use
-(lon/lng/经度/X坐标/东坐标/XCOORD/POINT_X/X_COORD/EASTING ..., lat/纬度/Y坐标/北坐标/YCOORD/
-POINT_Y/Y_COORD/NORTHING ..., wkt/geom/geometry). Which of x/y is the easting is left to CRS
+(`COORDINATE_NAMES`: 经度/纬度, lon/lat, XCOORD/YCOORD, POINT_X/POINT_Y, X_COORD/Y_COORD, X/Y,
+X坐标/Y坐标, EASTING/NORTHING, 东坐标/北坐标 ...; wkt/geom/geometry). Which of x/y is the easting is left to CRS
 detection: Chinese surveyors' X is the northing. Coordinates written as text parse by the rules
 of `coordinate_numbers`.
 
@@ -25,11 +25,17 @@ from importers.encoding import text_encoding
 from importers.reading import Reading
 from registry.errors import InvalidInput
 
-#: Names (as `normalise_name` leaves them) of x and y columns, ArcGIS's "Add XY" ones included.
-X_NAMES = {"lon", "lng", "long", "longitude", "经度", "东经", "x", "x坐标", "坐标x", "横坐标",
-           "easting", "east", "东坐标", "xcoord", "xcoordinate", "pointx", "coordx"}
-Y_NAMES = {"lat", "latitude", "纬度", "北纬", "y", "y坐标", "坐标y", "纵坐标", "northing", "north",
-           "北坐标", "ycoord", "ycoordinate", "pointy", "coordy"}
+#: Names (as `normalise_name` leaves them) of x and y columns, ArcGIS's "Add XY" ones
+#: included, by family in order of preference: a file with lon/lat and X/Y columns is read
+#: from its lon/lat, and a pair never mixes families ("lon" with "Y").
+COORDINATE_NAMES = (
+    ({"lon", "lng", "long", "longitude", "经度", "东经"}, {"lat", "latitude", "纬度", "北纬"}),
+    ({"xcoord", "xcoordinate", "pointx", "coordx"}, {"ycoord", "ycoordinate", "pointy", "coordy"}),
+    ({"x", "x坐标", "坐标x", "横坐标"}, {"y", "y坐标", "坐标y", "纵坐标"}),
+    ({"easting", "东坐标"}, {"northing", "北坐标"}),
+)
+X_NAMES = set().union(*(xs for xs, _ in COORDINATE_NAMES))
+Y_NAMES = set().union(*(ys for _, ys in COORDINATE_NAMES))
 WKT_NAMES = {"wkt", "geom", "geometry", "the_geom", "shape", "几何"}
 DELIMITERS = ",;\t|"
 SNIFF_CHARS = 64 * 1024
@@ -129,19 +135,24 @@ def geometry_columns(columns: list) -> tuple | None:
 
     >>> geometry_columns(["名称", "经度", "纬度"]), geometry_columns(["OBJECTID", "POINT_X", "POINT_Y"])
     (('xy', '经度', '纬度'), ('xy', 'POINT_X', 'POINT_Y'))
+    >>> geometry_columns(["X", "Y", "Lon", "Lat"])
+    ('xy', 'Lon', 'Lat')
     """
-    wkt, xs, ys = candidate_columns(columns)
+    names = {column: normalise_name(column) for column in columns}
+    wkt = [c for c, n in names.items() if n in WKT_NAMES]
     if wkt:
         return ("wkt", wkt[0])
-    return ("xy", xs[0], ys[0]) if xs and ys else None
+    for x_names, y_names in COORDINATE_NAMES:
+        xs = [c for c, n in names.items() if n in x_names]
+        ys = [c for c, n in names.items() if n in y_names]
+        if xs and ys:
+            return ("xy", xs[0], ys[0])
+    return None
 
 
-def candidate_columns(columns: list) -> tuple[list, list, list]:
-    """(WKT, x, y) columns recognised by name, each in file order."""
-    names = {column: normalise_name(column) for column in columns}
-    return ([c for c, n in names.items() if n in WKT_NAMES],
-            [c for c, n in names.items() if n in X_NAMES],
-            [c for c, n in names.items() if n in Y_NAMES])
+def coordinate_like(columns: list) -> list:
+    """Every column whose name is a recognised WKT, x or y name, in file order."""
+    return [c for c in columns if normalise_name(c) in WKT_NAMES | X_NAMES | Y_NAMES]
 
 
 def named_columns(source: str, columns: list, xy: tuple[str, str]) -> tuple:
@@ -189,8 +200,7 @@ def with_geometry(path: Path, frame: pd.DataFrame, label: str, decimal_comma: bo
 
 def other_pairs(columns: list, found: tuple) -> list[str]:
     """A note when more coordinate-like columns than the ones used are present."""
-    wkt, xs, ys = candidate_columns(columns)
-    others = [str(c) for c in [*wkt, *xs, *ys] if c not in found[1:]]
+    others = [str(c) for c in coordinate_like(columns) if c not in found[1:]]
     if not others:
         return []
     used = "/".join(map(str, found[1:]))

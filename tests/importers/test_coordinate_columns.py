@@ -104,8 +104,9 @@ def test_thousands_separators_in_gauss_kruger_text(tmp_path, city):
 def test_two_pairs_of_coordinate_columns_say_which_was_used(tmp_path, city):
     east, north = TO_GK.transform([r[1] for r in DRAINS], [r[2] for r in DRAINS])
     path = tmp_path / "drains.csv"
-    path.write_text("ID,经度,纬度,XCOORD,YCOORD\n" + "\n".join(
-        f"{sid},{lon},{lat},{e:.3f},{n:.3f}"
+    # lon/lat win over projected columns wherever they stand in the file.
+    path.write_text("ID,XCOORD,经度,纬度,YCOORD\n" + "\n".join(
+        f"{sid},{e:.3f},{lon},{lat},{n:.3f}"
         for (sid, lon, lat), e, n in zip(DRAINS, east, north)) + "\n", encoding="utf-8")
     report = import_survey(city, path, "drains", who="王工")
     assert ("geometry from 经度/纬度; other coordinate columns (XCOORD, YCOORD) kept as "
