@@ -110,3 +110,18 @@ def test_cambridge_bridge_outlines_and_a_point_inventory_share_the_layer(tmp_pat
     assert (points.accepted, points.rejected) == (3, 0)
     kinds = reg.query(Query("bridges")).geom_type.value_counts().to_dict()
     assert kinds == {"Polygon": 51, "MultiPolygon": 1, "Point": 3}
+
+
+def test_a_repair_plan_and_its_crew_package_carry_a_point_bridge(tmp_path, bridges_file):
+    from registry import Change
+    from registry.plans import packages, planner
+
+    reg = registry.create(tmp_path / "city.gpkg", county="130102")
+    import_survey(reg, bridges_file, "bridges", who="王工")
+    plan = planner.propose(reg, Query("bridges"), Change(who="王工"), crews=["一队"])
+    assert plan["selected"] == 3
+    package = packages.export(reg, planner.package_of(reg, plan["id"], "一队"), who="王工")
+    kinds = sorted(f["geometry"]["type"] for f in package["features"])
+    assert kinds == ["LineString", "Point", "Polygon"]
+    point = next(f for f in package["features"] if f["geometry"]["type"] == "Point")
+    assert list(point["geometry"]["coordinates"]) == [114.51, 38.04]
