@@ -22,9 +22,8 @@ import numpy as np
 import shapely
 from pyproj import CRS
 
-from importers import crs_detect, webcoords
+from importers import crs_detect, tables, webcoords
 from importers.archives import extract_survey
-from importers import tables
 from importers.reading import (Reading, bounds, coordinate_sample, drop_z, is_points, move,
                                to_shapely)
 from importers.tables import read_table
@@ -134,7 +133,7 @@ def points_from_columns(reading: Reading, name: str, xy: tuple[str, str]) -> Rea
     frame = reading.attributes
     reading.geometry, problems = tables.point_coordinates(frame[columns[1]], frame[columns[2]],
                                                           decimal_comma=False)
-    reading.warnings = [w for w in reading.warnings if "geometry unreadable" not in w] + problems
+    reading.warnings += problems
     return reading
 
 
