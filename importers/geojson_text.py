@@ -39,7 +39,7 @@ MAX_NAMED_ROWS = 20
 def read_text_coordinates(path: Path, geometry: np.ndarray
                           ) -> tuple[np.ndarray, list[str], np.ndarray]:
     """``geometry`` with the features GDAL left empty for text coordinates filled in, notes,
-    and the positions of the features whose text is no number (named in the notes).
+    and the positions of every feature with text coordinates (the notes speak for them).
 
     ``geometry`` is what the bulk read made: an (n, 2) point array or shapely objects.
     """
@@ -56,7 +56,7 @@ def read_text_coordinates(path: Path, geometry: np.ndarray
         return geometry, [], none
     rows = np.array([i for i, _ in found])
     shapes, bad = _geometries([g for _, g in found])
-    return _filled(geometry, rows, shapes), _notes(rows, bad, found), rows[bad]
+    return _filled(geometry, rows, shapes), _notes(rows, bad, found), rows
 
 
 def _missing(geometry: np.ndarray) -> np.ndarray:

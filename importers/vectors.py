@@ -67,15 +67,20 @@ def read_vector(path: Path, layer_name: str | None = None,
     info = call_gdal(path, pyogrio.read_info, path, layer=layer)
     text = text_encoding(path, info["driver"], encoding)
     bulk = bulk_read(path, layer, text.encoding)
+    geojson = info["driver"] == "GeoJSON"
     if bulk is None:
         attributes, geometry, problems = record_read(path, layer, text.encoding)
         messages = []
+        if geojson:
+            geometry, notes, touched = read_text_coordinates(path, geometry)
+            spoken = {f"row {i + 1}: " for i in touched}  # the notes say more of these rows
+            problems = notes + [p for p in problems if p[:p.find(": ") + 2] not in spoken]
     else:
         attributes, geometry, fids, messages = bulk
-        geometry, notes, explained = read_text_coordinates(path, geometry) \
-            if info["driver"] == "GeoJSON" else (geometry, [], np.empty(0, dtype=int))
+        geometry, notes, touched = read_text_coordinates(path, geometry) if geojson \
+            else (geometry, [], np.empty(0, dtype=int))
         problems = notes + diagnose_missing(path, layer, text.encoding, geometry, fids,
-                                            bool(messages), explained)
+                                            bool(messages), touched)
         attributes, messages = attribute_messages(path, layer, text.encoding, attributes,
                                                   fids, messages)
     reading = Reading(attributes, geometry, FORMATS.get(info["driver"], info["driver"]),

@@ -129,3 +129,17 @@ def test_gdals_truncated_number_is_not_stored(tmp_path, city):
     # GDAL read '2x0…' as 2 and '1,5…' as 1: neither number is the survey's.
     assert depths.get("YS-004") != 2.0 and depths.get("YS-002") != 1.0
     assert report.total == 4
+
+
+def test_text_coordinates_beside_a_broken_ring_are_read_record_by_record(tmp_path, city):
+    # The unclosed ring makes the bulk read give up; the record-by-record read still finds
+    # the text coordinates.
+    path = write_json(tmp_path / "drains.geojson", [
+        feature("YS-001", {"type": "Point", "coordinates": ["114.48", "38.03"]}),
+        feature("YS-002", {"type": "Polygon", "coordinates": [[[114.5, 38], [114.6, 38.1]]]}),
+        feature("YS-003", {"type": "Point", "coordinates": [114.61, 37.99]})])
+    report = import_survey(city, path, "drains", who="王工")
+    assert positions(city) == {"YS-001": [[114.48, 38.03]], "YS-003": [[114.61, 37.99]]}
+    assert report.notes[0] == '1 record: coordinates written as text ("114.48"), read as numbers'
+    assert not any(n.startswith("row 1:") for n in report.notes)
+    assert any(n.startswith("row 2: geometry unreadable") for n in report.notes)
