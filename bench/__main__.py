@@ -19,6 +19,7 @@ from bench.city import bench_city, query_boxes
 from bench.export_bench import export_job
 from bench.gas_bench import gas_job
 from bench.import_bench import import_job
+from bench.polygons_bench import polygons_job
 from bench.postgis_bench import postgis
 from bench.registry_bench import JOBS as REGISTRY_JOBS
 from bench.registry_bench import Bench
@@ -32,8 +33,10 @@ T = TypeVar("T")
 #: Every job, in running order: the registry's own queries, imports (they need no cached
 #: registry), GeoJSON export, the gas module, a crew's returned work package, the web over
 #: HTTP beside pygeoapi, PostGIS.
-JOBS = {**REGISTRY_JOBS, "import": import_job, "export": export_job, "gas": gas_job,
-        "returns": returns_job, "web": web, "postgis": postgis}
+JOBS = {**REGISTRY_JOBS, "import": import_job, "polygons": polygons_job, "export": export_job,
+        "gas": gas_job, "returns": returns_job, "web": web, "postgis": postgis}
+#: Jobs that build their own registries, so need no cached one.
+OWN_REGISTRY = ("add", "import", "polygons")
 
 
 @click.command()
@@ -62,7 +65,7 @@ def main(points: int, mains: int, only: tuple[str, ...], cache_dir: Path, boxes:
     rows = []
     started = time.perf_counter()
     for name in [n for n in JOBS if not only or n in only]:
-        if name not in ("add", "import") and not target.exists():
+        if name not in OWN_REGISTRY and not target.exists():
             year = _step(setup, f"build the registry cache {target.name}", cache.ensure,
                          city, target, scratch)
             setup.append("a year of work in the cache: " +

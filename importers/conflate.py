@@ -164,7 +164,7 @@ def _neighbours(reg: Registry, geoms: np.ndarray, others: np.ndarray, rows: pd.I
                 tolerance: float) -> pd.Series:
     """For each record (by row) close to an other, the position of the first such other."""
     pairs = _candidates(reg, geoms, others, tolerance)
-    pairs = pairs[:, _close(reg, geoms[pairs[0]], others[pairs[1]], tolerance)]
+    pairs = pairs[:, _close(reg, geoms, others, pairs, tolerance)]
     found = pd.Series(pairs[1], index=rows.to_numpy()[pairs[0]])
     return found.groupby(level=0).min()
 
@@ -174,7 +174,7 @@ def _earlier_neighbours(reg: Registry, geoms: np.ndarray, survey_geoms: np.ndarr
     """For each record (by row) close to an earlier survey record, the earliest such row."""
     pairs = _candidates(reg, geoms, survey_geoms, tolerance)
     pairs = pairs[:, survey_rows.to_numpy()[pairs[1]] < rows.to_numpy()[pairs[0]]]
-    pairs = pairs[:, _close(reg, geoms[pairs[0]], survey_geoms[pairs[1]], tolerance)]
+    pairs = pairs[:, _close(reg, geoms, survey_geoms, pairs, tolerance)]
     found = pd.Series(survey_rows.to_numpy()[pairs[1]], index=rows.to_numpy()[pairs[0]])
     return found.groupby(level=0).min()
 
@@ -184,19 +184,56 @@ def _candidates(reg: Registry, geoms: np.ndarray, others: np.ndarray,
     """Index pairs (geom, other) that may lie within `tolerance` metres, found in lon/lat.
 
     The search distance in degrees is generous (taken at the northernmost latitude), so
-    no close pair is missed and only the few candidates are projected to metres.
+    no close pair is missed and only the few candidates are projected to metres. Shapes
+    within the tolerance all along have bounds within it on every side, so for lines and
+    polygons that is the test (twice as generous again: a straight edge in metres bows a
+    little in degrees); an edge-sharing neighbour fails it without a distance computed.
     """
     if len(geoms) == 0 or len(others) == 0:
         return np.empty((2, 0), dtype=np.intp)
     north = float(np.nanmax(np.abs(shapely.bounds(geoms)[:, [1, 3]])))
-    degrees = max(reg.metric.degrees_for(tolerance, north))
-    return shapely.STRtree(others).query(geoms, predicate="dwithin", distance=degrees)
+    span = np.array(reg.metric.degrees_for(tolerance, north))
+    tree = shapely.STRtree(others)
+    if _points_only(geoms) and _points_only(others):
+        return tree.query(geoms, predicate="dwithin", distance=float(span.max()))
+    span = np.tile(2 * span, 2)
+    box = shapely.bounds(geoms)
+    pairs = tree.query(shapely.box(*(box + span * [-1, -1, 1, 1]).T))
+    near = (np.abs(box[pairs[0]] - shapely.bounds(others)[pairs[1]]) <= span).all(axis=1)
+    return pairs[:, near]
 
 
-def _close(reg: Registry, a: np.ndarray, b: np.ndarray, tolerance: float) -> np.ndarray:
-    """Which pairs are the same place, measured in metres."""
-    a, b = reg.to_metric(a), reg.to_metric(b)
-    return shapely.dwithin(a, b, tolerance) & _same_place(a, b, tolerance)
+def _points_only(geoms: np.ndarray) -> bool:
+    return bool((shapely.get_type_id(geoms) == 0).all())
+
+
+def _close(reg: Registry, geoms: np.ndarray, others: np.ndarray, pairs: np.ndarray,
+           tolerance: float) -> np.ndarray:
+    """Which candidate pairs (geoms[i], others[j]) are the same place, measured in metres.
+
+    Each geometry is projected once, however many pairs it is in. Two shapes within the
+    tolerance all along (Hausdorff distance) have bounds within it on every side, and so
+    have two points within it of each other: pairs failing that cheap test (a neighbour
+    sharing an edge) never reach the costly exact one, which then decides as before.
+    """
+    close = np.zeros(pairs.shape[1], dtype=bool)
+    if not close.size:
+        return close
+    a, a_bounds = _in_metres(reg, geoms, pairs[0])
+    b, b_bounds = _in_metres(reg, others, pairs[1])
+    near = (np.abs(a_bounds - b_bounds) <= tolerance).all(axis=1)
+    a, b = a[near], b[near]
+    close[near] = shapely.dwithin(a, b, tolerance) & _same_place(a, b, tolerance)
+    return close
+
+
+def _in_metres(reg: Registry, geoms: np.ndarray, index: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """``geoms[index]`` in the metric CRS and their (n, 4) bounds, each distinct one
+    projected once."""
+    distinct, inverse = np.unique(index, return_inverse=True)
+    projected = reg.to_metric(geoms[distinct])
+    return projected[inverse], shapely.bounds(projected)[inverse]
 
 
 def _same_place(a: np.ndarray, b: np.ndarray, tolerance: float) -> np.ndarray:

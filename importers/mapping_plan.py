@@ -131,10 +131,9 @@ def plan_survey(reg: Registry, path: str | Path, layer: str, *, encoding: str | 
     given = mapping.coordinates if mapping is not None else None
     if xy is None and given is not None:
         xy, crs = given.xy, crs or given.crs
-    # `xy` reaches read_survey once it takes it (issue 13, coordinate columns).
     raw = read_survey(path, layer_name=gpkg_layer, encoding=encoding, crs=crs, coords=coords,
                       extent=reg.settings.extent, target_srid=reg.settings.storage_srid,
-                      **({"xy": xy} if xy is not None else {}))
+                      xy=xy)
     frame = raw.frame.drop(columns=[c for c in RESERVED_COLUMNS if c in raw.frame.columns])
     reading = (f"编码 Encoding: {raw.encoding or '-'} {raw.encoding_note}".rstrip(),
                f"坐标系 CRS: {raw.source_crs or '-'} {raw.crs_note}".rstrip(), *raw.warnings)

@@ -75,18 +75,17 @@ def import_survey(reg: Registry, path: str | Path, layer: str, *, who: str,
                   xy: tuple[str, str] | None = None) -> ImportReport:
     """Import a survey file into `layer`; returns what was (or, dry run, would be) done.
 
-    `progress(done, total)` is called as records are written. The mapping file's
-    ``[coordinates]`` give `xy` (and `crs`) when the caller gives none.
+    `progress(done, total)` is called as records are written; `xy` names the x and y
+    coordinate columns of a table (see `importers.sources.read_survey`). The mapping
+    file's ``[coordinates]`` give `xy` (and `crs`) when the caller gives none.
     """
     started = utc_now()
     lay = reg.layers[layer]
     mapping_file = _mapping(mapping)
     if xy is None and mapping_file is not None and mapping_file.coordinates is not None:
         xy, crs = mapping_file.coordinates.xy, crs or mapping_file.coordinates.crs
-    # `xy` reaches read_survey once it takes it (issue 13, coordinate columns).
     raw = read_survey(path, layer_name=gpkg_layer, encoding=encoding, crs=crs, coords=coords,
-                      extent=reg.settings.extent, target_srid=reg.settings.storage_srid,
-                      **({"xy": xy} if xy is not None else {}))
+                      extent=reg.settings.extent, target_srid=reg.settings.storage_srid, xy=xy)
     plan = map_fields(lay, raw.frame, mapping_file)
     checked = check_survey(reg, lay, raw, plan)
     checked.corrections = combine(checked.corrections, plan.defaulted(checked.records.index))
@@ -98,7 +97,7 @@ def import_survey(reg: Registry, path: str | Path, layer: str, *, who: str,
         report.batch = str(uuidlib.uuid4())
         options = {"encoding": encoding, "crs": crs, "coords": coords, "gpkg_layer": gpkg_layer,
                    "mapping": str(getattr(mapping, "path", mapping)) if mapping else None,
-                   "accept_duplicates": accept_duplicates}
+                   "accept_duplicates": accept_duplicates, "xy": list(xy) if xy else None}
         batch = _batch_record(report, raw, who, started, options)
         _write(reg, lay, checked, found, batch, accept_duplicates, progress)
     return report

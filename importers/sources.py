@@ -19,11 +19,13 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import shapely
 from pyproj import CRS
 
-from importers import crs_detect, webcoords
+from importers import crs_detect, tables, webcoords
 from importers.archives import extract_survey
-from importers.reading import Reading, bounds, coordinate_sample, move, to_shapely
+from importers.reading import (Reading, bounds, coordinate_sample, drop_z, is_points, move,
+                               to_shapely)
 from importers.tables import read_table
 from importers.vectors import read_vector
 from registry.errors import InvalidInput, NotFound
@@ -60,8 +62,11 @@ class RawSurvey:
 def read_survey(path: str | Path, *, layer_name: str | None = None, encoding: str | None = None,
                 crs: str | int | None = None, coords: str | None = None,
                 extent: tuple[float, float, float, float] = DEFAULT_EXTENT,
-                target_srid: int = 4490) -> RawSurvey:
+                target_srid: int = 4490, xy: tuple[str, str] | None = None) -> RawSurvey:
     """Read a survey file (or a zip of one) into a `RawSurvey` in EPSG:``target_srid``.
+
+    ``xy`` names the x and y coordinate columns of a table, or of a vector layer that has
+    attributes but no geometry (a DBF, a GeoPackage attribute table).
 
     >>> raw = read_survey("drains.zip", layer_name="雨水箅子.shp")   # doctest: +SKIP
     >>> raw.encoding, raw.encoding_note                              # doctest: +SKIP
@@ -74,28 +79,62 @@ def read_survey(path: str | Path, *, layer_name: str | None = None, encoding: st
         raise InvalidInput(f"coords={coords!r}: expected one of {', '.join(WEB_SYSTEMS)}")
     with ThreadPoolExecutor(max_workers=1) as pool:  # hashing releases the GIL: overlap it
         digest = pool.submit(checksum, path)
-        reading = read_file(path, layer_name, encoding)
+        reading = read_file(path, layer_name, encoding, xy)
         placed = place(reading, path.name, crs, coords, extent, CRS.from_epsg(target_srid))
         return RawSurvey(placed.frame, path, reading.format, digest.result(), reading.encoding,
                          reading.encoding_note, placed.source_crs, placed.crs_note,
                          reading.layer_name, reading.warnings + placed.warnings)
 
 
-def read_file(path: Path, layer_name: str | None, encoding: str | None) -> Reading:
+def read_file(path: Path, layer_name: str | None, encoding: str | None,
+              xy: tuple[str, str] | None = None) -> Reading:
     """The reading of a survey file, or of the one dataset inside a zip archive."""
     if path.suffix.lower() != ".zip":
-        return read_dataset(path, layer_name, encoding)
+        return read_dataset(path, layer_name, encoding, xy)
     with tempfile.TemporaryDirectory(prefix="infracensus-survey-") as folder:
         dataset, layer = extract_survey(path, Path(folder), layer_name)
-        reading = read_dataset(dataset, layer, encoding)
+        reading = read_dataset(dataset, layer, encoding, xy)
     reading.format = f"{reading.format} (zip)"
     return reading
 
 
-def read_dataset(path: Path, layer_name: str | None, encoding: str | None) -> Reading:
+def read_dataset(path: Path, layer_name: str | None, encoding: str | None,
+                 xy: tuple[str, str] | None = None) -> Reading:
     if path.suffix.lower() in TABLE_SUFFIXES:
-        return read_table(path, layer_name, encoding)
-    return read_vector(path, layer_name, encoding)
+        return read_table(path, layer_name, encoding, xy)
+    reading = read_vector(path, layer_name, encoding)
+    if xy is None and no_geometry(reading.geometry):
+        found = tables.geometry_columns(list(reading.attributes.columns))
+        if found is None or found[0] != "xy":
+            return reading
+        xy = found[1:]
+        reading.warnings.append(f"{path.name} has no geometry: points from its columns "
+                                f"{xy[0]}/{xy[1]}")
+    return reading if xy is None else points_from_columns(reading, path.name, xy)
+
+
+def no_geometry(geometry: np.ndarray) -> bool:
+    """Whether no record of a reading has a geometry."""
+    if is_points(geometry):
+        return bool(np.isnan(geometry).any(axis=1).all())
+    return bool(shapely.is_missing(geometry).all())
+
+
+def points_from_columns(reading: Reading, name: str, xy: tuple[str, str]) -> Reading:
+    """A geometry-less vector reading given points from its ``xy`` attribute columns.
+
+    A layer that has geometry keeps it: two sources of position would leave the
+    choice to a guess, so naming columns for it is refused.
+    """
+    if not no_geometry(reading.geometry):
+        raise InvalidInput(f"{name}: the layer has geometry; --x/--y name coordinate columns "
+                           f"only for tables and layers without geometry")
+    columns = tables.named_columns(name, list(reading.attributes.columns), xy)
+    frame = reading.attributes
+    reading.geometry, problems = tables.point_coordinates(frame[columns[1]], frame[columns[2]],
+                                                          decimal_comma=False)
+    reading.warnings += problems
+    return reading
 
 
 @dataclass
@@ -111,7 +150,7 @@ class Placement:
 def place(reading: Reading, name: str, crs: str | int | None, coords: str | None,
           extent: tuple[float, float, float, float], target: CRS) -> Placement:
     """Settle the source CRS, move the geometry to ``target`` and flag what lies outside."""
-    geometry = reading.geometry
+    geometry, flattened = drop_z(reading.geometry)
     choice = crs_detect.choose_crs(coordinate_sample(geometry), override=crs,
                                    declared=reading.declared_crs, spec=reading.spec_crs,
                                    extent=extent, source=name)
@@ -125,7 +164,7 @@ def place(reading: Reading, name: str, crs: str | int | None, coords: str | None
     outside = crs_detect.outside_extent(bounds(geometry), extent)
     frame = gpd.GeoDataFrame(reading.attributes, geometry=to_shapely(geometry), crs=target)
     frame["_outside_extent"] = outside
-    warnings = (list(choice.warnings) + datum_warnings(source, target)
+    warnings = (flattened + list(choice.warnings) + datum_warnings(source, target)
                 + outside_warning(int(outside.sum()), len(outside), extent))
     return Placement(frame, label, note, warnings)
 

@@ -1,8 +1,11 @@
 """Read tables with coordinates: CSV/TSV (any delimiter, encoding, BOM) and Excel workbooks.
 
-Geometry comes from a WKT column or from a pair of coordinate columns, recognised by the
-names surveys use (lon/lng/经度/X坐标/X ..., lat/纬度/Y坐标/Y ..., wkt/geom/geometry).
-Which of x/y is the easting is left to CRS detection: Chinese surveyors' X is the northing.
+Geometry comes from the coordinate columns named by ``xy=("XCOORD", "YCOORD")``, else from a
+WKT column or a pair of coordinate columns recognised by the names surveys and ArcGIS use
+(`COORDINATE_NAMES`: 经度/纬度, lon/lat, XCOORD/YCOORD, POINT_X/POINT_Y, X_COORD/Y_COORD, X/Y,
+X坐标/Y坐标, EASTING/NORTHING, 东坐标/北坐标 ...; wkt/geom/geometry). Which of x/y is the easting is left to CRS
+detection: Chinese surveyors' X is the northing. Coordinates written as text parse by the rules
+of `coordinate_numbers`.
 
 >>> reading = read_table(Path("lamps.csv"))     # doctest: +SKIP
 >>> reading.attributes[["_row", "经度", "纬度"]].head(1)   # doctest: +SKIP
@@ -22,8 +25,17 @@ from importers.encoding import text_encoding
 from importers.reading import Reading
 from registry.errors import InvalidInput
 
-X_NAMES = {"lon", "lng", "long", "longitude", "经度", "x", "x坐标", "坐标x", "easting", "东坐标"}
-Y_NAMES = {"lat", "latitude", "纬度", "y", "y坐标", "坐标y", "northing", "北坐标"}
+#: Names (as `normalise_name` leaves them) of x and y columns, ArcGIS's "Add XY" ones
+#: included, by family in order of preference: a file with lon/lat and X/Y columns is read
+#: from its lon/lat, and a pair never mixes families ("lon" with "Y").
+COORDINATE_NAMES = (
+    ({"lon", "lng", "long", "longitude", "经度", "东经"}, {"lat", "latitude", "纬度", "北纬"}),
+    ({"xcoord", "xcoordinate", "pointx", "coordx"}, {"ycoord", "ycoordinate", "pointy", "coordy"}),
+    ({"x", "x坐标", "坐标x", "横坐标"}, {"y", "y坐标", "坐标y", "纵坐标"}),
+    ({"easting", "东坐标"}, {"northing", "北坐标"}),
+)
+X_NAMES = set().union(*(xs for xs, _ in COORDINATE_NAMES))
+Y_NAMES = set().union(*(ys for _, ys in COORDINATE_NAMES))
 WKT_NAMES = {"wkt", "geom", "geometry", "the_geom", "shape", "几何"}
 DELIMITERS = ",;\t|"
 SNIFF_CHARS = 64 * 1024
@@ -31,11 +43,16 @@ MAX_NAMED_ROWS = 20
 EXCEL_NOTE = "Excel stores text as Unicode"
 
 
-def read_table(path: Path, layer_name: str | None = None, encoding: str | None = None) -> Reading:
-    """Read a CSV/TSV or Excel survey; InvalidInput naming the file if no geometry is found."""
+def read_table(path: Path, layer_name: str | None = None, encoding: str | None = None,
+               xy: tuple[str, str] | None = None) -> Reading:
+    """Read a CSV/TSV or Excel survey; InvalidInput naming the file if no geometry is found.
+
+    ``xy`` names the x and y columns when their names are not recognised (or to choose
+    between two pairs).
+    """
     if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
         sheet, frame = read_excel(path, layer_name)
-        return with_geometry(path, frame, "Excel", decimal_comma=False,
+        return with_geometry(path, frame, "Excel", decimal_comma=False, xy=xy,
                              encoding_note=EXCEL_NOTE, layer_name=sheet)
     data = path.read_bytes()
     choice = text_encoding(data, encoding)
@@ -43,7 +60,7 @@ def read_table(path: Path, layer_name: str | None = None, encoding: str | None =
     delimiter = sniff_delimiter(text, path)
     frame = parse_csv(path, text, delimiter)
     return with_geometry(path, frame, "TSV" if delimiter == "\t" else "CSV",
-                         decimal_comma=delimiter != ",", encoding=choice.encoding,
+                         decimal_comma=delimiter != ",", xy=xy, encoding=choice.encoding,
                          encoding_note=choice.note)
 
 
@@ -116,32 +133,79 @@ def normalise_name(name: object) -> str:
 def geometry_columns(columns: list) -> tuple | None:
     """('wkt', column) or ('xy', x column, y column) for the first recognised names, else None.
 
-    >>> geometry_columns(["名称", "经度", "纬度"])
-    ('xy', '经度', '纬度')
+    >>> geometry_columns(["名称", "经度", "纬度"]), geometry_columns(["OBJECTID", "POINT_X", "POINT_Y"])
+    (('xy', '经度', '纬度'), ('xy', 'POINT_X', 'POINT_Y'))
+    >>> geometry_columns(["X", "Y", "Lon", "Lat"])
+    ('xy', 'Lon', 'Lat')
     """
     names = {column: normalise_name(column) for column in columns}
     wkt = [c for c, n in names.items() if n in WKT_NAMES]
-    xs = [c for c, n in names.items() if n in X_NAMES]
-    ys = [c for c, n in names.items() if n in Y_NAMES]
     if wkt:
         return ("wkt", wkt[0])
-    return ("xy", xs[0], ys[0]) if xs and ys else None
+    for x_names, y_names in COORDINATE_NAMES:
+        xs = [c for c, n in names.items() if n in x_names]
+        ys = [c for c, n in names.items() if n in y_names]
+        if xs and ys:
+            return ("xy", xs[0], ys[0])
+    return None
+
+
+def coordinate_like(columns: list) -> list:
+    """Every column whose name is a recognised WKT, x or y name, in file order."""
+    return [c for c in columns if normalise_name(c) in WKT_NAMES | X_NAMES | Y_NAMES]
+
+
+def named_columns(source: str, columns: list, xy: tuple[str, str]) -> tuple:
+    """('xy', x column, y column) for the names given; InvalidInput naming what is missing.
+
+    A name matches exactly, else after `normalise_name` (``point_x`` finds ``POINT_X``).
+
+    >>> named_columns("a.csv", ["ID", "POINT_X", "POINT_Y"], ("point_x", "POINT_Y"))
+    ('xy', 'POINT_X', 'POINT_Y')
+    """
+    chosen = [named_column(source, columns, axis, name) for axis, name in zip("xy", xy)]
+    if chosen[0] == chosen[1]:
+        raise InvalidInput(f"{source}: x and y name the same column {chosen[0]!r}")
+    return ("xy", *chosen)
+
+
+def named_column(source: str, columns: list, axis: str, name: str) -> object:
+    found = [c for c in columns if str(c) == name] or \
+        [c for c in columns if normalise_name(c) == normalise_name(name)]
+    if len(found) != 1:
+        listed = ", ".join(str(c) for c in columns if c != "_row")
+        problem = "no column" if not found else "several columns match"
+        raise InvalidInput(f"{source}: {problem} {name!r} for {axis} (--{axis}); columns: {listed}")
+    return found[0]
 
 
 def with_geometry(path: Path, frame: pd.DataFrame, label: str, decimal_comma: bool,
-                  **notes: str) -> Reading:
-    """A reading with ``_row`` and the geometry built from the recognised columns."""
-    found = geometry_columns(list(frame.columns))
+                  xy: tuple[str, str] | None = None, **notes: str) -> Reading:
+    """A reading with ``_row`` and the geometry built from the named or recognised columns."""
+    found = named_columns(path.name, list(frame.columns), xy) if xy else \
+        geometry_columns(list(frame.columns))
     if found is None:
         raise InvalidInput(f"{path.name}: no coordinate columns (looked for lon/lat, 经度/纬度, "
-                           f"X/Y, X坐标/Y坐标 or a WKT column) among {', '.join(map(str, frame.columns))}")
+                           f"X/Y, X坐标/Y坐标, XCOORD/YCOORD, POINT_X/POINT_Y or a WKT column; "
+                           f"name them with --x/--y) among {', '.join(map(str, frame.columns))}")
     if found[0] == "wkt":
         geometry, problems = wkt_geometries(frame[found[1]])
     else:
         geometry, problems = point_coordinates(frame[found[1]], frame[found[2]], decimal_comma)
     attributes = frame.reset_index(drop=True)
     attributes.insert(0, "_row", np.arange(1, len(frame) + 1))
-    return Reading(attributes, geometry, label, warnings=problems, **notes)
+    warnings = ([] if xy else other_pairs(list(frame.columns), found)) + problems
+    return Reading(attributes, geometry, label, warnings=warnings, **notes)
+
+
+def other_pairs(columns: list, found: tuple) -> list[str]:
+    """A note when more coordinate-like columns than the ones used are present."""
+    others = [str(c) for c in coordinate_like(columns) if c not in found[1:]]
+    if not others:
+        return []
+    used = "/".join(map(str, found[1:]))
+    return [f"geometry from {used}; other coordinate columns ({', '.join(others)}) kept as "
+            f"attributes (choose with --x/--y)"]
 
 
 def wkt_geometries(column: pd.Series) -> tuple[np.ndarray, list[str]]:
@@ -155,22 +219,69 @@ def wkt_geometries(column: pd.Series) -> tuple[np.ndarray, list[str]]:
 
 def point_coordinates(xs: pd.Series, ys: pd.Series,
                       decimal_comma: bool) -> tuple[np.ndarray, list[str]]:
-    """(n, 2) x/y from coordinate columns; a value that is no number is named, left NaN."""
-    xy = np.column_stack([numbers(xs, decimal_comma), numbers(ys, decimal_comma)])
+    """(n, 2) x/y from coordinate columns; a value that is no number is named, left NaN.
+
+    >>> xy, notes = point_coordinates(pd.Series(["114.51", "114,510"], name="X"),
+    ...                               pd.Series(["38.04", "38.05"], name="Y"), False)
+    >>> xy[0].tolist(), notes
+    ([114.51, 38.04], ["row 2: X '114,510' could be 114.510 or 114510 (decimal comma or thousands separator); geometry left empty"])
+    """
+    (x, x_unclear), (y, y_unclear) = (coordinate_numbers(xs, decimal_comma),
+                                      coordinate_numbers(ys, decimal_comma))
+    xy = np.column_stack([x, y])
     valid = np.isfinite(xy).all(axis=1)
     xy[~valid] = np.nan
     given = xs.notna().to_numpy() | ys.notna().to_numpy()
     bad = np.flatnonzero(given & ~valid)
-    return xy, [f"row {i + 1}: {xs.name} {xs.iloc[i]!r}, {ys.name} {ys.iloc[i]!r} "
-                f"is not a coordinate pair; geometry left empty"
+    return xy, [bad_pair(xs, ys, i, x_unclear[i], y_unclear[i])
                 for i in bad[:MAX_NAMED_ROWS]] + summary(bad)
 
 
-def numbers(column: pd.Series, decimal_comma: bool) -> np.ndarray:
-    text = column.astype(str).str.strip()
+def bad_pair(xs: pd.Series, ys: pd.Series, i: int, x_unclear: bool, y_unclear: bool) -> str:
+    """Why row ``i`` has no geometry, in the words of its values."""
+    if x_unclear or y_unclear:
+        column = xs if x_unclear else ys
+        text = str(column.iloc[i]).strip()
+        return (f"row {i + 1}: {column.name} {text!r} could be {text.replace(',', '.')} or "
+                f"{text.replace(',', '')} (decimal comma or thousands separator); "
+                f"geometry left empty")
+    return (f"row {i + 1}: {xs.name} {xs.iloc[i]!r}, {ys.name} {ys.iloc[i]!r} "
+            f"is not a coordinate pair; geometry left empty")
+
+
+#: "4,210,345.67" or "510,123.4": commas group thousands (unambiguous with the dot or 2+ commas).
+THOUSANDS = r"^[+-]?\d{1,3}(?:,\d{3})+\.\d*$|^[+-]?\d{1,3}(?:,\d{3}){2,}$"
+#: "114,51" or "4210,345": one comma that cannot be a thousands separator is a decimal comma.
+DECIMAL_COMMA = r"^[+-]?\d+,\d+$"
+#: "114,510": a decimal comma or a thousands separator; nothing in the value tells which.
+UNCLEAR_COMMA = r"^[+-]?\d{1,3},\d{3}$"
+
+
+def coordinate_numbers(column: pd.Series, decimal_comma: bool) -> tuple[np.ndarray, np.ndarray]:
+    """(numbers, unclear) of a coordinate column, NaN where a value is no number.
+
+    Text is read after NFKC (full-width digits and signs) with spaces trimmed. Commas: in
+    ';'- or tab-separated files (``decimal_comma``) every comma is a decimal comma, as
+    European locales write them; elsewhere thousands groups (``4,210,345.67``) and a lone
+    decimal comma (``114,51``) are read, and ``114,510`` is left unread as ``unclear``.
+
+    >>> coordinate_numbers(pd.Series(["114,51", "4,210,345.67", "１１４.５", "114,510"]), False)[0].tolist()
+    [114.51, 4210345.67, 114.5, nan]
+    """
+    if pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(column.dtype):
+        return column.to_numpy(dtype=float, na_value=np.nan), np.zeros(len(column), dtype=bool)
+    text = column.astype(str).str.normalize("NFKC").str.strip().str.replace("\u2212", "-")
     if decimal_comma:  # ';'-separated files from European locales write 114,5
+        unclear = np.zeros(len(column), dtype=bool)
         text = text.str.replace(",", ".", regex=False)
-    return pd.to_numeric(text, errors="coerce").to_numpy(dtype=float)
+    else:
+        unclear = text.str.match(UNCLEAR_COMMA).to_numpy(dtype=bool)
+        grouped = text.str.match(THOUSANDS)
+        text = text.where(~grouped, text.str.replace(",", "", regex=False))
+        lone = text.str.match(DECIMAL_COMMA) & ~unclear
+        text = text.where(~lone, text.str.replace(",", ".", regex=False))
+        text = text.where(~unclear, "")
+    return pd.to_numeric(text, errors="coerce").to_numpy(dtype=float), unclear
 
 
 def summary(bad: np.ndarray) -> list[str]:

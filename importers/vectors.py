@@ -22,12 +22,15 @@ import fiona
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyogrio
 import shapely.geometry
 from pyogrio.errors import DataSourceError
 
 from importers.encoding import (CSV_SAMPLE_BYTES, EncodingChoice, shapefile_encoding,
                                 text_encoding as bytes_encoding)
+from importers.gdal_messages import restore_incomplete, summarise
+from importers.geojson_text import read_text_coordinates
 from importers.reading import Reading
 from registry.errors import InvalidInput
 
@@ -44,6 +47,8 @@ POINT_WKB_HEADER = np.array([1, 1, 0, 0, 0], dtype=np.uint8)
 POINT_WKB_BYTES = 21
 #: Broken records beyond this many are named by the first ones only.
 MAX_NAMED_ROWS = 100
+#: GDAL's warnings are traced to their rows in files up to this many records (~10 s).
+MAX_ATTRIBUTED_RECORDS = 200_000
 
 
 def read_vector(path: Path, layer_name: str | None = None,
@@ -62,15 +67,25 @@ def read_vector(path: Path, layer_name: str | None = None,
     info = call_gdal(path, pyogrio.read_info, path, layer=layer)
     text = text_encoding(path, info["driver"], encoding)
     bulk = bulk_read(path, layer, text.encoding)
+    geojson = info["driver"] == "GeoJSON"
     if bulk is None:
         attributes, geometry, problems = record_read(path, layer, text.encoding)
         messages = []
+        if geojson:
+            geometry, notes, touched = read_text_coordinates(path, geometry)
+            spoken = {f"row {i + 1}: " for i in touched}  # the notes say more of these rows
+            problems = notes + [p for p in problems if p[:p.find(": ") + 2] not in spoken]
     else:
         attributes, geometry, fids, messages = bulk
-        problems = diagnose_missing(path, layer, text.encoding, geometry, fids, bool(messages))
+        geometry, notes, touched = read_text_coordinates(path, geometry) if geojson \
+            else (geometry, [], np.empty(0, dtype=int))
+        problems = notes + diagnose_missing(path, layer, text.encoding, geometry, fids,
+                                            bool(messages), touched)
+        attributes, messages = attribute_messages(path, layer, text.encoding, attributes,
+                                                  fids, messages)
     reading = Reading(attributes, geometry, FORMATS.get(info["driver"], info["driver"]),
                       encoding=text.encoding, encoding_note=text.note, layer_name=layer,
-                      warnings=[f"GDAL: {m}" for m in messages] + problems)
+                      warnings=messages + problems)
     reading.declared_crs, reading.spec_crs = file_crs(path, info["driver"], info["crs"])
     return reading
 
@@ -157,7 +172,10 @@ def bulk_read(path: Path, layer: str, encoding: str | None) -> tuple | None:
         try:
             meta, table = pyogrio.read_arrow(path, layer=layer, encoding=encoding, return_fids=True)
             geometry_column = meta["geometry_name"] or "wkb_geometry"
-            wkb = table.column(geometry_column)
+            if meta["geometry_type"] is None:  # a DBF or an attribute table: no geometry at all
+                geometry_column, wkb = None, pa.chunked_array([pa.nulls(len(table), pa.binary())])
+            else:
+                wkb = table.column(geometry_column)
             geometry = point_coordinates(wkb)
             if geometry is None:
                 geometry = shapely.from_wkb(wkb.to_numpy(zero_copy_only=False))
@@ -166,7 +184,8 @@ def bulk_read(path: Path, layer: str, encoding: str | None) -> tuple | None:
                 ValueError):  # e.g. text GDAL could not hand over as UTF-8
             return None
     fids = table.column(meta["fid_column"]).to_numpy()
-    attributes = table.drop_columns([meta["fid_column"], geometry_column]).to_pandas()
+    attributes = table.drop_columns([c for c in (meta["fid_column"], geometry_column) if c]
+                                    ).to_pandas()
     attributes.insert(0, "_row", np.arange(1, len(attributes) + 1))
     return attributes, geometry, fids, [str(w.message) for w in caught]
 
@@ -178,6 +197,8 @@ def point_coordinates(wkb: pa.ChunkedArray) -> np.ndarray | None:
     >>> point_coordinates(pa.chunked_array([[shapely.Point(1, 2).wkb, None]])).tolist()
     [[1.0, 2.0], [nan, nan]]
     """
+    if pc.all(pc.equal(pc.binary_length(wkb), POINT_WKB_BYTES)).as_py() is False:
+        return None  # decided before copying the chunks into one array
     array = wkb.combine_chunks()
     offsets = np.frombuffer(array.buffers()[1], np.int64 if pa.types.is_large_binary(array.type)
                             else np.int32)[array.offset:array.offset + len(array) + 1]
@@ -193,11 +214,37 @@ def point_coordinates(wkb: pa.ChunkedArray) -> np.ndarray | None:
     return xy
 
 
+def attribute_messages(path: Path, layer: str, encoding: str | None, attributes: pd.DataFrame,
+                       fids: np.ndarray, messages: list[str]) -> tuple[pd.DataFrame, list[str]]:
+    """(attributes, summary lines) for GDAL's warnings during the bulk read.
+
+    GDAL does not say which record a warning is about, so the file is read again record
+    by record (up to `MAX_ATTRIBUTED_RECORDS`) to find out; a number GDAL cut from text
+    is replaced by that text (`gdal_messages.restore_incomplete`).
+    """
+    if not messages:
+        return attributes, []
+    if len(fids) > MAX_ATTRIBUTED_RECORDS:
+        return attributes, summarise({}, messages) + [
+            f"GDAL's messages are not attributed to rows: over {MAX_ATTRIBUTED_RECORDS:,} records"]
+    said, by_row = set(messages), {}
+    for row, (_, _, _, found) in enumerate(fiona_records(path, layer, encoding, fids), start=1):
+        if ours := [m for m in found if m in said]:
+            by_row[row] = ours
+    placed = {m for found in by_row.values() for m in found}
+    return (restore_incomplete(attributes, by_row),
+            summarise(by_row, [m for m in messages if m not in placed]))
+
+
 def diagnose_missing(path: Path, layer: str, encoding: str | None, geometry: np.ndarray,
-                     fids: np.ndarray, gdal_warned: bool) -> list[str]:
-    """Name the rows whose geometry GDAL could not read (a null geometry is not an error)."""
+                     fids: np.ndarray, gdal_warned: bool,
+                     explained: np.ndarray | None = None) -> list[str]:
+    """Name the rows whose geometry GDAL could not read (a null geometry is not an error);
+    rows at the positions `explained` are already named."""
     missing = np.flatnonzero(pd.isna(geometry) if geometry.dtype == object
                              else np.isnan(geometry).any(axis=1))
+    if explained is not None:
+        missing = np.setdiff1d(missing, explained)
     if len(missing) == 0:
         return []
     rows = dict(zip(fids[missing], missing + 1))
@@ -219,23 +266,32 @@ def record_read(path: Path, layer: str, encoding: str | None
     """fiona, one record at a time: a broken record becomes a row without geometry."""
     with fiona.open(path, layer=layer, encoding=encoding) as source:
         fids = list(source.keys())
-    rows, geometries, problems = [], [], []
+    rows, geometries, problems, by_row = [], [], [], {}
     for row, (fid, properties, geometry, messages) in enumerate(
             fiona_records(path, layer, encoding, fids), start=1):
         rows.append({"_row": row, **(properties or {})})
         geometries.append(geometry)
-        if geometry is None and messages:  # GDAL also reports while loading, before record 1
+        if geometry is None and messages:
             problems.append(unreadable(row, messages))
+        elif messages:
+            by_row[row] = messages
     if not rows:
         raise InvalidInput(f"{path.name}: not a readable survey file (no records could be read)")
     shapes = np.empty(len(geometries), dtype=object)
     shapes[:] = geometries
-    return pd.DataFrame(rows), shapes, problems
+    return restore_incomplete(pd.DataFrame(rows), by_row), shapes, summarise(by_row, []) + problems
 
 
 def fiona_records(path: Path, layer: str, encoding: str | None, fids) -> Iterator[tuple]:
-    """(fid, properties, shapely geometry, GDAL messages) for each fid, surviving bad ones."""
+    """(fid, properties, shapely geometry, GDAL messages) for each fid, surviving bad ones.
+
+    Some drivers (GeoJSON) parse the whole file on the first read and report every
+    record's troubles then: one record is read first and its messages set aside, so they
+    are not all laid at the door of whichever record comes first.
+    """
     with fiona.open(path, layer=layer, encoding=encoding) as source, gdal_messages() as messages:
+        if len(fids):
+            read_record(source, int(fids[0]), messages)
         for fid in fids:
             messages.clear()
             properties, geometry = read_record(source, int(fid), messages)
@@ -266,10 +322,12 @@ def gdal_messages() -> Iterator[list[str]]:
     handler = _ListHandler(collected)
     logger = logging.getLogger("fiona")
     logger.addHandler(handler)
+    propagate, logger.propagate = logger.propagate, False  # collected, not on the console
     try:
         yield collected
     finally:
         logger.removeHandler(handler)
+        logger.propagate = propagate
 
 
 class _ListHandler(logging.Handler):

@@ -390,6 +390,8 @@ class Registry:
             if layer.is_grid:
                 continue
             current = self.storage.fetch(layer, Query(layer.name))
+            if current.empty:  # nothing to move; and reading every grid back costs seconds
+                continue
             fresh = np.array(self._grid_codes(current.geometry), dtype=object)
             stale = current["grid_code"].to_numpy(dtype=object) != fresh
             if stale.any():

@@ -6,6 +6,7 @@ from typing import Iterator
 import geopandas as gpd
 import pytest
 import shapely
+import shapely.affinity
 
 import registry
 from importers.conflate import Conflation, conflate
@@ -98,3 +99,41 @@ def test_source_id_of_a_retired_asset_is_rejected(reg) -> None:
     assert found.rejections[["row", "reason"]].values.tolist() == [
         [3, f"source id of retired asset {a2}: a retired asset never changes"]]
     assert found.new.empty and found.updates.empty
+
+
+def square(west: float, south: float, side_m: float, vertices: int = 400) -> shapely.Polygon:
+    """A square `side_m` metres across with densified edges, as a surveyed outline has."""
+    side = side_m * LAT_PER_M
+    ring = shapely.segmentize(shapely.box(west, south, west + side * 1.27, south + side),
+                              side / (vertices / 4))
+    return shapely.Polygon(ring.exterior)
+
+
+def test_adjacent_polygons_are_not_duplicates_but_a_resurveyed_one_is(registry_url: str) -> None:
+    reg = registry.create(registry_url, county="130102")
+    step = 60 * LAT_PER_M * 1.27
+    cells = [square(114.5 + i * step, 38.04, 60) for i in range(3)]
+    # Row 4 is cell 1 surveyed again 0.4 m north; row 5 shares cell 2's bounds but not its
+    # shape (a triangle in the same box): the Hausdorff distance, not the bounds, decides.
+    again = shapely.affinity.translate(cells[1], 0, 0.4 * LAT_PER_M)
+    xmin, ymin, xmax, ymax = cells[2].bounds
+    triangle = shapely.segmentize(shapely.Polygon([(xmin, ymin), (xmax, ymin), (xmin, ymax)]),
+                                  step / 100)
+    frame = gpd.GeoDataFrame({"name": ["一", "二", "三", "二", "三"]}, index=[1, 2, 3, 4, 5],
+                             geometry=[*cells, again, triangle], crs=4490)
+    found = conflate(reg, reg.check("grids", frame))
+    assert list(found.new) == [1, 2, 3, 5]
+    assert found.duplicates[["row", "reason"]].values.tolist() == [
+        [4, "within 1 m of row 2 of this file"]]
+
+
+def test_a_polygon_resurveyed_against_the_registry_is_held(registry_url: str) -> None:
+    reg = registry.create(registry_url, county="130102")
+    cell = square(114.5, 38.04, 60)
+    stored = reg.add("grids", gpd.GeoDataFrame({"name": ["一"]}, geometry=[cell], crs=4490), WHO)
+    moved = [shapely.affinity.translate(cell, 0, dy * LAT_PER_M) for dy in (0.9, -1.2)]
+    frame = gpd.GeoDataFrame({"name": ["一号", "一号"]}, index=[7, 8], geometry=moved, crs=4490)
+    found = conflate(reg, reg.check("grids", frame))
+    assert list(found.new) == [8]
+    assert found.duplicates["row"].tolist() == [7]
+    assert found.duplicates["reason"].iloc[0].startswith(f"within 1 m of asset {stored['uuid'].iloc[0]}")

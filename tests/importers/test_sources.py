@@ -171,7 +171,7 @@ def test_gdal_warning_about_a_bad_point_names_the_row(tmp_path):
     raw = read_survey(write_json(tmp_path / "broken.geojson", doc))
     assert raw.frame.geometry.isna().tolist() == [False, False, True, False]
     assert raw.warnings[0].startswith("GDAL: OGRGeoJSONReadRawPoint(): Invalid coord dimension")
-    assert raw.warnings[1] == "row 3: geometry unreadable, left empty"
+    assert raw.warnings[1] == "row 3: coordinates ['x'] are not numbers; geometry left empty"
 
 
 def test_corrupt_shapefile_record_is_named_with_gdals_reason(tmp_path, drains):

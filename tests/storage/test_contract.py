@@ -220,9 +220,11 @@ def test_bad_records_are_refused_whole_with_row_field_and_value(city: registry.R
 def test_geometry_of_the_wrong_type_or_invalid_is_refused(city: registry.Registry) -> None:
     bowtie = shapely.Polygon([(114.5, 38.0), (114.51, 38.01), (114.51, 38.0), (114.5, 38.01)])
     frame = gpd.GeoDataFrame({"bridge_type": ["river", "river"]}, crs=4490,
-                             geometry=[shapely.Point(114.5, 38.05), bowtie])
+                             geometry=[shapely.MultiPoint([(114.5, 38.05), (114.6, 38.05)]), bowtie])
     reasons = [p["reason"] for p in city.problems("bridges", frame)]
-    assert reasons[0].startswith("a Point; layer bridges takes Polygon")
+    # A bridge may be a point (issue 13), never a scatter of them.
+    assert reasons[0] == ("a MultiPoint; layer bridges takes Polygon, MultiPolygon, LineString, "
+                          "MultiLineString, Point")
     assert reasons[1].startswith("invalid geometry: Self-intersection")
 
 

@@ -52,6 +52,10 @@ class WriteProgress(ExitStack):
               help="Remove a Chinese web-map offset from lon/lat (GCJ-02 or BD-09).")
 @click.option("--mapping", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="TOML file mapping columns ([fields]) and values ([values.FIELD]).")
+@click.option("--x", "x_column", default=None, metavar="COL",
+              help="The column holding x (longitude or easting), with --y.")
+@click.option("--y", "y_column", default=None, metavar="COL",
+              help="The column holding y (latitude or northing), with --x.")
 @click.option("--gpkg-layer", default=None, help="Which layer of a multi-layer file to read.")
 @click.option("--dry-run", is_flag=True, help="Report what would happen; write nothing.")
 @click.option("--rejects", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -69,12 +73,16 @@ def import_survey(registry_url: str, survey: Path, layer: str, encoding: str | N
                   crs: str | None, coords: str | None, mapping: Path | None,
                   gpkg_layer: str | None, dry_run: bool, rejects: Path | None,
                   accept_duplicates: bool, plan: bool, plan_out: Path | None,
-                  who: str | None) -> None:
+                  who: str | None, x_column: str | None, y_column: str | None) -> None:
     """Import SURVEY (shapefile, GeoPackage, GeoJSON, CSV, Excel, zip ...) into a layer."""
+    if (x_column is None) != (y_column is None):
+        raise click.UsageError("--x and --y go together: name both coordinate columns")
+    xy = (x_column, y_column) if x_column and y_column else None
     if plan or plan_out is not None:
         out = plan_path(survey, plan_out)
         proposal = plan_survey(open_registry(registry_url), survey, layer, encoding=encoding,
-                               crs=crs, coords=coords, mapping=mapping, gpkg_layer=gpkg_layer)
+                               crs=crs, coords=coords, mapping=mapping, gpkg_layer=gpkg_layer,
+                               xy=xy)
         click.echo(proposal.to_text())
         write_plan(proposal.to_toml(), out)
         click.echo(f"映射文件 Mapping file: {out} (edit it, then import with --mapping {out})")
@@ -86,7 +94,7 @@ def import_survey(registry_url: str, survey: Path, layer: str, encoding: str | N
         report = run_import(reg, survey, layer, who=default_who(who), encoding=encoding,
                             crs=crs, coords=coords, mapping=mapping, gpkg_layer=gpkg_layer,
                             dry_run=dry_run, accept_duplicates=accept_duplicates,
-                            progress=progress)
+                            progress=progress, xy=xy)
     click.echo(report.summary())
     if rejects is not None:
         write_rejects(report, rejects)
