@@ -26,8 +26,12 @@ from registry.layers import Layer
 
 #: The confidence a guess needs to be applied without a person confirming it.
 APPLY_FROM = 0.75
-#: Below this share of fitting values a guess is refuted, however good the name.
+#: Below this share of fitting values a guess is refuted, however good the name — unless the
+#: header *is* the field (its name or its Chinese name): then the column is the field as the
+#: contractor said, and each value that does not fit is flagged on import, not the column
+#: dropped.
 MIN_FIT = 0.5
+EXACT_NAMES = ("field name", "Chinese name")
 #: Two fields whose confidence differs by less than this are a tie for a person to break.
 TIE_MARGIN = 0.05
 
@@ -55,7 +59,9 @@ class Candidate:
             return round(score, 2)
         share = self.fit.share
         if share < MIN_FIT:
-            return round(score * share, 2)
+            sunk = score * share
+            named = self.match.how in EXACT_NAMES and not self.fit.other_kind
+            return round(max(sunk, APPLY_FROM) if named else sunk, 2)
         return round(score + (1 - score) * (2 * share - 1), 2)
 
     def why(self) -> str:

@@ -23,6 +23,8 @@ import pandas as pd
 from importers.values import UNITS, as_text, parse_column
 from registry.layers import Field
 
+#: Why a date-and-time is no year: the values are of another kind, not bad values of this one.
+NOT_A_YEAR = "a date and time, not a year"
 #: A time of day in a value: an edit or creation timestamp, never a year.
 _TIME_OF_DAY = re.compile(r"\d{1,2}:\d{2}")
 _PLAIN_NUMBER = r"^\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*$"
@@ -39,6 +41,11 @@ class Fit:
     @property
     def share(self) -> float:
         return self.fitting / self.present if self.present else 0.0
+
+    @property
+    def other_kind(self) -> bool:
+        """The values are of another kind (edit timestamps for a year), not bad values."""
+        return self.misfit is not None and NOT_A_YEAR in self.misfit
 
     def describe(self) -> str:
         """``values fit 98% (49 of 50)``, with the commonest misfit when there is one."""
@@ -138,7 +145,7 @@ def _timestamps(raw: pd.Series, fld: Field) -> pd.Series:
         timed = raw.notna() & (raw != raw.dt.normalize())
     else:
         timed = raw.astype("string").str.contains(_TIME_OF_DAY).fillna(False).astype(bool)
-    return none.mask(timed, f"a date and time, not a year: {fld.name} wants the year itself")
+    return none.mask(timed, f"{NOT_A_YEAR}: {fld.name} wants the year itself")
 
 
 def _example(distinct: pd.Series, misfit: pd.Series, counts: np.ndarray) -> str:

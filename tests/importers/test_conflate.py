@@ -130,9 +130,12 @@ def test_adjacent_polygons_are_not_duplicates_but_a_resurveyed_one_is(registry_u
 def test_a_polygon_resurveyed_against_the_registry_is_held(registry_url: str) -> None:
     reg = registry.create(registry_url, county="130102")
     cell = square(114.5, 38.04, 60)
-    stored = reg.add("grids", gpd.GeoDataFrame({"name": ["一"]}, geometry=[cell], crs=4490), WHO)
+    stored = reg.add("grids", gpd.GeoDataFrame({"name": ["一"], "source_id": ["130102001"]},
+                                               geometry=[cell], crs=4490), WHO)
     moved = [shapely.affinity.translate(cell, 0, dy * LAT_PER_M) for dy in (0.9, -1.2)]
-    frame = gpd.GeoDataFrame({"name": ["一号", "一号"]}, index=[7, 8], geometry=moved, crs=4490)
+    # New codes: only the geometry can tell that row 7 is the stored grid again.
+    frame = gpd.GeoDataFrame({"name": ["一号", "一号"], "source_id": ["130102091", "130102092"]},
+                             index=[7, 8], geometry=moved, crs=4490)
     found = conflate(reg, reg.check("grids", frame))
     assert list(found.new) == [8]
     assert found.duplicates["row"].tolist() == [7]

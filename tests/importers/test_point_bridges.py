@@ -14,6 +14,7 @@ import pytest
 import registry
 from importers.pipeline import import_survey
 from registry import Query
+from open_access import OPEN
 from web.app import create_app
 
 #: A footbridge as a point (an inventory of structures), a river bridge as its centre-line,
@@ -75,7 +76,7 @@ def tile_of(lon: float, lat: float, z: int) -> tuple[int, int, int]:
 def test_the_map_tiles_and_ogc_api_serve_a_point_bridge(registry_url, bridges_file):
     reg = registry.create(registry_url, county="130102")
     import_survey(reg, bridges_file, "bridges", who="王工")
-    client = create_app({"REGISTRY": registry_url}).test_client()
+    client = create_app({"REGISTRY": registry_url, **OPEN}).test_client()
     z, x, y = tile_of(114.51, 38.04, 15)
     response = client.get(f"/tiles/bridges/{z}/{x}/{y}.mvt")
     assert response.status_code == 200
