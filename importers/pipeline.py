@@ -30,10 +30,13 @@ from importers.values import check_pressure_class, normalise
 from registry import Change, Registry
 from registry.change import iso, utc_now
 from registry.checked import Checked
-from registry.layers import Layer
+from registry.layers import SOURCE_ATTRIBUTES, Layer
+from registry.source_attributes import as_json
 
 
 Progress = Callable[[int, int], None]
+#: Columns the reader adds to a survey's own (`RawSurvey.frame`): not the contractor's data.
+READER_COLUMNS = ("_row", "_outside_extent")
 
 
 @dataclass
@@ -104,11 +107,28 @@ def check_survey(reg: Registry, layer: Layer, raw: RawSurvey, plan: FieldPlan) -
     frame.index.name = "row"
     out = check_pressure_class(normalise(frame, layer, plan.value_maps))
     records, repaired = repair_geometries(gpd.GeoDataFrame(out.frame, crs=raw.frame.crs), layer)
-    columns = [c for c in [*layer.field_names, "source_id"] if c in records.columns]
+    records[SOURCE_ATTRIBUTES] = source_attributes(raw).reindex(records.index)
+    columns = [c for c in [*layer.field_names, "source_id", SOURCE_ATTRIBUTES]
+               if c in records.columns]
     checked = reg.check(layer.name, records[[*columns, records.geometry.name]])
     rejections = combine(out.rejections,
                          _not_yet_reported(from_dicts(checked.problems), out.rejections))
     return CheckedSurvey(checked, rejections, combine(out.corrections, repaired))
+
+
+def source_attributes(raw: RawSurvey) -> pd.Series:
+    """Every record's own attributes as read — all the file's columns, mapped or not, before
+    any renaming or normalising — as JSON text, indexed by source row.
+
+    >>> frame = gpd.GeoDataFrame({"_row": [1], "备注": ["井盖松动"], "MS": ["1.2"],
+    ...                           "_outside_extent": [False]}, geometry=[None])
+    >>> source_attributes(RawSurvey(frame, Path("d.csv"), "CSV", "")).tolist()
+    ['{"备注":"井盖松动","MS":"1.2"}']
+    """
+    frame = raw.frame
+    own = [c for c in frame.columns if c not in READER_COLUMNS and c != frame.geometry.name]
+    return pd.Series(as_json(pd.DataFrame(frame[own])), index=frame["_row"].to_numpy(),
+                     dtype=object)
 
 
 def _not_yet_reported(problems: pd.DataFrame, reported: pd.DataFrame) -> pd.DataFrame:

@@ -37,7 +37,7 @@ from registry.events import MaintenanceEvent
 from registry.frames import asset_columns
 from registry.history import timeline
 from registry.ids import new_uuids
-from registry.layers import LAYERS_DIR, Layer, LayerLibrary, load_layers
+from registry.layers import LAYERS_DIR, SOURCE_ATTRIBUTES, Layer, LayerLibrary, load_layers
 from registry.measure import Metric
 from registry.query import Query
 from registry.runs import distinct_runs
@@ -307,6 +307,9 @@ class Registry:
         if "source_id" in edits:
             raise InvalidInput("an asset's source id does not change; retire the asset and "
                                "add it again under the new id")
+        if SOURCE_ATTRIBUTES in edits:
+            raise InvalidInput("source attributes are what the survey delivered: only a "
+                               "survey import (or a re-mapped batch) changes them")
         typed, found = validate.coerce(layer, edits.drop(columns=["uuid"]))
         found += validate.problems(layer, typed, self.settings, partial=True)
         if found:

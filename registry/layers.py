@@ -24,6 +24,11 @@ GEOMETRY_TYPES = ("Point", "MultiPoint", "LineString", "MultiLineString", "Polyg
 SYSTEM_COLUMNS = ("uuid", "gbt_code", "source_id", "grid_code", "state", "version",
                   "created_at", "updated_at", "retired_at")
 STATES = ("intact", "damaged", "missing", "abandoned")
+#: Every source attribute of the survey record an asset came from, verbatim, as JSON text
+#: (original column names, raw values, in the file's order); NULL for assets not imported.
+#: It follows the layer's fields in every table and frame, so a registry migrated to it
+#: (ALTER TABLE ... ADD COLUMN appends) and a new one have the same columns in one order.
+SOURCE_ATTRIBUTES = "source_attributes"
 
 
 @dataclass(frozen=True)
@@ -212,7 +217,7 @@ def _parse_layer(path: Path, data: dict, catalogue: Catalogue) -> Layer:
     fields = tuple(_parse_field(path, i, entry) for i, entry in enumerate(data.get("fields", [])))
     names = [f.name for f in fields]
     _check(len(set(names)) == len(names), path, "fields", "repeat a name")
-    clash = set(names) & set(SYSTEM_COLUMNS)
+    clash = set(names) & {*SYSTEM_COLUMNS, SOURCE_ATTRIBUTES}
     _check(not clash, path, "fields", f"use reserved names {sorted(clash)}")
     kind = data.get("kind", "asset")
     _check(kind in ("asset", "grid"), path, "kind", "must be 'asset' or 'grid'")

@@ -124,9 +124,21 @@ class GeoPackageStorage(Storage):
             for version in pending:
                 description, ddl = schema.MIGRATIONS[version]
                 run_script(conn, ddl)
+                if version in schema.FEATURE_COLUMNS:
+                    self._add_feature_column(*schema.FEATURE_COLUMNS[version])
                 conn.execute("INSERT INTO infracensus_migrations VALUES (?, ?, ?)",
                              (version, description, iso(utc_now())))
         return pending
+
+    def _add_feature_column(self, column: str, kind: str) -> None:
+        """Add `column` to every feature table that lacks it (a new one has it already)."""
+        conn = self.db.conn
+        tables = [row[0] for row in conn.execute(
+            "SELECT table_name FROM gpkg_contents WHERE data_type = 'features' ORDER BY 1")]
+        for table in tables:
+            held = {row[1] for row in conn.execute(f'PRAGMA table_info("{table}")')}
+            if column not in held:
+                run_script(conn, schema.add_feature_column(table, column, kind))
 
     def _pending_migrations(self) -> list[int]:
         conn = self.db.conn

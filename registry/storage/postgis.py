@@ -25,7 +25,8 @@ from psycopg import sql
 
 from registry.change import Change
 from registry.errors import Conflict, NotFound, StorageError
-from registry.layers import SYSTEM_COLUMNS, Layer, LayerLibrary
+from registry.frames import asset_columns
+from registry.layers import Layer, LayerLibrary
 from registry.query import Query
 from registry.settings import Settings
 from registry.storage import journal_sql, postgis_rows
@@ -73,7 +74,10 @@ class PostGISStorage(Storage):
             pending = sorted(v for v in schema.MIGRATIONS if v > applied)
             for version in pending:
                 description, ddl = schema.MIGRATIONS[version]
-                conn.execute(ddl)
+                if ddl:
+                    conn.execute(ddl)
+                if version in schema.FEATURE_COLUMNS:
+                    _add_feature_column(conn, *schema.FEATURE_COLUMNS[version])
                 conn.execute("INSERT INTO infracensus_migrations VALUES (%s, %s, now())",
                              (version, description))
         return pending
@@ -317,12 +321,18 @@ class PostGISStorage(Storage):
         self.db.close()
 
 
+def _add_feature_column(conn: psycopg.Connection, column: str, kind: str) -> None:
+    """Add `column` to every feature table that lacks it (a new one has it already)."""
+    for (table,) in conn.execute(schema.FEATURE_TABLES, (column,)).fetchall():
+        conn.execute(schema.add_feature_column(table, column, kind))
+
+
 def _is_registry(conn: psycopg.Connection) -> bool:
     return bool(scalar(conn, "SELECT to_regclass('infracensus_settings') IS NOT NULL"))
 
 
 def _stored_columns(layer: Layer) -> list[str]:
-    return [*SYSTEM_COLUMNS, *layer.field_names]
+    return asset_columns(layer)
 
 
 def _quoted(conn: psycopg.Connection, name: str) -> str:
