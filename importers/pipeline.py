@@ -23,6 +23,7 @@ import pandas as pd
 import shapely
 
 from importers.conflate import Conflation, conflate
+from importers.delivery import pack
 from importers.fields import FieldPlan, MappingFile, map_fields, read_mapping
 from importers.report import ImportReport, combine, from_dicts, problem_table
 from importers.sources import RawSurvey, read_survey
@@ -66,11 +67,13 @@ def import_survey(reg: Registry, path: str | Path, layer: str, *, who: str,
                   encoding: str | None = None, crs: str | int | None = None,
                   coords: str | None = None, mapping: str | Path | MappingFile | None = None,
                   gpkg_layer: str | None = None, dry_run: bool = False,
-                  accept_duplicates: bool = False, progress: Progress | None = None
-                  ) -> ImportReport:
+                  accept_duplicates: bool = False, progress: Progress | None = None,
+                  rebatch_of: str | None = None) -> ImportReport:
     """Import a survey file into `layer`; returns what was (or, dry run, would be) done.
 
-    `progress(done, total)` is called as records are written.
+    The file itself is archived with the batch (`importers.delivery`). `progress(done,
+    total)` is called as records are written; `rebatch_of` names the batch whose archived
+    file this is, read again (`importers.rebatch`).
     """
     started = utc_now()
     lay = reg.layers[layer]
@@ -85,9 +88,11 @@ def import_survey(reg: Registry, path: str | Path, layer: str, *, who: str,
         report.batch = str(uuidlib.uuid4())
         options = {"encoding": encoding, "crs": crs, "coords": coords, "gpkg_layer": gpkg_layer,
                    "mapping": str(getattr(mapping, "path", mapping)) if mapping else None,
-                   "accept_duplicates": accept_duplicates}
+                   "accept_duplicates": accept_duplicates,
+                   **({"rebatch_of": rebatch_of} if rebatch_of else {})}
         batch = _batch_record(report, raw, who, started, options)
-        _write(reg, lay, checked, found, batch, accept_duplicates, progress)
+        _write(reg, lay, checked, found, batch, pack(raw.path, raw.checksum),
+               accept_duplicates, progress)
     return report
 
 
@@ -193,10 +198,11 @@ def _batch_record(report: ImportReport, raw: RawSurvey, who: str, started: datet
 
 
 def _write(reg: Registry, layer: Layer, checked: CheckedSurvey, found: Conflation,
-           batch: dict, accept_duplicates: bool, progress: Progress | None) -> None:
-    """Write adds, updates and the batch record in one transaction."""
-    change = Change(who=batch["who"], why=f"survey import {batch['file_name']}",
-                    source="import", ref=batch["batch_uuid"])
+           batch: dict, delivered: dict, accept_duplicates: bool,
+           progress: Progress | None) -> None:
+    """Write adds, updates, the delivered file and the batch record in one transaction."""
+    change = Change(who=batch["who"], why=_why(batch), source="import",
+                    ref=batch["batch_uuid"])
     rows = found.new.append(pd.Index(found.duplicates["row"]) if accept_duplicates
                             else pd.Index([])).sort_values()
     new = checked.checked.rows(rows)
@@ -209,7 +215,15 @@ def _write(reg: Registry, layer: Layer, checked: CheckedSurvey, found: Conflatio
             done += len(step.records)
             if progress:
                 progress(done, total)
+        reg.archive_file(delivered)
         reg.add_batch({**batch, "finished_at": iso(utc_now())})
+
+
+def _why(batch: dict) -> str:
+    earlier = batch["options"].get("rebatch_of")
+    if earlier:
+        return f"survey import {batch['file_name']} re-mapped (batch {earlier[:8]})"
+    return f"survey import {batch['file_name']}"
 
 
 def _steps(*writes: Checked) -> list[Checked]:

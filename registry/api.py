@@ -527,6 +527,25 @@ class Registry:
     def batches(self) -> list[dict[str, Any]]:
         return self.storage.batches()
 
+    def batch(self, key: str) -> dict[str, Any]:
+        """One import batch by its UUID or a unique start of it (as `batch list` shows it);
+        NotFound if none, InvalidInput if the start fits several."""
+        found = [b for b in self.batches() if b["batch_uuid"].startswith(key)] if key else []
+        exact = [b for b in found if b["batch_uuid"] == key]
+        if exact or len(found) == 1:
+            return (exact or found)[0]
+        if not found:
+            raise NotFound(f"no import batch {key!r} (see `infracensus batch list`)")
+        raise InvalidInput(f"{len(found)} import batches start with {key!r}: give more of it")
+
+    def archive_file(self, record: dict[str, Any]) -> bool:
+        """Keep a delivered survey file under its checksum (once however often it comes)."""
+        return self.storage.archive_file(record)
+
+    def archived_file(self, checksum: str) -> dict[str, Any] | None:
+        """The delivered file with this checksum, as archived; None if none is."""
+        return self.storage.archived_file(checksum)
+
 
 def _assets(layer: str, frame: gpd.GeoDataFrame) -> list[dict[str, Any]]:
     """Each row as {"layer", "properties", "geometry"} with plain Python values."""

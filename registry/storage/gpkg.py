@@ -26,7 +26,8 @@ from registry.query import Query
 from registry.settings import Settings
 from registry.storage import gpkg_schema as schema
 from registry.storage import gpkg_rows, journal_sql
-from registry.storage.base import PointRows, Storage, TileRequest, check_expected
+from registry.storage.base import (ARCHIVE_COLUMNS, PointRows, Storage, TileRequest,
+                                   check_expected)
 from registry.storage.gpkg_binary import decode
 from registry.storage.gpkg_connection import Connections, run_script
 from registry.storage.gpkg_query import Fetcher
@@ -280,6 +281,21 @@ class GeoPackageStorage(Storage):
                 record[key] = orjson.loads(record[key]) if record[key] else None
             out.append(record)
         return out
+
+    def archive_file(self, record: dict[str, Any]) -> bool:
+        with self.transaction():
+            cursor = self.db.conn.execute(
+                f"INSERT INTO survey_files ({', '.join(ARCHIVE_COLUMNS)}) VALUES "
+                f"({', '.join('?' * len(ARCHIVE_COLUMNS))}) ON CONFLICT (checksum) DO NOTHING",
+                [record[c] for c in ARCHIVE_COLUMNS])
+        return cursor.rowcount == 1
+
+    def archived_file(self, checksum: str) -> dict[str, Any] | None:
+        cursor = self.db.conn.execute(
+            f"SELECT {', '.join(ARCHIVE_COLUMNS)} FROM survey_files WHERE checksum = ?",
+            (checksum,))
+        row = cursor.fetchone()
+        return None if row is None else dict(zip(ARCHIVE_COLUMNS, row))
 
     # -- documents and journal -------------------------------------------------------------
     def save_document(self, kind: str, key: str, body: dict[str, Any],

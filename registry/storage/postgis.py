@@ -32,7 +32,8 @@ from registry.settings import Settings
 from registry.storage import journal_sql, postgis_rows
 from registry.storage import postgis_indexes as indexes
 from registry.storage import postgis_schema as schema
-from registry.storage.base import PointRows, Storage, TileRequest, check_expected
+from registry.storage.base import (ARCHIVE_COLUMNS, PointRows, Storage, TileRequest,
+                                   check_expected)
 from registry.storage.postgis_connection import Connections, scalar
 from registry.storage.postgis_copy import copy_assets
 from registry.storage.postgis_query import Fetcher
@@ -254,6 +255,20 @@ class PostGISStorage(Storage):
             for key in ("counts", "options"):
                 record[key] = orjson.loads(record[key]) if record[key] else None
         return records
+
+    def archive_file(self, record: dict[str, Any]) -> bool:
+        statement = sql.SQL("{} ON CONFLICT (checksum) DO NOTHING").format(
+            _insert("survey_files", ARCHIVE_COLUMNS))
+        with self.transaction(), self.db.connection() as conn:
+            cursor = conn.execute(statement, [record[c] for c in ARCHIVE_COLUMNS])
+            return cursor.rowcount == 1
+
+    def archived_file(self, checksum: str) -> dict[str, Any] | None:
+        statement = sql.SQL("SELECT {} FROM survey_files WHERE checksum = %s").format(
+            sql.SQL(", ").join(map(sql.Identifier, ARCHIVE_COLUMNS)))
+        with self.db.connection() as conn:
+            row = conn.execute(statement, (checksum,)).fetchone()
+        return None if row is None else dict(zip(ARCHIVE_COLUMNS, row))
 
     # -- documents and journal -------------------------------------------------------------
     def save_document(self, kind: str, key: str, body: dict[str, Any],

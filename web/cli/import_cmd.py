@@ -1,6 +1,7 @@
 """`infracensus import`: import a contractor's survey file into one layer, as one batch.
 
     infracensus import -r city.gpkg 雨水箅子.shp --layer drains --rejects rejects.csv
+    infracensus import -r city.gpkg --rebatch 3f2a9c1e --mapping contractor-a.toml
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 import click
 
 from importers.pipeline import import_survey as run_import
+from importers.rebatch import rebatch
 from importers.report import check_rejects_path, write_rejects
 from importers.sources import WEB_SYSTEMS
 from web.cli.options import clear_errors, default_who, open_registry, registry_option, who_option
@@ -40,8 +42,11 @@ class WriteProgress(ExitStack):
 
 @click.command("import")
 @registry_option
-@click.argument("survey", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--layer", required=True, help="The layer the survey feeds (drains, lamp_posts ...).")
+@click.argument("survey", type=click.Path(dir_okay=False, path_type=Path), required=False)
+@click.option("--layer", default=None, help="The layer the survey feeds (drains, lamp_posts ...).")
+@click.option("--rebatch", "rebatch_of", default=None, metavar="BATCH",
+              help="Instead of SURVEY: import batch BATCH's archived file again (with "
+                   "--mapping), as a new batch updating the same assets.")
 @click.option("--encoding", default=None,
               help="Text encoding of the attributes (default: detected, e.g. GBK without .cpg).")
 @click.option("--crs", default=None, metavar="EPSG:CODE",
@@ -58,20 +63,43 @@ class WriteProgress(ExitStack):
               help="Insert probable duplicates (within 1 m of an asset) instead of holding them.")
 @who_option
 @clear_errors
-def import_survey(registry_url: str, survey: Path, layer: str, encoding: str | None,
+def import_survey(registry_url: str, survey: Path | None, layer: str | None,
+                  rebatch_of: str | None, encoding: str | None,
                   crs: str | None, coords: str | None, mapping: Path | None,
                   gpkg_layer: str | None, dry_run: bool, rejects: Path | None,
                   accept_duplicates: bool, who: str | None) -> None:
-    """Import SURVEY (shapefile, GeoPackage, GeoJSON, CSV, Excel, zip ...) into a layer."""
+    """Import SURVEY (shapefile, GeoPackage, GeoJSON, CSV, Excel, zip ...) into a layer.
+
+    The file is archived with its batch; `--rebatch BATCH` imports that archived file again.
+    """
+    _check_source(survey, layer, rebatch_of, encoding or crs or coords or gpkg_layer)
     if rejects is not None:
         check_rejects_path(rejects)
     reg = open_registry(registry_url)
     with WriteProgress() as progress:
-        report = run_import(reg, survey, layer, who=default_who(who), encoding=encoding,
-                            crs=crs, coords=coords, mapping=mapping, gpkg_layer=gpkg_layer,
-                            dry_run=dry_run, accept_duplicates=accept_duplicates,
-                            progress=progress)
+        if rebatch_of is not None:
+            report = rebatch(reg, rebatch_of, who=default_who(who), mapping=mapping,
+                             dry_run=dry_run, accept_duplicates=accept_duplicates,
+                             progress=progress)
+        else:
+            report = run_import(reg, survey, layer, who=default_who(who), encoding=encoding,
+                                crs=crs, coords=coords, mapping=mapping,
+                                gpkg_layer=gpkg_layer, dry_run=dry_run,
+                                accept_duplicates=accept_duplicates, progress=progress)
     click.echo(report.summary())
     if rejects is not None:
         write_rejects(report, rejects)
         click.echo(f"问题清单 Rejects file: {rejects} ({len(report.problem_table)} problems)")
+
+
+def _check_source(survey: Path | None, layer: str | None, rebatch_of: str | None,
+                  reading: object) -> None:
+    """A survey file and its layer, or --rebatch (which reads as the batch was read)."""
+    if rebatch_of is None:
+        if survey is None or layer is None:
+            raise click.UsageError("give SURVEY and --layer (or --rebatch BATCH)")
+        return
+    if survey is not None or layer is not None or reading:
+        raise click.UsageError("--rebatch reads the batch's archived file into its layer as "
+                               "the batch read it: give no SURVEY, --layer, --encoding, "
+                               "--crs, --coords or --gpkg-layer with it")
