@@ -14,6 +14,8 @@ from flask import Blueprint, Response, jsonify, request, url_for
 
 from registry import Query, Registry
 from registry.errors import InvalidInput
+from registry.layers import SOURCE_ATTRIBUTES
+from registry.source_attributes import parse as parse_source
 from registry.filters import Filter, Like, Or
 from web.app import current_registry
 from web.map import labels
@@ -42,6 +44,9 @@ def asset(uuid: str) -> Response:
         "uuid": uuid, "layer": layer.name, "title": labels.title(layer, properties, lang),
         "attributes": labels.attributes(registry.layers, layer, properties, names, lang),
         "timeline": labels.timeline(layer, registry.history(uuid), lang),
+        # Every column of the survey record, verbatim, in the file's order (None: the
+        # asset did not come from a survey import).
+        SOURCE_ATTRIBUTES: parse_source(properties.get(SOURCE_ATTRIBUTES)),
         "export": url_for("map_selection.export", layer=layer.name, ids=uuid, format="geojson"),
     })
 
