@@ -24,6 +24,7 @@ import shapely
 
 from importers.conflate import Conflation, conflate
 from importers.delivery import pack
+from importers.held import AcceptDuplicates, accepted_duplicates, review_items
 from importers.fields import FieldPlan, MappingFile, map_fields, read_mapping
 from importers.report import ImportReport, combine, from_dicts, problem_table
 from importers.sources import RawSurvey, read_survey
@@ -32,6 +33,7 @@ from registry import Change, Registry
 from registry.change import iso, utc_now
 from registry.checked import Checked
 from registry.layers import SOURCE_ATTRIBUTES, Layer
+from registry.review import hold
 from registry.source_attributes import as_json
 
 
@@ -67,13 +69,16 @@ def import_survey(reg: Registry, path: str | Path, layer: str, *, who: str,
                   encoding: str | None = None, crs: str | int | None = None,
                   coords: str | None = None, mapping: str | Path | MappingFile | None = None,
                   gpkg_layer: str | None = None, dry_run: bool = False,
-                  accept_duplicates: bool = False, progress: Progress | None = None,
-                  rebatch_of: str | None = None) -> ImportReport:
+                  accept_duplicates: AcceptDuplicates = False,
+                  progress: Progress | None = None, rebatch_of: str | None = None
+                  ) -> ImportReport:
     """Import a survey file into `layer`; returns what was (or, dry run, would be) done.
 
-    The file itself is archived with the batch (`importers.delivery`). `progress(done,
-    total)` is called as records are written; `rebatch_of` names the batch whose archived
-    file this is, read again (`importers.rebatch`).
+    The file itself is archived with the batch (`importers.delivery`); probable duplicates
+    not accepted (`accept_duplicates`: all, or a collection of source rows) and flagged
+    fields are held for review with it (`importers.held`). `progress(done, total)` is
+    called as records are written; `rebatch_of` names the batch whose archived file this
+    is, read again (`importers.rebatch`).
     """
     started = utc_now()
     lay = reg.layers[layer]
@@ -82,17 +87,19 @@ def import_survey(reg: Registry, path: str | Path, layer: str, *, who: str,
     plan = map_fields(lay, raw.frame.columns, _mapping(mapping))
     checked = check_survey(reg, lay, raw, plan)
     found = conflate(reg, checked.valid)
-    report = build_report(raw, lay, plan, checked, found, accept_duplicates)
+    accepted = accepted_duplicates(found.duplicates, accept_duplicates)
+    report = build_report(raw, lay, plan, checked, found, accepted)
     report.dry_run = dry_run
     if not dry_run:
         report.batch = str(uuidlib.uuid4())
         options = {"encoding": encoding, "crs": crs, "coords": coords, "gpkg_layer": gpkg_layer,
                    "mapping": str(getattr(mapping, "path", mapping)) if mapping else None,
-                   "accept_duplicates": accept_duplicates,
+                   "accept_duplicates": accept_duplicates if isinstance(accept_duplicates, bool)
+                   else accepted.tolist(),
                    **({"rebatch_of": rebatch_of} if rebatch_of else {})}
         batch = _batch_record(report, raw, who, started, options)
-        _write(reg, lay, checked, found, batch, pack(raw.path, raw.checksum),
-               accept_duplicates, progress)
+        _write(reg, lay, checked, found, Outcome(batch, pack(raw.path, raw.checksum), accepted,
+                                                  report.problem_table), progress)
     return report
 
 
@@ -171,7 +178,7 @@ def repair_geometries(records: gpd.GeoDataFrame, layer: Layer
 
 
 def build_report(raw: RawSurvey, layer: Layer, plan: FieldPlan, checked: CheckedSurvey,
-                 found: Conflation, accept_duplicates: bool) -> ImportReport:
+                 found: Conflation, accepted_duplicates: pd.Index) -> ImportReport:
     """The report of an import, before anything is written."""
     rejections = combine(checked.rejections, found.rejections)
     rejected = set(rejections["row"])
@@ -179,7 +186,7 @@ def build_report(raw: RawSurvey, layer: Layer, plan: FieldPlan, checked: Checked
     duplicates = len(found.duplicates)
     return ImportReport(
         file=raw.path.name, layer=layer.name, total=len(checked.records),
-        accepted=len(found.new) + (duplicates if accept_duplicates else 0),
+        accepted=len(found.new) + len(accepted_duplicates),
         updated=len(found.updates), unchanged=len(found.unchanged), rejected=len(rejected),
         warned=len(set(checked.corrections["row"]) - rejected), duplicates=duplicates,
         encoding=raw.encoding, encoding_note=raw.encoding_note, crs=raw.source_crs,
@@ -197,25 +204,41 @@ def _batch_record(report: ImportReport, raw: RawSurvey, who: str, started: datet
             "options": options}
 
 
+@dataclass
+class Outcome:
+    """What an import writes besides its assets: the batch record, the delivered file, the
+    probable duplicates accepted, and the problems (whose flagged fields are held)."""
+
+    batch: dict
+    delivered: dict
+    accepted: pd.Index
+    problems: pd.DataFrame
+
+
 def _write(reg: Registry, layer: Layer, checked: CheckedSurvey, found: Conflation,
-           batch: dict, delivered: dict, accept_duplicates: bool,
-           progress: Progress | None) -> None:
-    """Write adds, updates, the delivered file and the batch record in one transaction."""
+           outcome: Outcome, progress: Progress | None) -> None:
+    """Write adds, updates, the delivered file, the review items and the batch record in
+    one transaction."""
+    batch = outcome.batch
     change = Change(who=batch["who"], why=_why(batch), source="import",
                     ref=batch["batch_uuid"])
-    rows = found.new.append(pd.Index(found.duplicates["row"]) if accept_duplicates
-                            else pd.Index([])).sort_values()
+    rows = found.new.append(outcome.accepted).sort_values()
     new = checked.checked.rows(rows)
     updates = checked.checked.rows(found.updates.index).as_edits(found.updates["uuid"])
     total, done = len(new.records) + len(updates.records), 0
+    written = dict(zip(found.updates.index, found.updates["uuid"]))
     with reg.transaction():
         for step in _steps(new, updates):
-            write = reg.add if step.uuids is None else reg.update_many
-            write(layer.name, step, change)
+            if step.uuids is None:
+                written |= dict(zip(rows, reg.add(layer.name, step, change)["uuid"]))
+            else:
+                reg.update_many(layer.name, step, change)
             done += len(step.records)
             if progress:
                 progress(done, total)
-        reg.archive_file(delivered)
+        hold(reg, batch, review_items(checked.records, found.duplicates, outcome.problems,
+                                      outcome.accepted, written), change)
+        reg.archive_file(outcome.delivered)
         reg.add_batch({**batch, "finished_at": iso(utc_now())})
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from importers.delivery import unpack
 from importers.fields import MappingFile
+from importers.held import AcceptDuplicates
 from importers.pipeline import Progress, import_survey
 from importers.report import ImportReport
 from registry import Registry
@@ -28,7 +29,7 @@ READING_OPTIONS = ("encoding", "crs", "coords", "gpkg_layer")
 
 def rebatch(reg: Registry, batch: str, *, who: str,
             mapping: str | Path | MappingFile | None = None, dry_run: bool = False,
-            accept_duplicates: bool = False, progress: Progress | None = None
+            accept_duplicates: AcceptDuplicates = False, progress: Progress | None = None
             ) -> ImportReport:
     """Import the archived file of `batch` (its UUID or a unique start) again, as a new batch."""
     earlier = reg.batch(batch)

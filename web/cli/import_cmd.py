@@ -59,33 +59,36 @@ class WriteProgress(ExitStack):
 @click.option("--dry-run", is_flag=True, help="Report what would happen; write nothing.")
 @click.option("--rejects", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write every rejected or altered record to this .csv or .geojson file.")
-@click.option("--accept-duplicates", is_flag=True,
-              help="Insert probable duplicates (within 1 m of an asset) instead of holding them.")
+@click.option("--accept-duplicates", "accept_duplicates", is_flag=False, flag_value="all",
+              default=None, metavar="[ROW,ROW…]",
+              help="Insert probable duplicates (within 1 m of an asset) instead of holding "
+                   "them for review: all, or only the source rows listed.")
 @who_option
 @clear_errors
 def import_survey(registry_url: str, survey: Path | None, layer: str | None,
                   rebatch_of: str | None, encoding: str | None,
                   crs: str | None, coords: str | None, mapping: Path | None,
                   gpkg_layer: str | None, dry_run: bool, rejects: Path | None,
-                  accept_duplicates: bool, who: str | None) -> None:
+                  accept_duplicates: str | None, who: str | None) -> None:
     """Import SURVEY (shapefile, GeoPackage, GeoJSON, CSV, Excel, zip ...) into a layer.
 
     The file is archived with its batch; `--rebatch BATCH` imports that archived file again.
     """
     _check_source(survey, layer, rebatch_of, encoding or crs or coords or gpkg_layer)
+    accepted = duplicate_rows(accept_duplicates)
     if rejects is not None:
         check_rejects_path(rejects)
     reg = open_registry(registry_url)
     with WriteProgress() as progress:
         if rebatch_of is not None:
             report = rebatch(reg, rebatch_of, who=default_who(who), mapping=mapping,
-                             dry_run=dry_run, accept_duplicates=accept_duplicates,
+                             dry_run=dry_run, accept_duplicates=accepted,
                              progress=progress)
         else:
             report = run_import(reg, survey, layer, who=default_who(who), encoding=encoding,
                                 crs=crs, coords=coords, mapping=mapping,
                                 gpkg_layer=gpkg_layer, dry_run=dry_run,
-                                accept_duplicates=accept_duplicates, progress=progress)
+                                accept_duplicates=accepted, progress=progress)
     click.echo(report.summary())
     if rejects is not None:
         write_rejects(report, rejects)
@@ -103,3 +106,21 @@ def _check_source(survey: Path | None, layer: str | None, rebatch_of: str | None
         raise click.UsageError("--rebatch reads the batch's archived file into its layer as "
                                "the batch read it: give no SURVEY, --layer, --encoding, "
                                "--crs, --coords or --gpkg-layer with it")
+
+
+def duplicate_rows(value: str | None) -> bool | list[int]:
+    """``--accept-duplicates``: absent (hold them all), bare (accept all) or ``ROW,ROW``.
+
+    >>> duplicate_rows(None), duplicate_rows("all"), duplicate_rows("12, 40")
+    (False, True, [12, 40])
+    """
+    if value is None:
+        return False
+    if value == "all":
+        return True
+    try:
+        return [int(part) for part in value.split(",") if part.strip()]
+    except ValueError:
+        raise click.BadParameter(f"{value!r}: give source rows as ROW,ROW (e.g. 12,40), or "
+                                 "no value to accept every probable duplicate",
+                                 param_hint="--accept-duplicates") from None
