@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 import geopandas as gpd
+import orjson
 import shapely
 from shapely.geometry import shape
 
@@ -77,7 +78,11 @@ class ReviewItem:
 def hold(reg: "Registry", batch: Mapping[str, Any], found: Sequence[Mapping[str, Any]],
          change: Change) -> None:
     """Keep an import batch's items (dicts of `ReviewItem`'s fields less the batch's own)
-    open for review; nothing is saved when there are none."""
+    open for review; nothing is saved when there are none. An item already open from an
+    earlier batch (the same file imported again) is not held twice: accepting both would
+    insert one record twice."""
+    held = {_same(i) for i in items(reg, layer=batch["layer"])}
+    found = [item for item in found if _same(item) not in held]
     if not found:
         return
     body = {"batch": batch["batch_uuid"], "layer": batch["layer"],
@@ -94,6 +99,13 @@ def items(reg: "Registry", status: str | None = OPEN, batch: str | None = None,
     docs.sort(key=lambda d: d["created_at"], reverse=True)
     return [item for doc in docs for item in _items(doc["body"])
             if (status is None or item.status == status) and layer in (None, item.layer)]
+
+
+def _same(item: ReviewItem | Mapping[str, Any]) -> str:
+    """What makes two items the same decision: kind, field, asset, record and place."""
+    get = item.get if isinstance(item, Mapping) else lambda k: getattr(item, k)
+    return orjson.dumps([get(k) for k in ("kind", "field", "asset", "record", "geometry")],
+                        option=orjson.OPT_SORT_KEYS, default=str).decode()
 
 
 def _items(body: Mapping[str, Any]) -> list[ReviewItem]:

@@ -115,3 +115,11 @@ def test_a_flagged_field_is_edited_onto_its_asset(city, survey) -> None:
     assert versions[-1]["changes"] == {"depth_m": [1.6, 1.52]}
     assert (versions[-1]["who"], versions[-1]["source"]) == ("李工", "review")
     assert report.batch != "b-flag"
+
+
+def test_the_same_file_again_holds_nothing_twice(city, survey) -> None:
+    import_survey(city, survey, "drains", who="王工")
+    again = import_survey(city, survey, "drains", who="王工")
+    assert again.duplicates == 2  # reported again ...
+    assert [i.row for i in queue.items(city)] == [2, 4]  # ... but held once
+    assert city.documents("review")[0]["key"] != again.batch
