@@ -29,7 +29,8 @@ record's before it is inserted, or the flagged field's, written to its asset as 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 import geopandas as gpd
@@ -65,7 +66,7 @@ class ReviewItem:
     source_id: str | None = None
     asset: str | None = None
     geometry: Mapping[str, Any] | None = None
-    record: Mapping[str, Any] = field(default_factory=dict)
+    record: Mapping[str, Any] = dataclass_field(default_factory=dict)
     decided_by: str | None = None
     decided_at: str | None = None
 

@@ -124,7 +124,8 @@ def coerce_column(column: pd.Series) -> tuple[pd.Series, list]:
     >>> coerce_column(pd.Series([{"MS": 1.2}, '{"MS":1}', "1.2", None]))[1]
     [2]
     """
-    out, bad = [], []
+    out: list[str | None] = []
+    bad: list[Any] = []
     for row, value in zip(column.index, column.astype(object).tolist()):
         if value is None or (isinstance(value, float) and math.isnan(value)):
             out.append(None)

@@ -85,6 +85,7 @@ def import_survey(registry_url: str, survey: Path | None, layer: str | None,
                              dry_run=dry_run, accept_duplicates=accepted,
                              progress=progress)
         else:
+            assert survey is not None and layer is not None  # _check_source saw to it
             report = run_import(reg, survey, layer, who=default_who(who), encoding=encoding,
                                 crs=crs, coords=coords, mapping=mapping,
                                 gpkg_layer=gpkg_layer, dry_run=dry_run,
