@@ -95,7 +95,7 @@ def import_survey(reg: Registry, path: str | Path, layer: str, *, who: str,
         options = {"encoding": encoding, "crs": crs, "coords": coords, "gpkg_layer": gpkg_layer,
                    "mapping": str(getattr(mapping, "path", mapping)) if mapping else None,
                    "accept_duplicates": accept_duplicates if isinstance(accept_duplicates, bool)
-                   else accepted.tolist(),
+                   else accepted.tolist(), "columns": dict(plan.columns),
                    **({"rebatch_of": rebatch_of} if rebatch_of else {})}
         batch = _batch_record(report, raw, who, started, options)
         _write(reg, lay, checked, found, Outcome(batch, pack(raw.path, raw.checksum), accepted,

@@ -41,7 +41,22 @@ def rebatch(reg: Registry, batch: str, *, who: str,
     options = earlier.get("options") or {}
     with tempfile.TemporaryDirectory(prefix="infracensus-rebatch-") as folder:
         path = unpack(delivered, Path(folder))
-        return import_survey(reg, path, earlier["layer"], who=who, mapping=mapping,
-                             dry_run=dry_run, accept_duplicates=accept_duplicates,
-                             progress=progress, rebatch_of=earlier["batch_uuid"],
-                             **{k: options.get(k) for k in READING_OPTIONS})
+        report = import_survey(reg, path, earlier["layer"], who=who, mapping=mapping,
+                               dry_run=dry_run, accept_duplicates=accept_duplicates,
+                               progress=progress, rebatch_of=earlier["batch_uuid"],
+                               **{k: options.get(k) for k in READING_OPTIONS})
+    report.notes += left_as_stored(options.get("columns") or {}, report.columns,
+                                   earlier["batch_uuid"])
+    return report
+
+
+def left_as_stored(before: dict[str, str], now: dict[str, str], batch: str) -> list[str]:
+    """A note for each field the earlier batch filled that the new mapping leaves unfilled:
+    an import never blanks a field its survey lacks, so those values stay as stored.
+
+    >>> left_as_stored({"材质": "material", "编号": "source_id"}, {"编号": "source_id"}, "3f2a9c1e-…")
+    ['material: filled from column 材质 by batch 3f2a9c1e, not mapped now: left as stored']
+    """
+    filled = set(now.values())
+    return [f"{field}: filled from column {column} by batch {batch[:8]}, not mapped now: "
+            "left as stored" for column, field in before.items() if field not in filled]

@@ -146,3 +146,15 @@ def test_a_copy_keeps_the_archived_bytes(city, survey, new_location) -> None:
     copied = registry.open(target)
     assert bytes(copied.archived_file(checksum(survey))["content"]) == survey.read_bytes()
     copied.close()
+
+
+def test_a_field_the_new_mapping_leaves_out_is_kept_and_said(city, survey, tmp_path) -> None:
+    wrong = tmp_path / "wrong.toml"
+    wrong.write_text('[fields]\n备注 = "grate_material"\n', encoding="utf-8")
+    first = import_survey(city, survey, "drains", who="王工", mapping=wrong)
+    assert city.batches()[0]["options"]["columns"]["备注"] == "grate_material"
+    right = tmp_path / "right.toml"
+    right.write_text('[fields]\nMS = "depth_m"\n', encoding="utf-8")
+    report = rebatch(city, first.batch, who="李工", mapping=right, dry_run=True)
+    assert report.notes[-1] == (f"grate_material: filled from column 备注 by batch "
+                                f"{first.batch[:8]}, not mapped now: left as stored")
