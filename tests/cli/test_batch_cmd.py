@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import geopandas as gpd
 import pytest
 from click.testing import CliRunner
 
@@ -85,3 +86,25 @@ def test_rebatch_refuses_a_survey_beside_it_and_unknown_batches(imported, tmp_pa
     neither = run("import", "-r", url, "--layer", "drains")
     assert neither.exit_code == 2 and "give SURVEY and --layer (or --rebatch BATCH)" in \
         neither.output
+
+
+def test_history_and_exports_show_what_the_survey_said(imported, tmp_path) -> None:
+    url, _, _ = imported
+    changed = tmp_path / "收水井.csv"
+    changed.write_text(SURVEY.replace("井盖松动", "井盖已更换"), encoding="utf-8")
+    assert run("import", "-r", url, changed, "--layer", "drains").exit_code == 0
+    reg = registry.open(url)
+    uuid = reg.query(Query("drains", where="source_id = 'YS001'"))["uuid"].iloc[0]
+    reg.close()
+    shown = run("history", "-r", url, uuid)
+    assert shown.exit_code == 0, shown.output
+    assert "source_attributes.备注: 井盖松动 → 井盖已更换" in shown.output.splitlines()[-2]
+    for name in ("drains.parquet", "drains.geojson", "drains.csv"):
+        out = tmp_path / name
+        assert run("export", "-r", url, "drains", "-o", out).exit_code == 0
+    frame = gpd.read_parquet(tmp_path / "drains.parquet").set_index("source_id")
+    assert json.loads(frame.loc["YS001", "source_attributes"]) == {
+        "编号": "YS001", "经度": "114.5012", "纬度": "38.0401", "MS": "1.2", "备注": "井盖已更换"}
+    features = json.loads((tmp_path / "drains.geojson").read_text(encoding="utf-8"))["features"]
+    assert {f["properties"]["source_attributes"]["编号"] for f in features} == {"YS001", "YS002"}
+    assert '"{""编号"":""YS001""' in (tmp_path / "drains.csv").read_text(encoding="utf-8-sig")
