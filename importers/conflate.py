@@ -30,6 +30,7 @@ from importers.report import no_problems, problem_table
 from importers.values import as_objects
 from registry import Query, Registry
 from registry.checked import Checked
+from registry.layers import SOURCE_ATTRIBUTES
 
 #: Geometries closer than this (metres) are the same geometry when deciding "changed".
 SAME_GEOMETRY_M = 0.001
@@ -55,19 +56,22 @@ def conflate(reg: Registry, survey: Checked) -> Conflation:
     """
     layer, typed = survey.layer, survey.records
     fields = [f for f in reg.layers[layer].field_names if f in typed.columns]
-    existing = _existing(reg, layer, fields)
+    # A record whose only change is in a column no field takes (kept verbatim in its
+    # source attributes) still makes a new version.
+    compared = fields + [SOURCE_ATTRIBUTES] * (SOURCE_ATTRIBUTES in typed.columns)
+    existing = _existing(reg, layer, compared)
     matched = _match_ids(typed, existing)
     retired = matched >= 0
     retired[retired] = existing["retired_at"].notna().to_numpy()[matched[retired]]
     known = typed[(matched >= 0) & ~retired]
     old = existing.iloc[matched[(matched >= 0) & ~retired]]
     changed = _moved(reg, old.geometry.to_numpy(), known.geometry.to_numpy()) \
-        | _differs(old, known, fields) | _state_said(old, known)
+        | _differs(old, known, compared) | _state_said(old, known)
     updates = known[changed].assign(uuid=old["uuid"].to_numpy()[changed])
     unseen = typed[matched < 0]
     duplicates, same = _duplicates(reg, layer, unseen, typed, existing, fields)
     return Conflation(new=unseen.index.difference(duplicates["row"]).difference(same),
-                      updates=updates[["uuid", *fields, updates.geometry.name]],
+                      updates=updates[["uuid", *compared, updates.geometry.name]],
                       unchanged=known.index[~changed].append(same), duplicates=duplicates,
                       rejections=_retired_rejections(typed, existing, matched, retired))
 

@@ -23,6 +23,8 @@ import pandas as pd
 import shapely
 
 from importers.conflate import Conflation, conflate
+from importers.delivery import pack
+from importers.held import AcceptDuplicates, accepted_duplicates, review_items
 from importers.fields import FieldPlan, MappingFile, map_fields, read_mapping
 from importers.integrity import destroyed_text
 from importers.review import (as_surveyed, check_values, empty_required, flag_names,
@@ -34,10 +36,14 @@ from importers.values import check_pressure_class, normalise
 from registry import Change, Registry
 from registry.change import iso, utc_now
 from registry.checked import Checked
-from registry.layers import Layer
+from registry.layers import SOURCE_ATTRIBUTES, Layer
+from registry.review import hold
+from registry.source_attributes import as_json
 
 
 Progress = Callable[[int, int], None]
+#: Columns the reader adds to a survey's own (`RawSurvey.frame`): not the contractor's data.
+READER_COLUMNS = ("_row", "_outside_extent")
 
 
 @dataclass
@@ -71,13 +77,18 @@ def import_survey(reg: Registry, path: str | Path, layer: str, *, who: str,
                   encoding: str | None = None, crs: str | int | None = None,
                   coords: str | None = None, mapping: str | Path | MappingFile | None = None,
                   gpkg_layer: str | None = None, dry_run: bool = False,
-                  accept_duplicates: bool = False, progress: Progress | None = None,
-                  xy: tuple[str, str] | None = None) -> ImportReport:
+                  accept_duplicates: AcceptDuplicates = False,
+                  progress: Progress | None = None, xy: tuple[str, str] | None = None,
+                  rebatch_of: str | None = None) -> ImportReport:
     """Import a survey file into `layer`; returns what was (or, dry run, would be) done.
 
-    `progress(done, total)` is called as records are written; `xy` names the x and y
-    coordinate columns of a table (see `importers.sources.read_survey`). The mapping
-    file's ``[coordinates]`` give `xy` (and `crs`) when the caller gives none.
+    The file itself is archived with the batch (`importers.delivery`); probable duplicates
+    not accepted (`accept_duplicates`: all, or a collection of source rows) and flagged
+    fields are held for review with it (`importers.held`). `progress(done, total)` is
+    called as records are written; `xy` names the x and y coordinate columns of a table
+    (see `importers.sources.read_survey`), and the mapping file's ``[coordinates]`` give it
+    (and `crs`) when the caller gives none; `rebatch_of` names the batch whose archived
+    file this is, read again (`importers.rebatch`).
     """
     started = utc_now()
     lay = reg.layers[layer]
@@ -90,16 +101,21 @@ def import_survey(reg: Registry, path: str | Path, layer: str, *, who: str,
     checked = check_survey(reg, lay, raw, plan)
     checked.corrections = combine(checked.corrections, plan.defaulted(checked.records.index))
     found = conflate(reg, checked.valid)
-    report = build_report(raw, lay, plan, checked, found, accept_duplicates)
+    accepted = accepted_duplicates(found.duplicates, accept_duplicates)
+    report = build_report(raw, lay, plan, checked, found, accepted)
     report.notes += plan.notes
     report.dry_run = dry_run
     if not dry_run:
         report.batch = str(uuidlib.uuid4())
         options = {"encoding": encoding, "crs": crs, "coords": coords, "gpkg_layer": gpkg_layer,
                    "mapping": str(getattr(mapping, "path", mapping)) if mapping else None,
-                   "accept_duplicates": accept_duplicates, "xy": list(xy) if xy else None}
+                   "accept_duplicates": accept_duplicates if isinstance(accept_duplicates, bool)
+                   else accepted.tolist(), "columns": dict(plan.columns),
+                   "xy": list(xy) if xy else None,
+                   **({"rebatch_of": rebatch_of} if rebatch_of else {})}
         batch = _batch_record(report, raw, who, started, options)
-        _write(reg, lay, checked, found, batch, accept_duplicates, progress)
+        _write(reg, lay, checked, found, Outcome(batch, pack(raw.path, raw.checksum), accepted,
+                                                  report.problem_table), progress)
     return report
 
 
@@ -127,7 +143,9 @@ def check_survey(reg: Registry, layer: Layer, raw: RawSurvey, plan: FieldPlan) -
     status = survey_status(source, layer, claimed=plan.columns)
     fields, status_flags = with_status(out.frame, status)
     records, repaired = repair_geometries(gpd.GeoDataFrame(fields, crs=raw.frame.crs), layer)
-    columns = [c for c in [*layer.field_names, "source_id", "state"] if c in records.columns]
+    records[SOURCE_ATTRIBUTES] = source_attributes(raw).reindex(records.index)
+    columns = [c for c in [*layer.field_names, "source_id", "state", SOURCE_ATTRIBUTES]
+               if c in records.columns]
     checked, value_flags = check_values(reg, layer, records[[*columns, records.geometry.name]])
     flags = combine(flag_names(destroyed, plan), out.flags, status_flags,
                     not_yet_reported(as_surveyed(value_flags, frame), out.flags))
@@ -136,6 +154,21 @@ def check_survey(reg: Registry, layer: Layer, raw: RawSurvey, plan: FieldPlan) -
     rejections = from_dicts(checked.problems)
     return CheckedSurvey(checked, rejections, combine(out.corrections, repaired), flags,
                          {status.column: "state"} if status.column else {})
+
+
+def source_attributes(raw: RawSurvey) -> pd.Series:
+    """Every record's own attributes as read — all the file's columns, mapped or not, before
+    any renaming or normalising — as JSON text, indexed by source row.
+
+    >>> frame = gpd.GeoDataFrame({"_row": [1], "备注": ["井盖松动"], "MS": ["1.2"],
+    ...                           "_outside_extent": [False]}, geometry=[None])
+    >>> source_attributes(RawSurvey(frame, Path("d.csv"), "CSV", "")).tolist()
+    ['{"备注":"井盖松动","MS":"1.2"}']
+    """
+    frame = raw.frame
+    own = [c for c in frame.columns if c not in READER_COLUMNS and c != frame.geometry.name]
+    return pd.Series(as_json(pd.DataFrame(frame[own])), index=frame["_row"].to_numpy(),
+                     dtype=object)
 
 
 def repair_geometries(records: gpd.GeoDataFrame, layer: Layer
@@ -167,7 +200,7 @@ def repair_geometries(records: gpd.GeoDataFrame, layer: Layer
 
 
 def build_report(raw: RawSurvey, layer: Layer, plan: FieldPlan, checked: CheckedSurvey,
-                 found: Conflation, accept_duplicates: bool) -> ImportReport:
+                 found: Conflation, accepted_duplicates: pd.Index) -> ImportReport:
     """The report of an import, before anything is written."""
     rejections = combine(checked.rejections, found.rejections)
     rejected = set(rejections["row"])
@@ -178,7 +211,7 @@ def build_report(raw: RawSurvey, layer: Layer, plan: FieldPlan, checked: Checked
     columns = {**plan.columns, **checked.extra_columns}
     return ImportReport(
         file=raw.path.name, layer=layer.name, total=len(checked.records),
-        accepted=len(found.new) + (duplicates if accept_duplicates else 0),
+        accepted=len(found.new) + len(accepted_duplicates),
         updated=len(found.updates), unchanged=len(found.unchanged), rejected=len(rejected),
         flagged=len(set(checked.flags["row"]) - rejected),
         warned=len(set(checked.corrections["row"]) - rejected), duplicates=duplicates,
@@ -198,24 +231,49 @@ def _batch_record(report: ImportReport, raw: RawSurvey, who: str, started: datet
             "options": options}
 
 
+@dataclass
+class Outcome:
+    """What an import writes besides its assets: the batch record, the delivered file, the
+    probable duplicates accepted, and the problems (whose flagged fields are held)."""
+
+    batch: dict
+    delivered: dict
+    accepted: pd.Index
+    problems: pd.DataFrame
+
+
 def _write(reg: Registry, layer: Layer, checked: CheckedSurvey, found: Conflation,
-           batch: dict, accept_duplicates: bool, progress: Progress | None) -> None:
-    """Write adds, updates and the batch record in one transaction."""
-    change = Change(who=batch["who"], why=f"survey import {batch['file_name']}",
-                    source="import", ref=batch["batch_uuid"])
-    rows = found.new.append(pd.Index(found.duplicates["row"]) if accept_duplicates
-                            else pd.Index([])).sort_values()
+           outcome: Outcome, progress: Progress | None) -> None:
+    """Write adds, updates, the delivered file, the review items and the batch record in
+    one transaction."""
+    batch = outcome.batch
+    change = Change(who=batch["who"], why=_why(batch), source="import",
+                    ref=batch["batch_uuid"])
+    rows = found.new.append(outcome.accepted).sort_values()
     new = checked.checked.rows(rows)
     updates = checked.checked.rows(found.updates.index).as_edits(found.updates["uuid"])
     total, done = len(new.records) + len(updates.records), 0
+    written = dict(zip(found.updates.index, found.updates["uuid"]))
     with reg.transaction():
         for step in _steps(new, updates):
-            write = reg.add if step.uuids is None else reg.update_many
-            write(layer.name, step, change)
+            if step.uuids is None:
+                written |= dict(zip(rows, reg.add(layer.name, step, change)["uuid"]))
+            else:
+                reg.update_many(layer.name, step, change)
             done += len(step.records)
             if progress:
                 progress(done, total)
+        hold(reg, batch, review_items(checked.records, found.duplicates, outcome.problems,
+                                      outcome.accepted, written), change)
+        reg.archive_file(outcome.delivered)
         reg.add_batch({**batch, "finished_at": iso(utc_now())})
+
+
+def _why(batch: dict) -> str:
+    earlier = batch["options"].get("rebatch_of")
+    if earlier:
+        return f"survey import {batch['file_name']} re-mapped (batch {earlier[:8]})"
+    return f"survey import {batch['file_name']}"
 
 
 def _steps(*writes: Checked) -> list[Checked]:

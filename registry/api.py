@@ -37,7 +37,7 @@ from registry.events import MaintenanceEvent
 from registry.frames import asset_columns
 from registry.history import timeline
 from registry.ids import new_uuids
-from registry.layers import LAYERS_DIR, Layer, LayerLibrary, load_layers
+from registry.layers import LAYERS_DIR, SOURCE_ATTRIBUTES, Layer, LayerLibrary, load_layers
 from registry.measure import Metric
 from registry.query import Query
 from registry.runs import distinct_runs
@@ -315,6 +315,9 @@ class Registry:
         if "source_id" in edits:
             raise InvalidInput("an asset's source id does not change; retire the asset and "
                                "add it again under the new id")
+        if SOURCE_ATTRIBUTES in edits:
+            raise InvalidInput("source attributes are what the survey delivered: only a "
+                               "survey import (or a re-mapped batch) changes them")
         typed, found = validate.coerce(layer, edits.drop(columns=["uuid"]))
         found += validate.problems(layer, typed, self.settings, partial=True)
         if found:
@@ -537,6 +540,25 @@ class Registry:
 
     def batches(self) -> list[dict[str, Any]]:
         return self.storage.batches()
+
+    def batch(self, key: str) -> dict[str, Any]:
+        """One import batch by its UUID or a unique start of it (as `batch list` shows it);
+        NotFound if none, InvalidInput if the start fits several."""
+        found = [b for b in self.batches() if b["batch_uuid"].startswith(key)] if key else []
+        exact = [b for b in found if b["batch_uuid"] == key]
+        if exact or len(found) == 1:
+            return (exact or found)[0]
+        if not found:
+            raise NotFound(f"no import batch {key!r} (see `infracensus batch list`)")
+        raise InvalidInput(f"{len(found)} import batches start with {key!r}: give more of it")
+
+    def archive_file(self, record: dict[str, Any]) -> bool:
+        """Keep a delivered survey file under its checksum (once however often it comes)."""
+        return self.storage.archive_file(record)
+
+    def archived_file(self, checksum: str) -> dict[str, Any] | None:
+        """The delivered file with this checksum, as archived; None if none is."""
+        return self.storage.archived_file(checksum)
 
 
 def _assets(layer: str, frame: gpd.GeoDataFrame) -> list[dict[str, Any]]:

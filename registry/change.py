@@ -11,7 +11,8 @@ from datetime import datetime, timezone
 
 from registry.errors import InvalidInput
 
-SOURCES = ("import", "work_package", "manual", "case", "grid_change", "migration")
+SOURCES = ("import", "work_package", "manual", "case", "grid_change", "migration",
+           "review")
 
 
 def utc_now() -> datetime:

@@ -14,7 +14,7 @@ geometries as WKB), summed so that row order does not matter.
 >>> create(folder + "/a.gpkg", county="130102").close()
 >>> checks = copy_registry(folder + "/a.gpkg", folder + "/b.gpkg")
 >>> all(c.ok for c in checks), checks[1].table, checks[1].rows
-(True, 'infracensus_migrations', 3)
+(True, 'infracensus_migrations', 5)
 """
 from __future__ import annotations
 

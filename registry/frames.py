@@ -22,7 +22,7 @@ from geopandas.array import from_shapely
 from pandas.api.internals import create_dataframe_from_blocks
 
 from registry.errors import InvalidInput
-from registry.layers import SYSTEM_COLUMNS, Layer
+from registry.layers import SOURCE_ATTRIBUTES, SYSTEM_COLUMNS, Layer
 
 _DTYPES = {"text": "object", "date": "object", "int": "Int64", "float": "float64",
            "bool": "boolean"}
@@ -34,8 +34,9 @@ _AFTER_GEOMETRY = ("distance_m",)
 
 
 def asset_columns(layer: Layer) -> list[str]:
-    """Attribute columns of an asset frame, in order (geometry comes last)."""
-    return list(SYSTEM_COLUMNS) + layer.field_names
+    """Attribute columns of an asset frame, in order (geometry comes last): the system
+    columns, the layer's fields, then the record's source attributes."""
+    return [*SYSTEM_COLUMNS, *layer.field_names, SOURCE_ATTRIBUTES]
 
 
 def selected_columns(layer: Layer, properties: Sequence[str] | None) -> list[str]:

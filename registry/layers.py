@@ -27,6 +27,11 @@ SYSTEM_COLUMNS = ("uuid", "gbt_code", "source_id", "grid_code", "state", "versio
 #: an asset whose survey said nothing of its state — never guessed as intact.
 STATES = ("intact", "damaged", "missing", "occupied", "abandoned", "unknown")
 ADDED_STATES = {"occupied": {"zh": "占用", "en": "Occupied"}, "unknown": {"zh": "未知", "en": "Unknown"}}
+#: Every source attribute of the survey record an asset came from, verbatim, as JSON text
+#: (original column names, raw values, in the file's order); NULL for assets not imported.
+#: It follows the layer's fields in every table and frame, so a registry migrated to it
+#: (ALTER TABLE ... ADD COLUMN appends) and a new one have the same columns in one order.
+SOURCE_ATTRIBUTES = "source_attributes"
 
 
 @dataclass(frozen=True)
@@ -232,7 +237,7 @@ def _parse_layer(path: Path, data: dict, catalogue: Catalogue) -> Layer:
     fields = tuple(_parse_field(path, i, entry) for i, entry in enumerate(data.get("fields", [])))
     names = [f.name for f in fields]
     _check(len(set(names)) == len(names), path, "fields", "repeat a name")
-    clash = set(names) & set(SYSTEM_COLUMNS)
+    clash = set(names) & {*SYSTEM_COLUMNS, SOURCE_ATTRIBUTES}
     _check(not clash, path, "fields", f"use reserved names {sorted(clash)}")
     kind = data.get("kind", "asset")
     _check(kind in ("asset", "grid"), path, "kind", "must be 'asset' or 'grid'")

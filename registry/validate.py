@@ -31,11 +31,12 @@ import pandas as pd
 import shapely
 
 from registry.errors import InvalidInput
-from registry.layers import STATES, Field, Layer
+from registry.layers import SOURCE_ATTRIBUTES, STATES, Field, Layer
+from registry.source_attributes import coerce_column as coerce_source_attributes
 from registry.settings import Settings
 
 #: Columns a caller may send besides the layer's fields.
-INPUT_COLUMNS = ("source_id", "uuid", "state")
+INPUT_COLUMNS = ("source_id", "uuid", "state", SOURCE_ATTRIBUTES)
 
 
 def check_columns(layer: Layer, frame: pd.DataFrame) -> None:
@@ -56,6 +57,10 @@ def coerce(layer: Layer, frame: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, lis
             out[f.name], bad = _coerce_column(f, out[f.name])
             found += [_problem(out, i, f.name, frame.at[i, f.name], f"not a {f.type}")
                       for i in bad]
+    if SOURCE_ATTRIBUTES in out:
+        out[SOURCE_ATTRIBUTES], bad = coerce_source_attributes(out[SOURCE_ATTRIBUTES])
+        found += [_problem(out, i, SOURCE_ATTRIBUTES, str(frame.at[i, SOURCE_ATTRIBUTES])[:80],
+                           "not a JSON object of source attributes") for i in bad]
     return out, found
 
 

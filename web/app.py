@@ -32,6 +32,7 @@ BLUEPRINTS: list[str] = [
     "web.cases:create_blueprint",
     "web.plans.api:create_blueprint", "web.plans.page:create_blueprint",
     "web.gas.page:create_blueprint",
+    "web.review:create_blueprint",
 ]
 
 REGISTRY_KEY = "infracensus.registry"

@@ -24,6 +24,7 @@ import pandas as pd
 import shapely
 from pandas.core.arrays.masked import BaseMaskedArray
 
+from registry.layers import SOURCE_ATTRIBUTES
 from registry.storage.base import PointRows
 
 ID_COLUMN = "uuid"
@@ -56,6 +57,10 @@ def point_features(page: PointRows) -> list[dict[str, Any]]:
     [{'type': 'Feature', 'id': 'a1', 'geometry': {'type': 'Point', 'coordinates': [114.5, 38.0]}, 'properties': {'depth_m': None}}]
     """
     names = page.properties
+    if SOURCE_ATTRIBUTES in names:
+        at = 3 + names.index(SOURCE_ATTRIBUTES)
+        page = PointRows(names, [(*row[:at], _embedded(row[at]), *row[at + 1:])
+                                 for row in page.rows])
     with _collector_paused():
         return [{"type": "Feature", "id": row[2],
                  "geometry": None if row[0] is None else
@@ -78,7 +83,7 @@ def features(frame: gpd.GeoDataFrame) -> list[dict[str, Any]]:
     geometry_name = frame.geometry.name
     names = [c for c in frame.columns if c not in (geometry_name, ID_COLUMN)]
     ids = column_values(frame[ID_COLUMN]) if ID_COLUMN in frame else [None] * len(frame)
-    rows = zip(*(column_values(frame[name]) for name in names)) if names else ([()] * len(frame))
+    rows = zip(*(property_values(frame[name]) for name in names)) if names else ([()] * len(frame))
     shapes = geometries(frame.geometry.array)
     with _collector_paused():
         return [{"type": "Feature", "id": fid, "geometry": geom, "properties": dict(zip(names, row))}
@@ -120,6 +125,29 @@ def geometries(geoms: Any) -> list[Any]:
     for index, value in zip(np.flatnonzero(present).tolist(), encoded):
         out[index] = value
     return out
+
+
+def property_values(column: pd.Series) -> list[Any]:
+    """A column as feature property values: `column_values`, and the source attributes
+    (JSON text in storage) as the object they hold, so a GeoJSON reader sees an object.
+
+    >>> property_values(pd.Series(['{"备注":"松动","MS":1.2}', None], name="source_attributes"))
+    [{'备注': '松动', 'MS': 1.2}, None]
+    """
+    values = column_values(column)
+    if column.name != SOURCE_ATTRIBUTES:
+        return values
+    return [_embedded(v) for v in values]
+
+
+def _embedded(text: Any) -> Any:
+    """Stored JSON text as its object; text that is not JSON (edited outside) stays text."""
+    if not isinstance(text, str):
+        return text
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return text
 
 
 def column_values(column: pd.Series) -> list[Any]:

@@ -25,6 +25,10 @@ from registry.query import Query
 from registry.settings import Settings
 
 
+#: The columns of an archived survey file (`Storage.archive_file`).
+ARCHIVE_COLUMNS = ("checksum", "file_name", "packing", "size", "content", "archived_at")
+
+
 def check_expected(kind: str, key: str, stored: int, expected: int | None) -> None:
     """Conflict unless a document is at the version the caller last saw (0: absent).
 
@@ -177,6 +181,16 @@ class Storage(ABC):
     def batches(self) -> list[dict[str, Any]]:
         """Every import batch, newest first."""
 
+    @abstractmethod
+    def archive_file(self, record: dict[str, Any]) -> bool:
+        """Keep a delivered survey file: {checksum, file_name, packing, size, content (bytes),
+        archived_at}. A file already held under its checksum is kept once; returns whether
+        this one was new."""
+
+    @abstractmethod
+    def archived_file(self, checksum: str) -> dict[str, Any] | None:
+        """The archived file with this checksum (as `archive_file` took it), None if none."""
+
     # -- documents and journal: cases, plans, work packages, programmes, users -------------
     @abstractmethod
     def save_document(self, kind: str, key: str, body: dict[str, Any],
@@ -212,7 +226,7 @@ class Storage(ABC):
 
         Tables: ``infracensus_settings``, ``infracensus_migrations``, each layer's feature
         table, ``asset_versions``, ``maintenance_events``, ``import_batches``,
-        ``gbt_serials``, ``registry_documents``, ``registry_journal``. The canonical form is
+        ``survey_files`` (``content`` as bytes), ``gbt_serials``, ``registry_documents``, ``registry_journal``. The canonical form is
         the same on every backend: column name → None, bool, int, float or str; timestamp
         columns as ISO-8601 UTC text with milliseconds (``2026-03-01T08:00:00.000Z``); dates
         as ``YYYY-MM-DD``; geometries (``geom``) as 2-D ISO WKB bytes, little-endian; JSON

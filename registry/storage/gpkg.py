@@ -26,7 +26,8 @@ from registry.query import Query
 from registry.settings import Settings
 from registry.storage import gpkg_schema as schema
 from registry.storage import gpkg_rows, journal_sql
-from registry.storage.base import PointRows, Storage, TileRequest, check_expected
+from registry.storage.base import (ARCHIVE_COLUMNS, PointRows, Storage, TileRequest,
+                                   check_expected)
 from registry.storage.gpkg_binary import decode
 from registry.storage.gpkg_connection import Connections, run_script
 from registry.storage.gpkg_query import Fetcher
@@ -124,9 +125,21 @@ class GeoPackageStorage(Storage):
             for version in pending:
                 description, ddl = schema.MIGRATIONS[version]
                 run_script(conn, ddl)
+                if version in schema.FEATURE_COLUMNS:
+                    self._add_feature_column(*schema.FEATURE_COLUMNS[version])
                 conn.execute("INSERT INTO infracensus_migrations VALUES (?, ?, ?)",
                              (version, description, iso(utc_now())))
         return pending
+
+    def _add_feature_column(self, column: str, kind: str) -> None:
+        """Add `column` to every feature table that lacks it (a new one has it already)."""
+        conn = self.db.conn
+        tables = [row[0] for row in conn.execute(
+            "SELECT table_name FROM gpkg_contents WHERE data_type = 'features' ORDER BY 1")]
+        for table in tables:
+            held = {row[1] for row in conn.execute(f'PRAGMA table_info("{table}")')}
+            if column not in held:
+                run_script(conn, schema.add_feature_column(table, column, kind))
 
     def _pending_migrations(self) -> list[int]:
         conn = self.db.conn
@@ -268,6 +281,21 @@ class GeoPackageStorage(Storage):
                 record[key] = orjson.loads(record[key]) if record[key] else None
             out.append(record)
         return out
+
+    def archive_file(self, record: dict[str, Any]) -> bool:
+        with self.transaction():
+            cursor = self.db.conn.execute(
+                f"INSERT INTO survey_files ({', '.join(ARCHIVE_COLUMNS)}) VALUES "
+                f"({', '.join('?' * len(ARCHIVE_COLUMNS))}) ON CONFLICT (checksum) DO NOTHING",
+                [record[c] for c in ARCHIVE_COLUMNS])
+        return cursor.rowcount == 1
+
+    def archived_file(self, checksum: str) -> dict[str, Any] | None:
+        cursor = self.db.conn.execute(
+            f"SELECT {', '.join(ARCHIVE_COLUMNS)} FROM survey_files WHERE checksum = ?",
+            (checksum,))
+        row = cursor.fetchone()
+        return None if row is None else dict(zip(ARCHIVE_COLUMNS, row))
 
     # -- documents and journal -------------------------------------------------------------
     def save_document(self, kind: str, key: str, body: dict[str, Any],

@@ -10,7 +10,7 @@ built once and the R*Tree packed from the geometries' bounds.
 >>> store = GeoPackageStorage(tempfile.mkdtemp() + "/city.gpkg")
 >>> store.initialise(Settings(county="130102"), registry.layers.load_layers())
 >>> [row["version"] for row in dump(store.db.conn, "infracensus_migrations")]
-[1, 2, 3]
+[1, 2, 3, 4, 5]
 """
 from __future__ import annotations
 

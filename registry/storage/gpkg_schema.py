@@ -6,7 +6,7 @@ never edited.
 """
 from __future__ import annotations
 
-from registry.layers import Layer
+from registry.layers import SOURCE_ATTRIBUTES, Layer
 
 APPLICATION_ID = 0x47504B47  # "GPKG"
 USER_VERSION = 10400  # GeoPackage 1.4
@@ -86,7 +86,7 @@ def feature_table(layer: Layer) -> str:
         "uuid TEXT NOT NULL", "gbt_code TEXT", "source_id TEXT",
         "grid_code TEXT", "state TEXT NOT NULL", "version INTEGER NOT NULL",
         "created_at DATETIME NOT NULL", "updated_at DATETIME NOT NULL", "retired_at DATETIME",
-    ] + [f'"{f.name}" {SQL_TYPES[f.type]}' for f in layer.fields]
+    ] + [f'"{f.name}" {SQL_TYPES[f.type]}' for f in layer.fields] + [f"{SOURCE_ATTRIBUTES} TEXT"]
     return f'CREATE TABLE "{layer.name}" ({", ".join(columns)});\n' + feature_indexes(layer.name)
 
 
@@ -169,4 +169,25 @@ INSERT INTO gpkg_contents (table_name, data_type, identifier, description) VALUE
     3: ("journal by kind and time (the audit trail's newest entries)", """
 CREATE INDEX registry_journal_at ON registry_journal (kind, at, id);
 """),
+    4: ("source attributes on every layer table (the survey record, verbatim)", ""),
+    5: ("archive of delivered survey files, one per checksum", """
+CREATE TABLE survey_files (
+  checksum TEXT PRIMARY KEY, file_name TEXT NOT NULL, packing TEXT NOT NULL,
+  size INTEGER NOT NULL, content BLOB NOT NULL, archived_at TEXT NOT NULL);
+INSERT INTO gpkg_contents (table_name, data_type, identifier, description) VALUES
+  ('survey_files', 'attributes', 'survey_files', 'Delivered survey files, as delivered (原始文件)');
+"""),
 }
+
+#: Columns a migration adds to every feature table (those the registry holds then, and any
+#: that lacks it): version -> (column, SQL type). Additive only: existing rows get NULL.
+FEATURE_COLUMNS: dict[int, tuple[str, str]] = {4: (SOURCE_ATTRIBUTES, "TEXT")}
+
+
+def add_feature_column(table: str, column: str, kind: str) -> str:
+    """DDL adding one column to a feature table.
+
+    >>> add_feature_column("drains", "source_attributes", "TEXT")
+    'ALTER TABLE "drains" ADD COLUMN "source_attributes" TEXT;'
+    """
+    return f'ALTER TABLE "{table}" ADD COLUMN "{column}" {kind};'

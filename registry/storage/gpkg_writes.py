@@ -16,7 +16,8 @@ import shapely
 
 from registry.change import Change, iso, utc_now
 from registry.errors import Conflict, NotFound
-from registry.layers import SYSTEM_COLUMNS, Layer
+from registry.frames import asset_columns
+from registry.layers import Layer
 from registry.settings import Settings
 from registry.storage import gpkg_schema as schema
 from registry.storage.gpkg_binary import encode
@@ -227,7 +228,7 @@ class _TriggersOff(AbstractContextManager[None]):
 
 
 def stored_columns(layer: Layer) -> list[str]:
-    return [c for c in SYSTEM_COLUMNS] + layer.field_names
+    return asset_columns(layer)
 
 
 def _column_values(frame: gpd.GeoDataFrame, columns: Iterable[str]) -> list[list]:

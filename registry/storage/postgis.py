@@ -25,13 +25,15 @@ from psycopg import sql
 
 from registry.change import Change
 from registry.errors import Conflict, NotFound, StorageError
-from registry.layers import SYSTEM_COLUMNS, Layer, LayerLibrary
+from registry.frames import asset_columns
+from registry.layers import Layer, LayerLibrary
 from registry.query import Query
 from registry.settings import Settings
 from registry.storage import journal_sql, postgis_rows
 from registry.storage import postgis_indexes as indexes
 from registry.storage import postgis_schema as schema
-from registry.storage.base import PointRows, Storage, TileRequest, check_expected
+from registry.storage.base import (ARCHIVE_COLUMNS, PointRows, Storage, TileRequest,
+                                   check_expected)
 from registry.storage.postgis_connection import Connections, scalar
 from registry.storage.postgis_copy import copy_assets
 from registry.storage.postgis_query import Fetcher
@@ -73,7 +75,10 @@ class PostGISStorage(Storage):
             pending = sorted(v for v in schema.MIGRATIONS if v > applied)
             for version in pending:
                 description, ddl = schema.MIGRATIONS[version]
-                conn.execute(ddl)
+                if ddl:
+                    conn.execute(ddl)
+                if version in schema.FEATURE_COLUMNS:
+                    _add_feature_column(conn, *schema.FEATURE_COLUMNS[version])
                 conn.execute("INSERT INTO infracensus_migrations VALUES (%s, %s, now())",
                              (version, description))
         return pending
@@ -251,6 +256,20 @@ class PostGISStorage(Storage):
                 record[key] = orjson.loads(record[key]) if record[key] else None
         return records
 
+    def archive_file(self, record: dict[str, Any]) -> bool:
+        statement = sql.SQL("{} ON CONFLICT (checksum) DO NOTHING").format(
+            _insert("survey_files", ARCHIVE_COLUMNS))
+        with self.transaction(), self.db.connection() as conn:
+            cursor = conn.execute(statement, [record[c] for c in ARCHIVE_COLUMNS])
+            return cursor.rowcount == 1
+
+    def archived_file(self, checksum: str) -> dict[str, Any] | None:
+        statement = sql.SQL("SELECT {} FROM survey_files WHERE checksum = %s").format(
+            sql.SQL(", ").join(map(sql.Identifier, ARCHIVE_COLUMNS)))
+        with self.db.connection() as conn:
+            row = conn.execute(statement, (checksum,)).fetchone()
+        return None if row is None else dict(zip(ARCHIVE_COLUMNS, row))
+
     # -- documents and journal -------------------------------------------------------------
     def save_document(self, kind: str, key: str, body: dict[str, Any],
                       expected_version: int | None, at: str) -> int:
@@ -317,12 +336,18 @@ class PostGISStorage(Storage):
         self.db.close()
 
 
+def _add_feature_column(conn: psycopg.Connection, column: str, kind: str) -> None:
+    """Add `column` to every feature table that lacks it (a new one has it already)."""
+    for (table,) in conn.execute(schema.FEATURE_TABLES, (column,)).fetchall():
+        conn.execute(schema.add_feature_column(table, column, kind))
+
+
 def _is_registry(conn: psycopg.Connection) -> bool:
     return bool(scalar(conn, "SELECT to_regclass('infracensus_settings') IS NOT NULL"))
 
 
 def _stored_columns(layer: Layer) -> list[str]:
-    return [*SYSTEM_COLUMNS, *layer.field_names]
+    return asset_columns(layer)
 
 
 def _quoted(conn: psycopg.Connection, name: str) -> str:

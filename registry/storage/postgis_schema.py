@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from psycopg import sql
 
-from registry.layers import Layer
+from registry.layers import SOURCE_ATTRIBUTES, Layer
 
 SQL_TYPES = {"text": "text", "int": "bigint", "float": "double precision", "date": "date",
              "bool": "boolean"}
@@ -84,7 +84,31 @@ CREATE TRIGGER registry_journal_no_truncate BEFORE TRUNCATE ON registry_journal
     3: ("journal by kind and time (the audit trail's newest entries)", """
 CREATE INDEX registry_journal_at ON registry_journal (kind, at, id);
 """),
+    4: ("source attributes on every layer table (the survey record, verbatim)", ""),
+    5: ("archive of delivered survey files, one per checksum", """
+CREATE TABLE survey_files (
+  checksum text COLLATE "C" PRIMARY KEY, file_name text NOT NULL, packing text NOT NULL,
+  size bigint NOT NULL, content bytea NOT NULL, archived_at text NOT NULL);
+"""),
 }
+
+#: Columns a migration adds to every feature table (as `gpkg_schema.FEATURE_COLUMNS`).
+FEATURE_COLUMNS: dict[int, tuple[str, str]] = {4: (SOURCE_ATTRIBUTES, "text")}
+
+#: The feature tables of the current schema: the only tables with a `retired_at` column.
+FEATURE_TABLES = """
+SELECT c.relname FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid
+WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'r'
+  AND a.attname = 'retired_at' AND NOT a.attisdropped
+  AND NOT EXISTS (SELECT 1 FROM pg_attribute b WHERE b.attrelid = c.oid AND b.attname = %s
+                  AND NOT b.attisdropped)
+ORDER BY c.relname"""
+
+
+def add_feature_column(table: str, column: str, kind: str) -> sql.Composed:
+    """DDL adding one column to a feature table."""
+    return sql.SQL("ALTER TABLE {} ADD COLUMN {} {}").format(
+        sql.Identifier(table), sql.Identifier(column), sql.SQL(kind))
 
 
 def registry_tables(srid: int) -> sql.Composed:
@@ -119,7 +143,7 @@ def iso_text(moment: sql.Composable) -> sql.Composable:
 
 def field_type(layer: Layer, column: str) -> str:
     """The field type (text, int, float, date, bool, timestamp) a column filters as."""
-    if column in SYSTEM_TYPES:
+    if column in SYSTEM_TYPES or column == SOURCE_ATTRIBUTES:
         return SYSTEM_FIELD_TYPES.get(column, "text")
     return layer.field(column).type
 
@@ -134,7 +158,9 @@ def feature_table(layer: Layer, srid: int) -> list[sql.Composed]:
         *(sql.SQL("{} {}").format(sql.Identifier(name), sql.SQL(kind))
           for name, kind in SYSTEM_TYPES.items()),
         *(sql.SQL("{} {}").format(sql.Identifier(f.name), sql.SQL(SQL_TYPES[f.type]))
-          for f in layer.fields)]
+          for f in layer.fields),
+        # text, not jsonb: jsonb reorders keys, and the file's column order is kept.
+        sql.SQL("{} text").format(sql.Identifier(SOURCE_ATTRIBUTES))]
     create = sql.SQL("CREATE TABLE {} ({})").format(table, sql.SQL(", ").join(columns))
     return [create, *(index(layer.name, column) for column in INDEXED)]
 

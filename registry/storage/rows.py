@@ -32,7 +32,8 @@ def registry_tables(layer_names: list[str]) -> list[str]:
     ['infracensus_settings', 'infracensus_migrations', 'drains']
     """
     return [*BOOKKEEPING, *layer_names, "asset_versions", "maintenance_events",
-            "import_batches", "gbt_serials", "registry_documents", "registry_journal"]
+            "import_batches", "survey_files", "gbt_serials", "registry_documents",
+            "registry_journal"]
 
 
 def canonical_moment(text: str | None) -> str | None:

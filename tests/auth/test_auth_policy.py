@@ -17,6 +17,8 @@ from web.auth.policy import DENY, OPEN, permitted, requirement
     ("gas.update_status", "PUT", "plan"), ("auth.log_in", "POST", OPEN),
     ("cases.list", "GET", "view"), ("brand_new.thing", "GET", "view"),
     ("brand_new.thing", "DELETE", DENY),
+    ("review.page", "GET", "import"), ("review.items", "GET", "import"),
+    ("review.decide", "POST", "import"),
 ])
 def test_permission_per_endpoint(endpoint: str, method: str, permission: str) -> None:
     assert requirement(endpoint, method).permission == permission

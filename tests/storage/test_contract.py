@@ -365,7 +365,7 @@ DRAIN_FRAME = {
     "retired_at": "object", "grate_type": "object", "grate_material": "object",
     "material": "object", "depth_m": "float64", "outfall_pipe_mm": "Int64",
     "road_name": "object", "install_year": "Int64", "condition": "Int64",
-    "last_cleaned": "object", "geometry": "geometry"}
+    "last_cleaned": "object", "source_attributes": "object", "geometry": "geometry"}
 
 
 @pytest.mark.parametrize("criteria", [{}, {"bbox": (0.0, 0.0, 1.0, 1.0)}, {"limit": 7},

@@ -66,14 +66,20 @@ def test_an_older_registry_is_upgraded_in_place(city: registry.Registry) -> None
     """A registry of schema version 1 (before documents existed) opens and gains them."""
     conn = sqlite3.connect(city.url)
     conn.executescript("DROP TABLE registry_documents; DROP TABLE registry_journal;"
+                       "DROP TABLE survey_files;"
                        "DELETE FROM infracensus_migrations WHERE version > 1;"
-                       "DELETE FROM gpkg_contents WHERE table_name LIKE 'registry_%';")
+                       "DELETE FROM gpkg_contents WHERE table_name LIKE 'registry_%'"
+                       " OR table_name = 'survey_files';")
+    for (table,) in conn.execute("SELECT table_name FROM gpkg_contents "
+                                 "WHERE data_type = 'features'").fetchall():
+        conn.execute(f'ALTER TABLE "{table}" DROP COLUMN source_attributes')
+    conn.commit()
     conn.close()
     city.close()
     upgraded = registry.open(city.url)
     versions = sqlite3.connect(city.url).execute(
         "SELECT version FROM infracensus_migrations ORDER BY version").fetchall()
-    assert versions == [(1,), (2,), (3,)]
+    assert versions == [(1,), (2,), (3,), (4,), (5,)]
     assert upgraded.count(Query("drains")) == 200
     assert upgraded.documents("plan") == []
 

@@ -94,7 +94,7 @@ def test_schema_on_the_server(city) -> None:
                                   ).fetchall()
     assert "USING gist (geom)" in indexes["drains_geom"]
     assert geometry == ("POINT", 4490)
-    assert [version for version, _ in migrations] == [1, 2, 3]
+    assert [version for version, _ in migrations] == [1, 2, 3, 4, 5]
 
 
 def test_events_are_append_only_on_the_server(city) -> None:

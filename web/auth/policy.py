@@ -52,6 +52,8 @@ RULES: list[Rule] = [
     Rule("map_selection.select", frozenset({"POST"}), "view", changes_state=False),
     Rule("map_selection.export", READ, "export"),
     Rule("imports.*", WRITE, "import"),
+    # The review queue is a data manager's page: reading it needs `import` too.
+    Rule("review.*", READ | WRITE, "import"),
     Rule("admin.*", READ | WRITE, "admin"),
     # Inspectors report problems; engineers run the case lifecycle.
     Rule("cases.report*", WRITE, "report"),

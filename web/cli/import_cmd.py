@@ -2,6 +2,7 @@
 
     infracensus import -r city.gpkg 雨水箅子.shp --layer drains --rejects rejects.csv
     infracensus import -r city.gpkg 燃气管道.shp --layer gas_mains --plan   # review first
+    infracensus import -r city.gpkg --rebatch 3f2a9c1e --mapping contractor-a.toml
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import click
 
 from importers.mapping_plan import plan_survey
 from importers.pipeline import import_survey as run_import
+from importers.rebatch import rebatch
 from importers.report import check_rejects_path, write_rejects
 from importers.sources import WEB_SYSTEMS
 from web.cli.options import clear_errors, default_who, open_registry, registry_option, who_option
@@ -42,8 +44,11 @@ class WriteProgress(ExitStack):
 
 @click.command("import")
 @registry_option
-@click.argument("survey", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--layer", required=True, help="The layer the survey feeds (drains, lamp_posts ...).")
+@click.argument("survey", type=click.Path(dir_okay=False, path_type=Path), required=False)
+@click.option("--layer", default=None, help="The layer the survey feeds (drains, lamp_posts ...).")
+@click.option("--rebatch", "rebatch_of", default=None, metavar="BATCH",
+              help="Instead of SURVEY: import batch BATCH's archived file again (with "
+                   "--mapping), as a new batch updating the same assets.")
 @click.option("--encoding", default=None,
               help="Text encoding of the attributes (default: detected, e.g. GBK without .cpg).")
 @click.option("--crs", default=None, metavar="EPSG:CODE",
@@ -60,8 +65,10 @@ class WriteProgress(ExitStack):
 @click.option("--dry-run", is_flag=True, help="Report what would happen; write nothing.")
 @click.option("--rejects", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write every rejected or altered record to this .csv or .geojson file.")
-@click.option("--accept-duplicates", is_flag=True,
-              help="Insert probable duplicates (within 1 m of an asset) instead of holding them.")
+@click.option("--accept-duplicates", "accept_duplicates", is_flag=False, flag_value="all",
+              default=None, metavar="[ROW,ROW…]",
+              help="Insert probable duplicates (within 1 m of an asset) instead of holding "
+                   "them for review: all, or only the source rows listed.")
 @click.option("--plan", is_flag=True,
               help="Propose the column mapping (field, why, confidence, values) and write it "
                    "as a mapping file to edit and pass back with --mapping; imports nothing.")
@@ -69,16 +76,24 @@ class WriteProgress(ExitStack):
               help="Where --plan writes the mapping file (default: SURVEY.mapping.toml).")
 @who_option
 @clear_errors
-def import_survey(registry_url: str, survey: Path, layer: str, encoding: str | None,
+def import_survey(registry_url: str, survey: Path | None, layer: str | None,
+                  rebatch_of: str | None, encoding: str | None,
                   crs: str | None, coords: str | None, mapping: Path | None,
                   gpkg_layer: str | None, dry_run: bool, rejects: Path | None,
-                  accept_duplicates: bool, plan: bool, plan_out: Path | None,
+                  accept_duplicates: str | None, plan: bool, plan_out: Path | None,
                   who: str | None, x_column: str | None, y_column: str | None) -> None:
-    """Import SURVEY (shapefile, GeoPackage, GeoJSON, CSV, Excel, zip ...) into a layer."""
+    """Import SURVEY (shapefile, GeoPackage, GeoJSON, CSV, Excel, zip ...) into a layer.
+
+    The file is archived with its batch; `--rebatch BATCH` imports that archived file again.
+    """
     if (x_column is None) != (y_column is None):
         raise click.UsageError("--x and --y go together: name both coordinate columns")
     xy = (x_column, y_column) if x_column and y_column else None
+    _check_source(survey, layer, rebatch_of, encoding or crs or coords or gpkg_layer or xy)
+    accepted = duplicate_rows(accept_duplicates)
     if plan or plan_out is not None:
+        if survey is None or layer is None:
+            raise click.UsageError("--plan reads a SURVEY for a --layer")
         out = plan_path(survey, plan_out)
         proposal = plan_survey(open_registry(registry_url), survey, layer, encoding=encoding,
                                crs=crs, coords=coords, mapping=mapping, gpkg_layer=gpkg_layer,
@@ -91,10 +106,16 @@ def import_survey(registry_url: str, survey: Path, layer: str, encoding: str | N
         check_rejects_path(rejects)
     reg = open_registry(registry_url)
     with WriteProgress() as progress:
-        report = run_import(reg, survey, layer, who=default_who(who), encoding=encoding,
-                            crs=crs, coords=coords, mapping=mapping, gpkg_layer=gpkg_layer,
-                            dry_run=dry_run, accept_duplicates=accept_duplicates,
-                            progress=progress, xy=xy)
+        if rebatch_of is not None:
+            report = rebatch(reg, rebatch_of, who=default_who(who), mapping=mapping,
+                             dry_run=dry_run, accept_duplicates=accepted,
+                             progress=progress)
+        else:
+            assert survey is not None and layer is not None  # _check_source saw to it
+            report = run_import(reg, survey, layer, who=default_who(who), encoding=encoding,
+                                crs=crs, coords=coords, mapping=mapping,
+                                gpkg_layer=gpkg_layer, dry_run=dry_run,
+                                accept_duplicates=accepted, progress=progress, xy=xy)
     click.echo(report.summary())
     if rejects is not None:
         write_rejects(report, rejects)
@@ -115,3 +136,34 @@ def write_plan(text: str, out: Path) -> None:
         out.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise click.ClickException(f"cannot write the mapping file {out}: {exc.strerror}")
+
+
+def _check_source(survey: Path | None, layer: str | None, rebatch_of: str | None,
+                  reading: object) -> None:
+    """A survey file and its layer, or --rebatch (which reads as the batch was read)."""
+    if rebatch_of is None:
+        if survey is None or layer is None:
+            raise click.UsageError("give SURVEY and --layer (or --rebatch BATCH)")
+        return
+    if survey is not None or layer is not None or reading:
+        raise click.UsageError("--rebatch reads the batch's archived file into its layer as "
+                               "the batch read it: give no SURVEY, --layer, --encoding, "
+                               "--crs, --coords or --gpkg-layer with it")
+
+
+def duplicate_rows(value: str | None) -> bool | list[int]:
+    """``--accept-duplicates``: absent (hold them all), bare (accept all) or ``ROW,ROW``.
+
+    >>> duplicate_rows(None), duplicate_rows("all"), duplicate_rows("12, 40")
+    (False, True, [12, 40])
+    """
+    if value is None:
+        return False
+    if value == "all":
+        return True
+    try:
+        return [int(part) for part in value.split(",") if part.strip()]
+    except ValueError:
+        raise click.BadParameter(f"{value!r}: give source rows as ROW,ROW (e.g. 12,40), or "
+                                 "no value to accept every probable duplicate",
+                                 param_hint="--accept-duplicates") from None

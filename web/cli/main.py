@@ -22,6 +22,7 @@ COMMANDS = {
     "plan": "plans:plan", "package": "plans:package", "user": "user:user",
     "audit": "audit:audit", "backup": "backup:backup", "restore": "restore:restore",
     "campaigns": "campaigns:campaigns",
+    "batch": "batch:batch", "review": "review:review",
 }
 
 

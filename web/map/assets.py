@@ -10,10 +10,12 @@ from typing import Any
 
 import numpy as np
 import shapely
-from flask import Blueprint, Response, jsonify, request, url_for
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
 from registry import Query, Registry
 from registry.errors import InvalidInput
+from registry.layers import SOURCE_ATTRIBUTES
+from registry.source_attributes import parse as parse_source
 from registry.filters import Filter, Like, Or
 from web.app import current_registry
 from web.auth import scope
@@ -39,12 +41,21 @@ def asset(uuid: str) -> Response:
     found = scope.visible_asset(registry.get(uuid))
     layer, properties = registry.layers[found["layer"]], found["properties"]
     names = {g["code"]: g["name"] for g in grid_list(registry)}
-    return jsonify({
+    return _unsorted({
         "uuid": uuid, "layer": layer.name, "title": labels.title(layer, properties, lang),
         "attributes": labels.attributes(registry.layers, layer, properties, names, lang),
         "timeline": labels.timeline(layer, registry.history(uuid), lang),
+        # Every column of the survey record, verbatim, in the file's order (None: the
+        # asset did not come from a survey import).
+        SOURCE_ATTRIBUTES: parse_source(properties.get(SOURCE_ATTRIBUTES)),
         "export": url_for("map_selection.export", layer=layer.name, ids=uuid, format="geojson"),
     })
+
+
+def _unsorted(body: dict[str, Any]) -> Response:
+    """JSON with its keys in their own order: the source attributes in the file's."""
+    return current_app.response_class(current_app.json.dumps(body, sort_keys=False) + "\n",
+                                      mimetype="application/json")
 
 
 def search() -> Response:

@@ -46,6 +46,7 @@ UI: dict[str, tuple[str, str]] = {
     "attributes": ("属性", "Attributes"),
     "gbt_code": ("部件编码", "GB/T code"),
     "source_id": ("原编号", "Survey id"),
+    "source_attributes": ("原始属性", "As surveyed"),
     "grid_code": ("责任网格", "Grid"),
     "state": ("部件状态", "State"),
     "history": ("历史", "History"),

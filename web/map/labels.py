@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from registry.events import EVENT_KINDS
-from registry.layers import Field, Layer, LayerLibrary
+from registry.layers import SOURCE_ATTRIBUTES, Field, Layer, LayerLibrary
 from web.map.i18n import UI, VERSION_KINDS, say, texts, value_label
 
 EMPTY = "—"
@@ -77,6 +77,9 @@ def _version_entry(layer: Layer, version: Mapping[str, Any], lang: str) -> dict[
 def _field_label(layer: Layer, name: str, lang: str) -> str:
     if name in layer.field_names:
         return layer.field(name).label(lang)
+    group, dot, column = name.partition(".")  # source_attributes.备注: one survey column
+    if dot and group == SOURCE_ATTRIBUTES:
+        return f"{texts(lang)[SOURCE_ATTRIBUTES]} {column}"
     return texts(lang).get(name, name)
 
 
