@@ -48,6 +48,8 @@ ROUTES: dict[tuple[str, str], tuple[str, bool]] = {
     ("gas.scope", "GET"): ("view", False), ("gas.topology", "GET"): ("view", False),
     ("gas.valves", "GET"): ("view", False),
     ("imports.upload", "POST"): ("import", False),
+    ("review.page", "GET"): ("import", False), ("review.items", "GET"): ("import", False),
+    ("review.decide", "POST"): ("import", False),
     ("map.index", "GET"): ("view", False), ("map.style", "GET"): ("view", True),
     ("map.vendor", "GET"): (OPEN, False),
     ("map_assets.asset", "GET"): ("view", False), ("map_assets.grids", "GET"): ("view", False),

@@ -11,6 +11,7 @@ import registry
 from browser.chromium import serving
 from importers.pipeline import import_survey
 from registry import Query
+from open_access import OPEN
 from web.app import create_app
 
 pytestmark = pytest.mark.browser
@@ -31,7 +32,7 @@ def review_server(new_location: Callable[[], str], tmp_path: Path) -> Iterator[t
     survey.write_text(SURVEY, encoding="utf-8")
     import_survey(reg, survey, "drains", who="王工")
     reg.close()
-    with serving(create_app({"REGISTRY": location})) as url:
+    with serving(create_app({"REGISTRY": location, **OPEN})) as url:
         yield url, location
 
 

@@ -13,7 +13,7 @@ import registry
 from registry import Query
 from web.cli.main import cli
 
-SURVEY = ("编号,经度,纬度,MS,备注\n"
+SURVEY = ("编号,经度,纬度,H1,备注\n"
           "YS001,114.5012,38.0401,1.2,井盖松动\n"
           "YS002,114.5031,38.0422,0.95,\n")
 
@@ -24,7 +24,7 @@ def run(*args: str | Path) -> object:
 
 @pytest.fixture
 def imported(registry_url: str, tmp_path: Path) -> tuple[str, str, Path]:
-    """A registry with one imported survey: (url, batch uuid, mapping file for MS)."""
+    """A registry with one imported survey: (url, batch uuid, mapping file for H1)."""
     registry.create(registry_url, county="130102").close()
     survey = tmp_path / "收水井.csv"
     survey.write_text(SURVEY, encoding="utf-8")
@@ -34,7 +34,7 @@ def imported(registry_url: str, tmp_path: Path) -> tuple[str, str, Path]:
     batch = reg.batches()[0]["batch_uuid"]
     reg.close()
     mapping = tmp_path / "m.toml"
-    mapping.write_text('[fields]\nMS = "depth_m"\n', encoding="utf-8")
+    mapping.write_text('[fields]\nH1 = "depth_m"\n', encoding="utf-8")
     return registry_url, batch, mapping
 
 
@@ -57,11 +57,11 @@ def test_import_rebatch_with_a_mapping_updates_the_same_assets(imported) -> None
                  "--who", "李工")
     assert result.exit_code == 0, result.output
     assert "更新 Updated: 2\n" in result.output and "新增 Accepted: 0\n" in result.output
-    assert "字段 Columns: MS → depth_m" in result.output
+    assert "字段 Columns: H1 → depth_m" in result.output
     reg = registry.open(url)
     drains = reg.query(Query("drains")).set_index("source_id")
     assert drains.loc[["YS001", "YS002"], "depth_m"].tolist() == [1.2, 0.95]
-    assert json.loads(drains.loc["YS001", "source_attributes"])["MS"] == "1.2"
+    assert json.loads(drains.loc["YS001", "source_attributes"])["H1"] == "1.2"
     reg.close()
     listed = run("batch", "list", "-r", url).output.splitlines()
     assert listed[0].endswith(f"(re-mapped from {batch[:8]})")
@@ -104,7 +104,7 @@ def test_history_and_exports_show_what_the_survey_said(imported, tmp_path) -> No
         assert run("export", "-r", url, "drains", "-o", out).exit_code == 0
     frame = gpd.read_parquet(tmp_path / "drains.parquet").set_index("source_id")
     assert json.loads(frame.loc["YS001", "source_attributes"]) == {
-        "编号": "YS001", "经度": "114.5012", "纬度": "38.0401", "MS": "1.2", "备注": "井盖已更换"}
+        "编号": "YS001", "经度": "114.5012", "纬度": "38.0401", "H1": "1.2", "备注": "井盖已更换"}
     features = json.loads((tmp_path / "drains.geojson").read_text(encoding="utf-8"))["features"]
     assert {f["properties"]["source_attributes"]["编号"] for f in features} == {"YS001", "YS002"}
     assert '"{""编号"":""YS001""' in (tmp_path / "drains.csv").read_text(encoding="utf-8-sig")

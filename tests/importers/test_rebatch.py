@@ -22,8 +22,8 @@ from registry import Query
 from registry.copying import copy_registry
 from registry.errors import NotFound
 
-#: Pinyin-initial columns the default matching does not know: MS 埋深, JGCZ 井盖材质.
-SURVEY = ("编号,经度,纬度,MS,路名,备注\n"
+#: H1 is a contractor's own code for the depth, which no name, alias or pinyin code matches.
+SURVEY = ("编号,经度,纬度,H1,路名,备注\n"
           "YS001,114.5012,38.0401,1.2,中山路,井盖松动\n"
           "YS002,114.5031,38.0422,0.95,中山路,\n"
           "YS003,114.5050,38.0443,1.5,建设大街,积水\n")
@@ -96,12 +96,12 @@ def test_a_shapefile_is_archived_with_its_sidecars(city, tmp_path) -> None:
 def test_a_batch_is_remapped_from_its_archive_onto_the_same_assets(city, survey,
                                                                     tmp_path) -> None:
     first = import_survey(city, survey, "drains", who="王工")
-    assert "MS" in first.unmapped
+    assert "H1" in first.unmapped
     before = city.query(Query("drains"))
     assert before["depth_m"].isna().all()
     survey.unlink()  # the contractor's file is gone: the archive is all there is
     mapping = tmp_path / "承包商甲.toml"
-    mapping.write_text('[fields]\nMS = "depth_m"\n', encoding="utf-8")
+    mapping.write_text('[fields]\nH1 = "depth_m"\n', encoding="utf-8")
     report = rebatch(city, first.batch[:8], who="李工", mapping=mapping)
     assert (report.accepted, report.updated, report.unchanged, report.rejected) == (0, 3, 0, 0)
     after = city.query(Query("drains")).set_index("source_id")
@@ -154,7 +154,7 @@ def test_a_field_the_new_mapping_leaves_out_is_kept_and_said(city, survey, tmp_p
     first = import_survey(city, survey, "drains", who="王工", mapping=wrong)
     assert city.batches()[0]["options"]["columns"]["备注"] == "grate_material"
     right = tmp_path / "right.toml"
-    right.write_text('[fields]\nMS = "depth_m"\n', encoding="utf-8")
+    right.write_text('[fields]\nH1 = "depth_m"\n', encoding="utf-8")
     report = rebatch(city, first.batch, who="李工", mapping=right, dry_run=True)
     assert report.notes[-1] == (f"grate_material: filled from column 备注 by batch "
                                 f"{first.batch[:8]}, not mapped now: left as stored")

@@ -211,11 +211,13 @@ def test_a_resurvey_with_bad_values_does_not_erase_what_the_registry_holds(reg, 
     again = write_csv(tmp_path / "b.csv", {"编号": ["YS-1", "YS-2"], "井深": ["3 furlongs", "1.7"],
                                             "井体材质": ["木头", "砖"], "状态": ["", "待查"]})
     report = import_survey(reg, again, "drains", who="王工")
-    assert (report.updated, report.flagged) == (1, 2)
+    # Both records are new versions: YS-1's fields keep what the registry held, but what the
+    # re-survey said ("3 furlongs", 木头, an empty 状态) is kept in its source attributes.
+    assert (report.updated, report.flagged) == (2, 2)
     assert report.problem_table["reason"].iloc[0] == (
         "unknown unit; the registry keeps its stored value")
     assert stored(reg, "drains", ["depth_m", "material", "state", "version"]) == [
-        ["YS-1", 1.5, "brick", "damaged", 1], ["YS-2", 1.7, "brick", "intact", 2]]
+        ["YS-1", 1.5, "brick", "damaged", 2], ["YS-2", 1.7, "brick", "intact", 2]]
 
 
 def test_a_resurvey_that_only_changes_the_status_updates_the_state(reg, tmp_path) -> None:
@@ -223,9 +225,11 @@ def test_a_resurvey_that_only_changes_the_status_updates_the_state(reg, tmp_path
     import_survey(reg, first, "drains", who="王工")
     again = write_csv(tmp_path / "b.csv", {"编号": ["YS-1", "YS-2"], "状态": ["丢失", ""]})
     report = import_survey(reg, again, "drains", who="王工")
-    assert (report.updated, report.unchanged) == (1, 1)
+    # YS-2's empty 状态 keeps its stored state; the new version records only that the
+    # re-survey's own record (its source attributes) changed.
+    assert (report.updated, report.unchanged) == (2, 0)
     assert stored(reg, "drains", ["state", "version"]) == [["YS-1", "missing", 2],
-                                                           ["YS-2", "intact", 1]]
+                                                           ["YS-2", "intact", 2]]
 
 
 # -- text destroyed before delivery -----------------------------------------------------------

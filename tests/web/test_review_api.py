@@ -8,6 +8,7 @@ import pytest
 import registry
 from importers.pipeline import import_survey
 from registry import Query
+from open_access import OPEN
 from web.app import create_app
 
 SURVEY = ("编号,经度,纬度,井深\n"
@@ -24,7 +25,7 @@ def app(registry_url: str, tmp_path: Path):
     survey.write_text(SURVEY, encoding="utf-8")
     import_survey(reg, survey, "drains", who="王工")
     reg.close()
-    return create_app({"REGISTRY": registry_url, "TESTING": True})
+    return create_app({"REGISTRY": registry_url, "TESTING": True, **OPEN})
 
 
 def test_the_queue_is_geojson_with_the_held_records(app) -> None:

@@ -13,6 +13,7 @@ import registry
 from backends import only_gpkg
 from importers.pipeline import import_survey
 from registry import Query
+from open_access import OPEN
 from web.app import create_app
 
 SURVEY = ("编号,经度,纬度,井深,备注,施工单位\n"
@@ -28,7 +29,7 @@ def app(registry_url: str, tmp_path: Path):
     survey.write_text(SURVEY, encoding="utf-8")
     import_survey(reg, survey, "drains", who="王工")
     reg.close()
-    return create_app({"REGISTRY": registry_url, "TESTING": True})
+    return create_app({"REGISTRY": registry_url, "TESTING": True, **OPEN})
 
 
 def uuid_of(app) -> str:
