@@ -22,7 +22,7 @@ import numpy as np
 from pyproj import CRS
 
 from importers import crs_detect, webcoords
-from importers.archives import extract_survey
+from importers.archives import ZIP_CONTAINERS, check_zip, extract_survey
 from importers.reading import Reading, bounds, coordinate_sample, move, to_shapely
 from importers.tables import read_table
 from importers.vectors import read_vector
@@ -93,6 +93,8 @@ def read_file(path: Path, layer_name: str | None, encoding: str | None) -> Readi
 
 
 def read_dataset(path: Path, layer_name: str | None, encoding: str | None) -> Reading:
+    if path.suffix.lower() in ZIP_CONTAINERS:  # an Excel workbook is a zip too: same size rule
+        check_zip(path)
     if path.suffix.lower() in TABLE_SUFFIXES:
         return read_table(path, layer_name, encoding)
     return read_vector(path, layer_name, encoding)
