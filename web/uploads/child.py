@@ -35,6 +35,8 @@ ClientGone = Callable[[], bool]
 #: The repository (or site-packages) folder the child imports `web` from.
 PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
 POLL_SECONDS = 0.1
+#: How a C library in the child dies when an allocation fails under RLIMIT_AS.
+MEMORY_SIGNALS = (signal.SIGSEGV, signal.SIGABRT, signal.SIGBUS)
 
 
 class ClientClosed(RegistryError):
@@ -154,13 +156,14 @@ def ended_abnormally(name: str, code: int, cpu: float, limits: UploadLimits) -> 
     if code == -signal.SIGALRM:
         return LimitExceeded(f"{name}: the import took longer than the wall-clock limit of "
                              f"{limits.timeout_seconds:g} s (UPLOAD_TIMEOUT_SECONDS)" + unfinished)
-    if code < 0:
+    if -code in MEMORY_SIGNALS:
         return LimitExceeded(f"{name}: the import process stopped with signal "
                              f"{signal.Signals(-code).name}, as a reader does when it reaches "
                              f"the memory limit of {mebibytes(limits.memory_bytes)} "
                              "(UPLOAD_MEMORY_BYTES)" + unfinished)
-    return errors.StorageError(f"{name}: the import process failed (exit {code}); "
-                               "the error has been logged" + unfinished)
+    how = f"was killed by signal {signal.Signals(-code).name}" if code < 0 else f"failed (exit {code})"
+    return errors.StorageError(f"{name}: the import process {how}; the error has been "
+                               "logged" + unfinished)
 
 
 def rebuilt(error: Mapping[str, Any]) -> RegistryError:
