@@ -12,6 +12,7 @@ the same file again changes no asset: every record comes back unchanged.
 from __future__ import annotations
 
 import uuid as uuidlib
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -75,16 +76,20 @@ def import_survey(reg: Registry, path: str | Path, layer: str, *, who: str,
                       extent=reg.settings.extent, target_srid=reg.settings.storage_srid)
     plan = map_fields(lay, raw.frame.columns, _mapping(mapping))
     checked = check_survey(reg, lay, raw, plan)
-    found = conflate(reg, checked.valid)
-    report = build_report(raw, lay, plan, checked, found, accept_duplicates)
-    report.dry_run = dry_run
-    if not dry_run:
-        report.batch = str(uuidlib.uuid4())
-        options = {"encoding": encoding, "crs": crs, "coords": coords, "gpkg_layer": gpkg_layer,
-                   "mapping": str(getattr(mapping, "path", mapping)) if mapping else None,
-                   "accept_duplicates": accept_duplicates}
-        batch = _batch_record(report, raw, who, started, options)
-        _write(reg, lay, checked, found, batch, accept_duplicates, progress)
+    # Conflation and the write share one locked transaction: a concurrent import of the
+    # layer waits, then sees this one's rows as duplicates (a dry run writes nothing: no lock).
+    with nullcontext() if dry_run else reg.import_lock(layer):
+        found = conflate(reg, checked.valid)
+        report = build_report(raw, lay, plan, checked, found, accept_duplicates)
+        report.dry_run = dry_run
+        if not dry_run:
+            report.batch = str(uuidlib.uuid4())
+            options = {"encoding": encoding, "crs": crs, "coords": coords,
+                       "gpkg_layer": gpkg_layer,
+                       "mapping": str(getattr(mapping, "path", mapping)) if mapping else None,
+                       "accept_duplicates": accept_duplicates}
+            batch = _batch_record(report, raw, who, started, options)
+            _write(reg, lay, checked, found, batch, accept_duplicates, progress)
     return report
 
 
