@@ -197,6 +197,20 @@ def test_an_import_longer_than_the_wall_clock_limit_is_stopped(place: Path) -> N
     assert left_behind(folder / "tmp") == []
 
 
+def test_an_import_using_more_cpu_than_allowed_is_413(place: Path) -> None:
+    folder = place / "busy"
+    folder.mkdir()
+    with serving({"REGISTRY": city(folder), "AUTH_REQUIRED": False,
+                  "UPLOAD_TMP": str(folder / "tmp"), "UPLOAD_CPU_SECONDS": 1,
+                  "UPLOAD_MAX_ROWS": 10**7, "MAX_CONTENT_LENGTH": 64 << 20}) as busy:
+        answer, seconds = busy.upload("drains.csv", hostile.csv_rows(300_000))
+        assert answer.status_code == 413, answer.json()
+        assert "CPU-time limit of 1 s (UPLOAD_CPU_SECONDS)" in answer.json()["detail"]
+        assert seconds < 30
+        assert stored(str(folder / "city.gpkg")) == (0, 0)
+    assert left_behind(folder / "tmp") == []
+
+
 def wait_for(probe, seconds: float = 20):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
