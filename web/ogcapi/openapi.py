@@ -28,7 +28,8 @@ def document(settings: Settings, layers: list[Layer]) -> dict[str, Any]:
     paths = _service_paths()
     for layer in layers:
         paths.update(_layer_paths(layer))
-    paths.update(api_paths([layer.name for layer in layers], request.url_root.rstrip("/")))
+    paths.update(api_paths([layer.name for layer in layers], request.url_root.rstrip("/"),
+                           settings.extent))
     return {
         "openapi": VERSION,
         "info": {"title": f"{settings.name} — OGC API Features", "version": "1.0.0",

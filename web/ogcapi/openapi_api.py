@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from registry.cases import load_rules
 from registry.cases.workflow import MOVES
 from registry.gas.programme import LEVELS
 from web.map.export import FORMATS
@@ -27,12 +28,37 @@ LANG = {"name": "lang", "in": "query", "required": False, "description": "zh (de
         "schema": {"type": "string", "enum": ["zh", "en"]}}
 
 
-def api_paths(layers: list[str], root: str) -> dict[str, Any]:
-    """Every ``/api/...`` path for a registry with these layer names, served from `root`."""
+Extent = tuple[float, float, float, float]
+#: Shijiazhuang, lon/lat (the registry's own extent is passed in).
+CITY: Extent = (113.5, 37.4, 115.5, 38.8)
+
+
+def api_paths(layers: list[str], root: str, extent: Extent = CITY) -> dict[str, Any]:
+    """Every ``/api/...`` path for a registry with these layer names and lon/lat extent,
+    served from `root`."""
     layer = {"type": "string", "enum": layers}
-    paths = {**_map_paths(layer), **_case_paths(), **_plan_paths(layer), **_gas_paths(),
-             **_import_paths(layer)}
+    paths = {**_map_paths(layer, extent), **_case_paths(extent), **_plan_paths(layer, extent),
+             **_gas_paths(), **_import_paths(layer)}
     return {path: {"servers": [{"url": root}], **item} for path, item in paths.items()}
+
+
+def lonlat(extent: Extent) -> dict[str, dict[str, Any]]:
+    """``lon`` and ``lat`` as numbers inside the registry's extent."""
+    return {"lon": {"type": "number", "minimum": extent[0], "maximum": extent[2]},
+            "lat": {"type": "number", "minimum": extent[1], "maximum": extent[3]}}
+
+
+def geometry(extent: Extent) -> dict[str, Any]:
+    """A drawn shape as the map sends it: a GeoJSON point or polygon, lon/lat."""
+    # OpenAPI 3.0 has no per-position item schema: both numbers within the extent's span.
+    position = {"type": "array", "minItems": 2, "maxItems": 2, "items": {
+        "type": "number", "minimum": min(extent), "maximum": max(extent)}}
+    shape = {"Point": position, "Polygon": {"type": "array", "minItems": 1, "maxItems": 1,
+                                            "items": {"type": "array", "minItems": 4,
+                                                      "maxItems": 8, "items": position}}}
+    return {"description": "GeoJSON geometry, lon/lat", "oneOf": [
+        obj(["type", "coordinates"], type={"type": "string", "enum": [kind]}, coordinates=value)
+        for kind, value in shape.items()]}
 
 
 def query(name: str, schema: dict[str, Any], description: str = "",
@@ -76,9 +102,8 @@ def _selection(layer: dict[str, Any]) -> dict[str, dict[str, Any]]:
             "material": STRING, "built_before": INTEGER, "grid": STRING}
 
 
-def _map_paths(layer: dict[str, Any]) -> dict[str, Any]:
+def _map_paths(layer: dict[str, Any], extent: Extent) -> dict[str, Any]:
     picked = _selection(layer)
-    geometry = {"type": "object", "description": "GeoJSON geometry, lon/lat"}
     export_params = [query(k, v, required=k == "layer") for k, v in picked.items()] + [
         query("geometry", STRING, "GeoJSON geometry as text"),
         query("format", {"type": "string", "enum": list(FORMATS)})]
@@ -89,19 +114,20 @@ def _map_paths(layer: dict[str, Any]) -> dict[str, Any]:
                                          "map", [query("q", STRING, "text", True), LANG])},
         "/api/grids": {"get": operation("Responsibility grids 责任网格", "getGrids", "map")},
         "/api/select": {"post": operation("Count and list a map selection", "select", "map",
-                                          body={JSON: obj(["layer"], geometry=geometry,
+                                          body={JSON: obj(["layer"], geometry=geometry(extent),
                                                           **picked)})},
         "/api/export": {"get": operation("Download a map selection", "exportSelection", "map",
                                          export_params, media="application/octet-stream")},
     }
 
 
-def _case_paths() -> dict[str, Any]:
-    report = obj(["category", "lon", "lat"], category=STRING, lon=NUMBER, lat=NUMBER,
+def _case_paths(extent: Extent) -> dict[str, Any]:
+    category = {"type": "string", "enum": sorted(load_rules().categories)}
+    report = obj(["category", "lon", "lat"], category=category, **lonlat(extent),
                  description=STRING,
                  photos={"type": "array", "items": obj(["data"], name=STRING,
                                                        data={**STRING, "format": "byte"})})
-    report_form = obj(["category", "lon", "lat"], category=STRING, lon=NUMBER, lat=NUMBER,
+    report_form = obj(["category", "lon", "lat"], category=category, **lonlat(extent),
                       description=STRING, photo={"type": "array",
                                                  "items": {"type": "string", "format": "binary"}})
     move = obj(["move", "expected_version"], move={"type": "string", "enum": sorted(MOVES)},
@@ -130,9 +156,9 @@ def _case_paths() -> dict[str, Any]:
     }
 
 
-def _plan_paths(layer: dict[str, Any]) -> dict[str, Any]:
+def _plan_paths(layer: dict[str, Any], extent: Extent) -> dict[str, Any]:
     package = path("package_id")
-    proposal = obj(["selection"], selection=obj(["layer"], geometry={"type": "object"},
+    proposal = obj(["selection"], selection=obj(["layer"], geometry=geometry(extent),
                                                 **_selection(layer)),
                    budget_yuan={"type": "number", "minimum": 0},
                    crew_days={"type": "number", "minimum": 0},
