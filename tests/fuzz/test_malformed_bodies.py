@@ -74,3 +74,16 @@ def test_the_gas_programme_refuses_wrong_types(app: Flask) -> None:
     answer = app.test_client().put("/api/gas/programmes/2025",
                                    json={"courtyards": [1, 2], "targets": {"mains": "x"}})
     assert '{"courtyards": [names]' in problem(answer)
+
+
+def test_a_plan_with_crews_that_are_not_a_list_is_400(app: Flask) -> None:
+    answer = app.test_client().post("/api/plans", json={
+        "selection": {"layer": "drains", "grid": "130102001"}, "crews": 3.9e-75})
+    assert "crews must be a list of crew names" in problem(answer)
+
+
+def test_a_drawn_shape_beyond_lon_lat_is_400(app: Flask) -> None:
+    answer = app.test_client().post("/api/select", json={
+        "layer": "drains", "buffer_m": 100,
+        "geometry": {"type": "Point", "coordinates": [45.04, 105.0]}})
+    assert "reaches beyond lon/lat" in problem(answer)
