@@ -51,6 +51,7 @@ def upload_folder(limits: UploadLimits) -> Iterator[Path]:
     """A fresh private folder for one upload, removed however the upload ends."""
     base = Path(limits.tmp)
     base.mkdir(mode=0o700, parents=True, exist_ok=True)
+    clean_stale(limits)  # a worker process that died (gunicorn restarts it) left its folders
     folder = Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-", dir=base))
     try:
         yield folder

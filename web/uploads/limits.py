@@ -38,7 +38,7 @@ class UploadLimits:
 
     memory_bytes: int = 3 * GIB
     cpu_seconds: int = 300
-    timeout_seconds: float = 600
+    timeout_seconds: float = 600.0
     unpacked_bytes: int = GIB
     max_rows: int = 500_000
     tmp: str = str(Path(tempfile.gettempdir()) / "infracensus-uploads")
@@ -46,8 +46,9 @@ class UploadLimits:
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> "UploadLimits":
         """The limits named ``UPLOAD_<FIELD>`` in `config`, defaults for the rest."""
-        given = {f.name: config[f"UPLOAD_{f.name.upper()}"] for f in fields(cls)
-                 if f"UPLOAD_{f.name.upper()}" in config}
+        defaults = cls()
+        given = {f.name: as_type(config[key], getattr(defaults, f.name), key) for f in fields(cls)
+                 if (key := f"UPLOAD_{f.name.upper()}") in config}
         return cls(**given)
 
     @property
@@ -57,6 +58,21 @@ class UploadLimits:
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def as_type(value: Any, default: Any, key: str) -> Any:
+    """A configured value as the type of its default; a clear error naming the key if not.
+
+    >>> as_type("1000", 500_000, "UPLOAD_MAX_ROWS")
+    1000
+    """
+    try:
+        converted = type(default)(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{key} must be a {type(default).__name__}, got {value!r}") from None
+    if isinstance(converted, (int, float)) and converted <= 0:
+        raise ValueError(f"{key} must be more than 0, got {value!r}")
+    return converted
 
 
 def mebibytes(size: int) -> str:
