@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
+import requests
 
 import registry
 from uploads import hostile_files as hostile
@@ -209,6 +210,35 @@ def test_an_import_using_more_cpu_than_allowed_is_413(place: Path) -> None:
         assert seconds < 30
         assert stored(str(folder / "city.gpkg")) == (0, 0)
     assert left_behind(folder / "tmp") == []
+
+
+def test_a_server_killed_mid_upload_takes_its_child_along_and_the_next_start_cleans_up(
+        place: Path) -> None:
+    folder = place / "killed"
+    folder.mkdir()
+    config = {"REGISTRY": city(folder), "AUTH_REQUIRED": False, "UPLOAD_TMP": str(folder / "tmp")}
+    with serving(config) as doomed:
+        sender = threading.Thread(target=upload_ignoring_hang_up, daemon=True,
+                                  args=(doomed, "drains.csv", hostile.csv_rows(19_000)))
+        sender.start()
+        [child] = wait_for(doomed.upload_children)
+        assert left_behind(folder / "tmp")
+        doomed.process.kill()  # kill -9 of the web server itself
+        doomed.process.wait()
+        assert wait_for(lambda: not Path(f"/proc/{child}").exists(), seconds=5), \
+            "the upload child outlived its server"
+        sender.join(30)
+    assert left_behind(folder / "tmp")  # nobody was left to remove it ...
+    with serving(config):
+        assert left_behind(folder / "tmp") == []  # ... until the next start
+    assert stored(str(folder / "city.gpkg")) == (0, 0)
+
+
+def upload_ignoring_hang_up(server: Server, name: str, data: bytes) -> None:
+    try:
+        server.upload(name, data)
+    except requests.ConnectionError:  # the server died mid-request, as the test meant
+        pass
 
 
 def wait_for(probe, seconds: float = 20):
