@@ -3,7 +3,8 @@
 Contractors zip shapefiles with their sidecars, often with Chinese file names that Windows
 stores in GBK without the zip's UTF-8 flag. Extraction refuses absolute paths and ``..``
 (path traversal), links, and archives whose unpacked size or compression ratio is absurd
-(zip bombs).
+(zip bombs). The same size rule (`check_unpacked`) covers every zip-based format, Excel
+workbooks included; the web upload passes its own, lower `ZipLimits`.
 
 >>> extract_survey(Path("survey.zip"), Path("/tmp/unpacked"))   # doctest: +SKIP
 (PosixPath('/tmp/unpacked/路灯.shp'), None)
@@ -13,9 +14,10 @@ from __future__ import annotations
 import shutil
 import stat
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from registry.errors import InvalidInput
+from registry.errors import InvalidInput, LimitExceeded
 
 MAX_UNPACKED_BYTES = 4 << 30
 MAX_MEMBERS = 10_000
@@ -25,16 +27,28 @@ MAX_RATIO = 500
 DATASET_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json", ".fgb", ".kml", ".gml", ".dxf",
                     ".csv", ".tsv", ".txt", ".xlsx", ".xlsm")
 UTF8_FLAG = 0x800
+#: Formats that are zip archives inside: the size rule applies to them as to a .zip.
+ZIP_CONTAINERS = (".zip", ".xlsx", ".xlsm")
 
 
-def extract_survey(archive: Path, target: Path, layer_name: str | None = None) -> tuple[Path, str | None]:
+@dataclass(frozen=True)
+class ZipLimits:
+    """How large a zip-based file may unpack: total bytes, members, compression ratio."""
+
+    unpacked_bytes: int = MAX_UNPACKED_BYTES
+    members: int = MAX_MEMBERS
+    ratio: float = MAX_RATIO
+
+
+def extract_survey(archive: Path, target: Path, layer_name: str | None = None,
+                   limits: ZipLimits = ZipLimits()) -> tuple[Path, str | None]:
     """Extract ``archive`` into ``target``; return (dataset path, layer name left to use).
 
     ``layer_name`` may name a file inside the archive (``'wells.shp'`` or ``'wells'``); it is
     then used up, otherwise it is passed on to choose a layer inside the dataset.
     """
     with open_archive(archive) as zipped:
-        members = safe_members(archive, zipped)
+        members = safe_members(archive, zipped, limits)
         for member in members:
             try:
                 extract(zipped, member, target / member_name(member))
@@ -53,18 +67,42 @@ def open_archive(archive: Path) -> zipfile.ZipFile:
         raise InvalidInput(f"{archive.name}: not a readable zip archive ({exc})") from None
 
 
-def safe_members(archive: Path, zipped: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
+def safe_members(archive: Path, zipped: zipfile.ZipFile,
+                 limits: ZipLimits = ZipLimits()) -> list[zipfile.ZipInfo]:
     """The file members, after refusing anything that could escape or flood the target."""
-    members = [m for m in zipped.infolist() if not m.is_dir()]
-    if len(members) > MAX_MEMBERS:
-        raise InvalidInput(f"{archive.name}: {len(members)} files is more than a survey holds")
-    total = sum(m.file_size for m in members)
-    packed = sum(m.compress_size for m in members) or 1
-    if total > MAX_UNPACKED_BYTES or total / packed > MAX_RATIO:
-        raise InvalidInput(f"{archive.name}: unpacks to {total:,} bytes from {packed:,}; refused")
+    members = check_unpacked(archive, zipped, limits)
     for member in members:
         check_member(archive, member)
     return members
+
+
+def check_unpacked(archive: Path, zipped: zipfile.ZipFile,
+                   limits: ZipLimits = ZipLimits()) -> list[zipfile.ZipInfo]:
+    """The file members; LimitExceeded when they are too many or unpack too large.
+
+    Declared sizes are what is checked: a member whose data runs past its declared size
+    fails its read (zipfile stops there and checks the CRC), it never floods anything.
+    """
+    members = [m for m in zipped.infolist() if not m.is_dir()]
+    if len(members) > limits.members:
+        raise LimitExceeded(f"{archive.name}: {len(members):,} files is more than a survey "
+                            f"holds (limit {limits.members:,}); refused")
+    total = sum(m.file_size for m in members)
+    packed = sum(m.compress_size for m in members) or 1
+    if total > limits.unpacked_bytes or total / packed > limits.ratio:
+        raise LimitExceeded(f"{archive.name}: unpacks to {total:,} bytes from {packed:,}; "
+                            f"refused (limits: {limits.unpacked_bytes:,} bytes unpacked, "
+                            f"{limits.ratio:g}x compression)")
+    return members
+
+
+def check_zip(path: Path, limits: ZipLimits = ZipLimits()) -> None:
+    """Apply the size rule to a zip-based file (.zip, .xlsx, .xlsm) without unpacking it.
+
+    >>> check_zip(Path("tiny.xlsx"), ZipLimits(unpacked_bytes=1 << 20))   # doctest: +SKIP
+    """
+    with open_archive(path) as zipped:
+        check_unpacked(path, zipped, limits)
 
 
 def check_member(archive: Path, member: zipfile.ZipInfo) -> None:

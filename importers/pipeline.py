@@ -12,6 +12,7 @@ the same file again changes no asset: every record comes back unchanged.
 from __future__ import annotations
 
 import uuid as uuidlib
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -100,22 +101,27 @@ def import_survey(reg: Registry, path: str | Path, layer: str, *, who: str,
     plan = map_fields(lay, raw.frame, mapping_file)
     checked = check_survey(reg, lay, raw, plan)
     checked.corrections = combine(checked.corrections, plan.defaulted(checked.records.index))
-    found = conflate(reg, checked.valid)
-    accepted = accepted_duplicates(found.duplicates, accept_duplicates)
-    report = build_report(raw, lay, plan, checked, found, accepted)
-    report.notes += plan.notes
-    report.dry_run = dry_run
-    if not dry_run:
-        report.batch = str(uuidlib.uuid4())
-        options = {"encoding": encoding, "crs": crs, "coords": coords, "gpkg_layer": gpkg_layer,
-                   "mapping": str(getattr(mapping, "path", mapping)) if mapping else None,
-                   "accept_duplicates": accept_duplicates if isinstance(accept_duplicates, bool)
-                   else accepted.tolist(), "columns": dict(plan.columns),
-                   "xy": list(xy) if xy else None,
-                   **({"rebatch_of": rebatch_of} if rebatch_of else {})}
-        batch = _batch_record(report, raw, who, started, options)
-        _write(reg, lay, checked, found, Outcome(batch, pack(raw.path, raw.checksum), accepted,
-                                                  report.problem_table), progress)
+    # Conflation and the write share one locked transaction: a concurrent import of the
+    # layer waits, then sees this one's rows as duplicates (a dry run writes nothing: no lock).
+    with nullcontext() if dry_run else reg.import_lock(layer):
+        found = conflate(reg, checked.valid)
+        accepted = accepted_duplicates(found.duplicates, accept_duplicates)
+        report = build_report(raw, lay, plan, checked, found, accepted)
+        report.notes += plan.notes
+        report.dry_run = dry_run
+        if not dry_run:
+            report.batch = str(uuidlib.uuid4())
+            said = (accept_duplicates if isinstance(accept_duplicates, bool)
+                    else accepted.tolist())
+            options = {"encoding": encoding, "crs": crs, "coords": coords,
+                       "gpkg_layer": gpkg_layer,
+                       "mapping": str(getattr(mapping, "path", mapping)) if mapping else None,
+                       "accept_duplicates": said, "columns": dict(plan.columns),
+                       "xy": list(xy) if xy else None,
+                       **({"rebatch_of": rebatch_of} if rebatch_of else {})}
+            batch = _batch_record(report, raw, who, started, options)
+            outcome = Outcome(batch, pack(raw.path, raw.checksum), accepted, report.problem_table)
+            _write(reg, lay, checked, found, outcome, progress)
     return report
 
 

@@ -23,7 +23,7 @@ import shapely
 from pyproj import CRS
 
 from importers import crs_detect, tables, webcoords
-from importers.archives import extract_survey
+from importers.archives import ZIP_CONTAINERS, check_zip, extract_survey
 from importers.reading import (Reading, bounds, coordinate_sample, drop_z, is_points, move,
                                to_shapely)
 from importers.tables import read_table
@@ -100,6 +100,8 @@ def read_file(path: Path, layer_name: str | None, encoding: str | None,
 
 def read_dataset(path: Path, layer_name: str | None, encoding: str | None,
                  xy: tuple[str, str] | None = None) -> Reading:
+    if path.suffix.lower() in ZIP_CONTAINERS:  # an Excel workbook is a zip too: same size rule
+        check_zip(path)
     if path.suffix.lower() in TABLE_SUFFIXES:
         return read_table(path, layer_name, encoding, xy)
     reading = read_vector(path, layer_name, encoding)

@@ -114,6 +114,16 @@ class Registry:
         """Group writes into one atomic unit."""
         return self.storage.transaction()
 
+    def import_lock(self, layer: str) -> AbstractContextManager[None]:
+        """A transaction that holds `layer`'s import lock until it commits: imports of one
+        layer run one after the other, so each one's duplicate check sees the rows the
+        previous one wrote (GeoPackage: ``BEGIN IMMEDIATE``; PostGIS: an advisory lock).
+
+        >>> with reg.import_lock("drains"):                    # doctest: +SKIP
+        ...     found = conflate(reg, checked); reg.add("drains", found.new_records, change)
+        """
+        return self.storage.import_lock(self.layers[layer])
+
     def extent(self, layer: str) -> tuple[float, float, float, float] | None:
         """Lon/lat bounds of a layer's assets; None when it is empty."""
         return self.storage.extent(self.layers[layer])

@@ -28,6 +28,16 @@ class InvalidInput(RegistryError, ValueError):
     title = "Invalid input"
 
 
+class LimitExceeded(InvalidInput):
+    """The input is larger than a configured limit allows (unpacked size, rows, memory, time).
+
+    The message names the limit and its value, so the sender knows what to split or shrink.
+    """
+
+    status = 413
+    title = "Limit exceeded"
+
+
 class NotFound(RegistryError, LookupError):
     """A layer, asset, batch or file that does not exist."""
 

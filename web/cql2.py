@@ -5,7 +5,10 @@ The subset served by ``/ogcapi``: comparisons (``= <> < <= > >=``), ``[NOT] IN (
 ``S_INTERSECTS``, ``S_DISJOINT``, ``S_WITHIN`` and ``S_CONTAINS`` with WKT or ``BBOX(...)``
 literals, ``AND``/``OR``/``NOT`` and parentheses; ``TRUE``/``FALSE``, ``DATE('...')`` and
 ``TIMESTAMP('...')`` literals. Keywords are case-insensitive. A filter that cannot be read
-is `InvalidInput` naming the character position where reading stopped.
+is `InvalidInput` naming the character position where reading stopped. Limits keep a
+hostile filter from costing the server: at most ``MAX_LENGTH`` characters, ``MAX_DEPTH``
+levels of parentheses and ``NOT``, and whole numbers that fit 64 bits (what both storages
+compare).
 
 >>> parse_cql2("condition >= 4 AND material IN ('pe', 'steel')")
 And(items=(Compare(field='condition', op='>=', value=4), In(field='material', values=('pe', 'steel'))))
@@ -35,6 +38,10 @@ SPATIAL_FUNCTIONS = {"S_INTERSECTS": "intersects", "S_DISJOINT": "disjoint",
 _CONVERSE = {"intersects": "intersects", "disjoint": "disjoint",
              "within": "contains", "contains": "within"}
 _MIRROR = {"=": "=", "<>": "<>", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
+MAX_LENGTH = 64 * 1024
+MAX_DEPTH = 32
+#: The largest whole number SQLite and PostgreSQL (bigint) store.
+MAX_WHOLE = 2**63 - 1
 
 _TOKEN = re.compile(r"""
     (?P<space>\s+)
@@ -58,12 +65,28 @@ class Token:
         return self.text.upper() if self.kind == "word" else ""
 
 
+def whole_number(text: str, what: str = "number") -> int:
+    """A whole number from text; InvalidInput beyond what the storages hold (64 bits).
+
+    >>> whole_number("1987")
+    1987
+    """
+    value = int(text)
+    if abs(value) > MAX_WHOLE:
+        raise InvalidInput(f"{what} {text[:30]}{'...' if len(text) > 30 else ''} is out of "
+                           f"range: whole numbers are limited to ±{MAX_WHOLE:,}")
+    return value
+
+
 def tokenize(text: str) -> list[Token]:
     """Split CQL2 text into tokens, ending with an ``end`` token.
 
     >>> [t.text for t in tokenize("depth_m<=1.5")]
     ['depth_m', '<=', '1.5', '']
     """
+    if len(text) > MAX_LENGTH:
+        raise InvalidInput(f"filter: {len(text):,} characters is longer than the "
+                           f"{MAX_LENGTH:,} a filter may have")
     tokens, pos = [], 0
     while pos < len(text):
         match = _TOKEN.match(text, pos)
@@ -87,6 +110,7 @@ class _Parser:
         self.at = 0
         self.properties = properties
         self.reproject = reproject
+        self.depth = 0
 
     # -- token handling -------------------------------------------------------------------
     @property
@@ -133,15 +157,25 @@ class _Parser:
         return items[0] if len(items) == 1 else And(tuple(items))
 
     def factor(self) -> Filter:
-        if self.accept("NOT"):
-            return Not(self.factor())
-        if self.accept("("):
-            node = self.disjunction()
-            self.expect(")")
-            return node
+        if self.token.keyword == "NOT" or self.token.text == "(":
+            return self.nested()
         if self.token.keyword in SPATIAL_FUNCTIONS:
             return self.spatial()
         return self.predicate()
+
+    def nested(self) -> Filter:
+        """``NOT ...`` or ``( ... )``, at most ``MAX_DEPTH`` levels deep."""
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise self.fail(f"nested more than {MAX_DEPTH} levels deep")
+        if self.accept("NOT"):
+            node: Filter = Not(self.factor())
+        else:
+            self.expect("(")
+            node = self.disjunction()
+            self.expect(")")
+        self.depth -= 1
+        return node
 
     # -- predicates -----------------------------------------------------------------------
     def predicate(self) -> Filter:
@@ -213,7 +247,9 @@ class _Parser:
     def literal(self) -> Any:
         token = self.advance()
         if token.kind == "number":
-            return float(token.text) if re.search(r"[.eE]", token.text) else int(token.text)
+            if re.search(r"[.eE]", token.text):
+                return float(token.text)
+            return whole_number(token.text, f"filter, position {token.pos + 1}: the number")
         if token.kind == "string":
             return token.text[1:-1].replace("''", "'")
         if token.keyword in ("TRUE", "FALSE"):

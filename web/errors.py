@@ -17,8 +17,11 @@ from __future__ import annotations
 
 import re
 
+from typing import Any
+
 import orjson
 from flask import Flask, Response, current_app
+from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from registry.errors import RegistryError
@@ -62,8 +65,22 @@ def server_problem(exc: Exception) -> Response:
                    "the server failed to answer; the error has been logged")
 
 
+class ClientJSONProvider(DefaultJSONProvider):
+    """Flask's JSON, except that a body nested too deeply to decode is bad input (Flask
+    answers that 400) rather than a RecursionError escaping as a 500."""
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError("the JSON body is nested too deeply") from None
+
+
 def register_error_handlers(app: Flask) -> None:
-    """Answer every error of `app` with a problem body."""
+    """Answer every error of `app` with a problem body (malformed JSON bodies included)."""
+    provider = ClientJSONProvider(app)
+    provider.__dict__.update(app.json.__dict__)  # keep the app's settings (ensure_ascii ...)
+    app.json = provider
     app.register_error_handler(RegistryError, registry_problem)
     app.register_error_handler(HTTPException, http_problem)
     app.register_error_handler(ValueError, bad_input_problem)

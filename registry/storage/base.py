@@ -99,6 +99,11 @@ class Storage(ABC):
     def transaction(self) -> AbstractContextManager[None]:
         """All writes inside commit together or not at all; nesting joins the outer one."""
 
+    @abstractmethod
+    def import_lock(self, layer: Layer) -> AbstractContextManager[None]:
+        """A transaction holding `layer`'s import lock: a second import of the layer waits
+        for the first to commit, so what it reads inside (duplicate detection) is current."""
+
     # -- assets ---------------------------------------------------------------------------
     @abstractmethod
     def insert_assets(self, layer: Layer, assets: gpd.GeoDataFrame, change: Change) -> None:

@@ -161,6 +161,11 @@ class GeoPackageStorage(Storage):
     def transaction(self) -> AbstractContextManager[None]:
         return self.db.transaction()
 
+    def import_lock(self, layer: Layer) -> AbstractContextManager[None]:
+        # BEGIN IMMEDIATE takes SQLite's one write lock (waiting up to the busy timeout),
+        # and a WAL snapshot taken after it sees every committed import.
+        return self.db.transaction()
+
     def extent(self, layer: Layer) -> tuple[float, float, float, float] | None:
         # gpkg_contents keeps the extent of every write (see _touch), as GDAL reads it.
         row = self.db.conn.execute("SELECT min_x, min_y, max_x, max_y FROM gpkg_contents "

@@ -39,6 +39,8 @@ from registry.storage.postgis_copy import copy_assets
 from registry.storage.postgis_query import Fetcher
 from registry.storage.postgis_tiles import render
 
+#: First key of the per-layer import advisory locks (the second is the layer's name hashed).
+IMPORT_LOCK_CLASS = 0x1C_0001
 EVENT_COLUMNS = ("event_uuid", "uuid", "layer", "kind", "date", "crew", "condition_before",
                  "condition_after", "cost", "notes", "recorded_at", "recorded_by", "source", "ref")
 BATCH_COLUMNS = ("batch_uuid", "layer", "file_name", "checksum", "who", "started_at",
@@ -95,6 +97,14 @@ class PostGISStorage(Storage):
 
     def transaction(self) -> AbstractContextManager[None]:
         return self.db.transaction()
+
+    @contextmanager
+    def import_lock(self, layer: Layer) -> Iterator[None]:
+        # Held to commit; READ COMMITTED statements after it see the other import's rows.
+        with self.db.transaction(), self.db.connection() as conn:
+            conn.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))",
+                         (IMPORT_LOCK_CLASS, layer.name))
+            yield
 
     def extent(self, layer: Layer) -> tuple[float, float, float, float] | None:
         with self.db.connection() as conn:

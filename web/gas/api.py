@@ -133,12 +133,24 @@ def programme_list() -> Response:
 
 def programme_put(year: int) -> Response:
     body = request.get_json(silent=True)
-    if not isinstance(body, dict) or not isinstance(body.get("courtyards"), list):
-        raise InvalidInput('send JSON {"courtyards": [names], "targets": {mains, valves}}')
+    if not _programme_shape(body):
+        raise InvalidInput('send JSON {"courtyards": [names], "targets": {"mains": share, '
+                           '"valves": share}, "expected_version": n}')
     version = plan_programme(current_registry(), year, body["courtyards"], Change(who=who()),
                              targets=body.get("targets"),
                              expected_version=body.get("expected_version"))
     return _json({"year": year, "version": version, "courtyards": body["courtyards"]})
+
+
+def _programme_shape(body: Any) -> bool:
+    """Whether a programme body has the types the registry takes (names, shares, version)."""
+    if not isinstance(body, dict) or not isinstance(body.get("courtyards"), list):
+        return False
+    targets, version = body.get("targets"), body.get("expected_version")
+    return (all(isinstance(name, str) for name in body["courtyards"])
+            and (targets is None or isinstance(targets, dict) and all(
+                isinstance(v, (int, float)) and not isinstance(v, bool) for v in targets.values()))
+            and (version is None or isinstance(version, int) and not isinstance(version, bool)))
 
 
 def _json(body: Any) -> Response:

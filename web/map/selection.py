@@ -71,6 +71,11 @@ def _geometry(value: Any) -> BaseGeometry | None:
         raise InvalidInput("geometry must be a GeoJSON geometry in lon/lat") from None
     if geometry.is_empty or not geometry.is_valid:
         raise InvalidInput(f"the drawn {geometry.geom_type} is empty or not valid")
+    minx, miny, maxx, maxy = geometry.bounds
+    if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
+        # PostGIS cannot project such a shape to metres (a buffer): the client's mistake.
+        raise InvalidInput(f"the drawn {geometry.geom_type} reaches beyond lon/lat "
+                           f"(bounds {minx:g}, {miny:g}, {maxx:g}, {maxy:g})")
     return geometry
 
 

@@ -1,19 +1,21 @@
 """The OpenAPI 3.0 document of ``/ogcapi``: every path, parameter and response.
 
 Paths are written out per layer (as pygeoapi does) so each layer's property filters are
-listed with their types and allowed values.
+listed with their types and allowed values. The site's own ``/api/...`` endpoints join the
+same document (`web.ogcapi.openapi_api`), each path with the site root as its server.
 """
 from __future__ import annotations
 
 from typing import Any
 
-from flask import url_for
+from flask import request, url_for
 
 from registry.layers import Layer
 from registry.settings import Settings
 from web.ogcapi.crs import supported_uris
 from web.ogcapi.links import GEOJSON, HTML, JSON, OPENAPI, SCHEMA
 from web.ogcapi.metadata import SYSTEM_LABELS, field_schema
+from web.ogcapi.openapi_api import api_paths
 from web.ogcapi.params import (DEFAULT_LIMIT, FILTER_LANGUAGES, FILTERABLE_SYSTEM_COLUMNS,
                                MAX_LIMIT, offered_srids)
 
@@ -26,6 +28,8 @@ def document(settings: Settings, layers: list[Layer]) -> dict[str, Any]:
     paths = _service_paths()
     for layer in layers:
         paths.update(_layer_paths(layer))
+    paths.update(api_paths([layer.name for layer in layers], request.url_root.rstrip("/"),
+                           settings.extent))
     return {
         "openapi": VERSION,
         "info": {"title": f"{settings.name} — OGC API Features", "version": "1.0.0",

@@ -23,7 +23,7 @@ from registry.filters import Compare, Filter, conjunction
 from registry.layers import Layer
 from registry.query import Query
 from registry.settings import Settings
-from web.cql2 import parse_cql2
+from web.cql2 import parse_cql2, whole_number
 from web.ogcapi.crs import OutputCrs
 
 DEFAULT_LIMIT = 100
@@ -83,7 +83,7 @@ def parse_count(args: Mapping[str, str], name: str, default: int) -> int:
         return default
     if not text.isdigit():
         raise InvalidInput(f"{name} must be a whole number of 0 or more, got {text!r}")
-    return int(text)
+    return whole_number(text, name)
 
 
 def parse_limit(args: Mapping[str, str]) -> int:
@@ -133,7 +133,7 @@ def typed_value(layer: Layer, name: str, text: str) -> Any:
     kind = layer.field(name).type if name in layer.field_names else "text"
     try:
         if kind == "int":
-            return int(text)
+            return whole_number(text, name)
         if kind == "float":
             return float(text)
     except ValueError:

@@ -144,6 +144,8 @@ def _crews(body: dict[str, Any]) -> list[str]:
     crews = body.get("crews") or []
     if isinstance(crews, str):
         crews = crews.split(",")
+    if not isinstance(crews, list):
+        raise InvalidInput(f"crews must be a list of crew names, got {crews!r}")
     return [str(c).strip() for c in crews if str(c).strip()]
 
 

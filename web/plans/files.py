@@ -20,6 +20,7 @@ import shapely.geometry
 from registry.errors import InvalidInput
 from registry.plans.packages import TASK_FIELDS
 from web.geojson import dumps
+from web.uploads.sqlite_guard import check_sqlite
 
 FORMATS = {".geojson": "geojson", ".json": "geojson", ".gpkg": "gpkg"}
 MEDIA_TYPES = {"geojson": "application/geo+json", "gpkg": "application/geopackage+sqlite3"}
@@ -83,6 +84,7 @@ def decode(body: bytes, name: str, asset_layers: list[str]) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as folder:
         target = Path(folder) / "returned.gpkg"
         target.write_bytes(body)
+        check_sqlite(target, name or target.name)  # no view or trigger reaches GDAL
         return _read_gpkg(target, asset_layers)
 
 
