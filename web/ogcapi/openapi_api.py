@@ -38,7 +38,7 @@ def api_paths(layers: list[str], root: str, extent: Extent = CITY) -> dict[str, 
     served from `root`."""
     layer = {"type": "string", "enum": layers}
     paths = {**_map_paths(layer, extent), **_case_paths(extent), **_plan_paths(layer, extent),
-             **_gas_paths(), **_import_paths(layer)}
+             **_gas_paths(), **_import_paths(layer), **_review_paths()}
     return {path: {"servers": [{"url": root}], **item} for path, item in paths.items()}
 
 
@@ -235,3 +235,19 @@ def _import_paths(layer: dict[str, Any]) -> dict[str, Any]:
     return {"/api/imports": {"post": operation(
         "Import a survey file (a limit reached is 413)", "importSurvey", "imports",
         body={FORM: form}, status="201")}}
+
+
+def _review_paths() -> dict[str, Any]:
+    status = {"type": "string", "enum": ["open", "accepted", "rejected", "edited", "all"]}
+    decision = obj(["batch", "rows", "decision"], batch=STRING,
+                   rows={"type": "array", "minItems": 1, "items": INTEGER},
+                   decision={"type": "string", "enum": ["accept", "reject", "edit"]},
+                   edits={"type": "object"})
+    return {
+        "/api/review/items": {"get": operation(
+            "Held duplicates and flagged fields waiting for review", "getReviewItems",
+            "imports", [query("status", status)], media=GEOJSON)},
+        "/api/review/decisions": {"post": operation(
+            "Accept, reject or edit review items", "decideReviewItems", "imports",
+            body={JSON: decision})},
+    }

@@ -74,6 +74,7 @@ def read(path: str | Path, asset_layers: list[str]) -> dict[str, Any]:
     path = Path(path)
     if fmt_of(path) == "geojson":
         return _read_geojson(path.read_bytes())
+    check_sqlite(path, path.name)  # a crew's file from the command line is an upload too
     return _read_gpkg(path, asset_layers)
 
 
