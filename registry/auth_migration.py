@@ -42,13 +42,15 @@ def move_secrets_out(reg: "Registry") -> int:
         for kind, doc in found:
             if (kind, doc["key"]) not in DROPPED and store.get(kind, doc["key"]) is None:
                 store.save(kind, doc["key"], _moved(kind, doc["body"]), owner=_owner(kind, doc))
-        with reg.transaction():
-            for kind in KINDS:
-                reg.storage.delete_documents(kind, [d["key"] for k, d in found if k == kind])
-            audit.record(reg, "auth.migrate", "infracensus", target="auth-store",
-                         detail={"moved_to": auth_store.location(reg.url),
-                                 "counts": {k: sum(1 for f, _ in found if f == k) for k in KINDS},
-                                 "dropped": sorted(f"{k}:{key}" for k, key in DROPPED)})
+        # Journalled first: a crash before the delete moves them again on the next open
+        # (nothing is saved twice); each delete runs on its own, so the GeoPackage can wipe
+        # its WAL of them right after.
+        audit.record(reg, "auth.migrate", "infracensus", target="auth-store",
+                     detail={"moved_to": auth_store.location(reg.url),
+                             "counts": {k: sum(1 for f, _ in found if f == k) for k in KINDS},
+                             "dropped": sorted(f"{k}:{key}" for k, key in DROPPED)})
+        for kind in KINDS:
+            reg.storage.delete_documents(kind, [d["key"] for k, d in found if k == kind])
     except ReadOnly:
         return 0
     return len(found)
