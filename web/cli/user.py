@@ -1,17 +1,49 @@
 """`infracensus user`: accounts, roles and API tokens.
 
     infracensus user add -r city.gpkg wang --role engineer --department 市政处
-    infracensus user token -r city.gpkg crew7 --label "班组7 手持终端"
+    infracensus user token -r city.gpkg crew7 --label "班组7 手持终端" --expires 30
+    infracensus user rotate -r city.gpkg 3f9c0a1b2c4d
     infracensus user revoke -r city.gpkg 3f9c0a1b2c4d
+
+Accounts and tokens live in the registry's auth store (``city.auth.sqlite`` beside a
+GeoPackage), never in the registry file.
 """
 from __future__ import annotations
 
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 import click
 
-from registry.users import ROLE_LABELS, ROLES, User, Users
+from registry.users import ROLE_LABELS, ROLES, TOKEN_LIFETIME, User, Users
 from web.cli.options import clear_errors, default_who, open_registry, registry_option, who_option
+
+expires_option = click.option(
+    "--expires", "expires", default=str(TOKEN_LIFETIME.days), show_default=True,
+    metavar="DAYS|DATE", help="How long the token is valid: a number of days, or the last "
+                              "day (YYYY-MM-DD, UTC).")
+
+
+def lifetime(text: str) -> timedelta:
+    """`--expires` as a duration from now.
+
+    >>> lifetime("30")
+    datetime.timedelta(days=30)
+    """
+    if text.isdigit():
+        days = timedelta(days=int(text))
+    else:
+        try:
+            last = date.fromisoformat(text)
+        except ValueError:
+            raise click.BadParameter(f"{text!r} is neither a number of days nor a "
+                                     "YYYY-MM-DD date", param_hint="--expires") from None
+        end = datetime(last.year, last.month, last.day, tzinfo=timezone.utc) + timedelta(days=1)
+        days = end - datetime.now(timezone.utc)
+    if days <= timedelta(0):
+        raise click.BadParameter("the token would be expired already", param_hint="--expires")
+    return days
+
 
 role_option = click.option("--role", "roles", multiple=True, required=True,
                            type=click.Choice(list(ROLES)), help="A role (repeat for several).")
@@ -80,7 +112,7 @@ def roles(registry_url: str, name: str, roles: tuple[str, ...], who: str | None)
 @who_option
 @clear_errors
 def password(registry_url: str, name: str, password: str | None, who: str | None) -> None:
-    """Set NAME's password (their sessions end, a lock-out is lifted)."""
+    """Set NAME's password (their sessions end, a login throttle is lifted)."""
     _users(registry_url).set_password(name, _password(password), by=default_who(who))
     click.echo(f"用户 User {name}: password changed")
 
@@ -102,7 +134,7 @@ def disable(registry_url: str, name: str, who: str | None) -> None:
 @who_option
 @clear_errors
 def enable(registry_url: str, name: str, who: str | None) -> None:
-    """Enable NAME again (and lift a lock-out)."""
+    """Enable NAME again (and lift a login throttle)."""
     _users(registry_url).enable(name, by=default_who(who))
     click.echo(f"用户 User {name} enabled")
 
@@ -112,17 +144,34 @@ def enable(registry_url: str, name: str, who: str | None) -> None:
 @click.argument("name")
 @click.option("--label", default="", help="What the token is for (a crew's app, a script).")
 @click.option("--list", "listing", is_flag=True, help="List NAME's tokens instead.")
+@expires_option
 @who_option
 @clear_errors
-def token(registry_url: str, name: str, label: str, listing: bool, who: str | None) -> None:
+def token(registry_url: str, name: str, label: str, listing: bool, expires: str,
+          who: str | None) -> None:
     """Issue an API token for NAME (shown once: store it now), or --list them."""
     users = _users(registry_url)
     if listing:
         for found in users.tokens(name):
             click.echo(token_line(found))
         return
-    click.echo(users.issue_token(name, label, by=default_who(who)))
+    click.echo(users.issue_token(name, label, by=default_who(who), lifetime=lifetime(expires)))
     click.echo("Send it as 'Authorization: Bearer <token>'; it is not shown again.", err=True)
+
+
+@user.command()
+@registry_option
+@click.argument("token_id")
+@expires_option
+@who_option
+@clear_errors
+def rotate(registry_url: str, token_id: str, expires: str, who: str | None) -> None:
+    """Replace the API token TOKEN_ID by a new one (same user and label); the old one is
+    revoked at once."""
+    click.echo(_users(registry_url).rotate_token(token_id, by=default_who(who),
+                                                 lifetime=lifetime(expires)))
+    click.echo(f"Token {token_id} revoked; send the new one as 'Authorization: Bearer <token>'.",
+               err=True)
 
 
 @user.command()
@@ -147,4 +196,6 @@ def describe(found: User) -> str:
 
 def token_line(found: dict[str, Any]) -> str:
     state = f"revoked {found['revoked_at']}" if found["revoked_at"] else "active"
-    return f"{found['id']}\t{found['label'] or '-'}\tcreated {found['created_at']}\t{state}"
+    expires = f"expires {found.get('expires_at') or '-'}"
+    return (f"{found['id']}\t{found['label'] or '-'}\tcreated {found['created_at']}\t"
+            f"{expires}\t{state}")
