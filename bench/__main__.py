@@ -16,6 +16,7 @@ import click
 
 from bench import cache, report
 from bench.city import bench_city, query_boxes
+from bench.durability_bench import durability_job
 from bench.export_bench import export_job
 from bench.gas_bench import gas_job
 from bench.import_bench import import_job
@@ -31,9 +32,11 @@ README = HERE.parent / "README.md"
 T = TypeVar("T")
 #: Every job, in running order: the registry's own queries, imports (they need no cached
 #: registry), GeoJSON export, the gas module, a crew's returned work package, the web over
-#: HTTP beside pygeoapi, PostGIS.
+#: HTTP beside pygeoapi, PostGIS, and what durable GeoPackage commits cost.
 JOBS = {**REGISTRY_JOBS, "import": import_job, "export": export_job, "gas": gas_job,
-        "returns": returns_job, "web": web, "postgis": postgis}
+        "returns": returns_job, "web": web, "postgis": postgis, "durability": durability_job}
+#: Jobs that build their own registries and need no cached city.
+NO_CACHE = ("add", "import", "durability")
 
 
 @click.command()
@@ -62,7 +65,7 @@ def main(points: int, mains: int, only: tuple[str, ...], cache_dir: Path, boxes:
     rows = []
     started = time.perf_counter()
     for name in [n for n in JOBS if not only or n in only]:
-        if name not in ("add", "import") and not target.exists():
+        if name not in NO_CACHE and not target.exists():
             year = _step(setup, f"build the registry cache {target.name}", cache.ensure,
                          city, target, scratch)
             setup.append("a year of work in the cache: " +
