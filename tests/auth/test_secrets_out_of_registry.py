@@ -166,3 +166,17 @@ def test_a_reading_role_cannot_read_the_auth_store(registry_url: str) -> None:
             conn.execute("REASSIGN OWNED BY census_reader TO postgres")
             conn.execute("DROP OWNED BY census_reader")
             conn.execute("DROP ROLE census_reader")
+
+
+@only_gpkg
+def test_a_new_registry_file_is_private(registry_url: str) -> None:
+    registry.create(registry_url, county="130102").close()
+    assert stat.S_IMODE(Path(registry_url).stat().st_mode) == 0o600
+
+
+@only_gpkg
+def test_a_registry_commits_durably(registry_url: str) -> None:
+    reg = registry.create(registry_url, county="130102")
+    # 2 = FULL: the WAL is synced at every commit.
+    assert reg.storage.db.conn.execute("PRAGMA synchronous").fetchone()[0] == 2
+    reg.close()
