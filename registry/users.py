@@ -325,8 +325,10 @@ class Users:
         """The active user a token belongs to; None if it is unknown, revoked, expired or its
         user disabled."""
         parsed = credentials.parse_token(text)
-        found = self.store.get(TOKEN, parsed[0]) if parsed else None
-        if found is None or not credentials.token_matches(parsed[1], found.body["digest"]):  # type: ignore[index]
+        if parsed is None:
+            return None
+        found = self.store.get(TOKEN, parsed[0])
+        if found is None or not credentials.token_matches(parsed[1], found.body["digest"]):
             return None
         body = found.body
         if body["revoked_at"] or body.get("expires_at", "") <= iso(now or utc_now()):

@@ -16,7 +16,8 @@ from typing import Any
 import click
 
 from registry.users import ROLE_LABELS, ROLES, TOKEN_LIFETIME, User, Users
-from web.cli.options import clear_errors, default_who, open_registry, registry_option, who_option
+from web.cli.options import clear_errors, open_registry, registry_option, who_option
+from web.cli.vouch import author, vouch_option
 
 expires_option = click.option(
     "--expires", "expires", default=str(TOKEN_LIFETIME.days), show_default=True,
@@ -73,12 +74,14 @@ def user() -> None:
 @click.option("--grid", "grids", multiple=True, help="Limit the user to a grid (repeatable).")
 @click.option("--password", default=None, help="The password (prompted for if not given).")
 @who_option
+@vouch_option
 @clear_errors
 def add(registry_url: str, name: str, roles: tuple[str, ...], display_name: str,
         department: str | None, grids: tuple[str, ...], password: str | None,
-        who: str | None) -> None:
+        who: str | None, vouch: str | None) -> None:
     """Add the user NAME."""
-    added = _users(registry_url).add(name, _password(password), roles, by=default_who(who),
+    users = _users(registry_url)
+    added = users.add(name, _password(password), roles, by=author(users.reg, who, vouch),
                                      display_name=display_name, department=department,
                                      grids=grids)
     click.echo(f"用户 User {added.name} added: {describe(added)}")
@@ -98,10 +101,13 @@ def list_users(registry_url: str) -> None:
 @click.argument("name")
 @role_option
 @who_option
+@vouch_option
 @clear_errors
-def roles(registry_url: str, name: str, roles: tuple[str, ...], who: str | None) -> None:
+def roles(registry_url: str, name: str, roles: tuple[str, ...], who: str | None,
+          vouch: str | None) -> None:
     """Give NAME exactly these roles (their sessions end)."""
-    changed = _users(registry_url).set_roles(name, roles, by=default_who(who))
+    users = _users(registry_url)
+    changed = users.set_roles(name, roles, by=author(users.reg, who, vouch))
     click.echo(f"用户 User {name}: {describe(changed)}")
 
 
@@ -110,10 +116,13 @@ def roles(registry_url: str, name: str, roles: tuple[str, ...], who: str | None)
 @click.argument("name")
 @click.option("--password", default=None, help="The new password (prompted for if not given).")
 @who_option
+@vouch_option
 @clear_errors
-def password(registry_url: str, name: str, password: str | None, who: str | None) -> None:
+def password(registry_url: str, name: str, password: str | None, who: str | None,
+             vouch: str | None) -> None:
     """Set NAME's password (their sessions end, a login throttle is lifted)."""
-    _users(registry_url).set_password(name, _password(password), by=default_who(who))
+    users = _users(registry_url)
+    users.set_password(name, _password(password), by=author(users.reg, who, vouch))
     click.echo(f"用户 User {name}: password changed")
 
 
@@ -121,10 +130,12 @@ def password(registry_url: str, name: str, password: str | None, who: str | None
 @registry_option
 @click.argument("name")
 @who_option
+@vouch_option
 @clear_errors
-def disable(registry_url: str, name: str, who: str | None) -> None:
+def disable(registry_url: str, name: str, who: str | None, vouch: str | None) -> None:
     """Disable NAME: no more logins, sessions or tokens."""
-    _users(registry_url).disable(name, by=default_who(who))
+    users = _users(registry_url)
+    users.disable(name, by=author(users.reg, who, vouch))
     click.echo(f"用户 User {name} disabled 已停用")
 
 
@@ -132,10 +143,12 @@ def disable(registry_url: str, name: str, who: str | None) -> None:
 @registry_option
 @click.argument("name")
 @who_option
+@vouch_option
 @clear_errors
-def enable(registry_url: str, name: str, who: str | None) -> None:
+def enable(registry_url: str, name: str, who: str | None, vouch: str | None) -> None:
     """Enable NAME again (and lift a login throttle)."""
-    _users(registry_url).enable(name, by=default_who(who))
+    users = _users(registry_url)
+    users.enable(name, by=author(users.reg, who, vouch))
     click.echo(f"用户 User {name} enabled")
 
 
@@ -146,16 +159,18 @@ def enable(registry_url: str, name: str, who: str | None) -> None:
 @click.option("--list", "listing", is_flag=True, help="List NAME's tokens instead.")
 @expires_option
 @who_option
+@vouch_option
 @clear_errors
 def token(registry_url: str, name: str, label: str, listing: bool, expires: str,
-          who: str | None) -> None:
+          who: str | None, vouch: str | None) -> None:
     """Issue an API token for NAME (shown once: store it now), or --list them."""
     users = _users(registry_url)
     if listing:
         for found in users.tokens(name):
             click.echo(token_line(found))
         return
-    click.echo(users.issue_token(name, label, by=default_who(who), lifetime=lifetime(expires)))
+    by = author(users.reg, who, vouch)
+    click.echo(users.issue_token(name, label, by=by, lifetime=lifetime(expires)))
     click.echo("Send it as 'Authorization: Bearer <token>'; it is not shown again.", err=True)
 
 
@@ -164,12 +179,15 @@ def token(registry_url: str, name: str, label: str, listing: bool, expires: str,
 @click.argument("token_id")
 @expires_option
 @who_option
+@vouch_option
 @clear_errors
-def rotate(registry_url: str, token_id: str, expires: str, who: str | None) -> None:
+def rotate(registry_url: str, token_id: str, expires: str, who: str | None,
+           vouch: str | None) -> None:
     """Replace the API token TOKEN_ID by a new one (same user and label); the old one is
     revoked at once."""
-    click.echo(_users(registry_url).rotate_token(token_id, by=default_who(who),
-                                                 lifetime=lifetime(expires)))
+    users = _users(registry_url)
+    click.echo(users.rotate_token(token_id, by=author(users.reg, who, vouch),
+                                  lifetime=lifetime(expires)))
     click.echo(f"Token {token_id} revoked; send the new one as 'Authorization: Bearer <token>'.",
                err=True)
 
@@ -178,10 +196,12 @@ def rotate(registry_url: str, token_id: str, expires: str, who: str | None) -> N
 @registry_option
 @click.argument("token_id")
 @who_option
+@vouch_option
 @clear_errors
-def revoke(registry_url: str, token_id: str, who: str | None) -> None:
+def revoke(registry_url: str, token_id: str, who: str | None, vouch: str | None) -> None:
     """Revoke the API token TOKEN_ID (the 12 characters after 'ic_')."""
-    _users(registry_url).revoke(token_id, by=default_who(who))
+    users = _users(registry_url)
+    users.revoke(token_id, by=author(users.reg, who, vouch))
     click.echo(f"令牌 Token {token_id} revoked")
 
 
