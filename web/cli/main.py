@@ -21,6 +21,7 @@ COMMANDS = {
     "copy": "copy:copy", "gas": "gas:gas", "case": "cases:case", "ranking": "cases:ranking",
     "plan": "plans:plan", "package": "plans:package", "user": "user:user",
     "audit": "audit:audit", "backup": "backup:backup", "restore": "restore:restore",
+    "grants": "grants:grants",
 }
 
 
