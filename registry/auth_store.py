@@ -6,9 +6,10 @@ Where it lives (`location`):
 
 - a GeoPackage registry ``city.gpkg`` → the SQLite file ``city.auth.sqlite`` beside it,
   created mode 0600; ``INFRACENSUS_AUTH_STORE`` names another path;
-- a PostGIS registry → the schema ``infracensus_auth`` of the same database, with every
-  privilege revoked from PUBLIC, so a reading role granted SELECT on the registry's tables
-  cannot read it (README, "Security model").
+- a PostGIS registry → the schema ``infracensus_auth`` of the same database (a registry in
+  schema ``city_sjz``: ``city_sjz_auth``), with every privilege revoked from PUBLIC, so a
+  reading role granted SELECT on the registry's tables cannot read it (README, "Security
+  model").
 
 Every record is (kind, key) → a JSON body with a version, and optionally the user it belongs
 to (``owner``), so all of one user's sessions or tokens go at once.
@@ -183,17 +184,17 @@ class PostgresAuthStore(AuthStore):
     reached through the registry's own connections (so a change and its audit entry commit
     together)."""
 
-    table = f"{SCHEMA}.auth_records"
-
     def __init__(self, db: Any) -> None:
         self.db = db  # registry.storage.postgis_connection.Connections
+        self.schema = schema_for(self._run("SELECT current_schema()")[0][0])
+        self.table = f'"{self.schema}".auth_records'
         if not self._run("SELECT to_regclass(?) IS NOT NULL", (self.table,))[0][0]:
             self._create()
 
     def _create(self) -> None:
         with self.transaction():
-            self._run(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
-            self._run(f"REVOKE ALL ON SCHEMA {SCHEMA} FROM PUBLIC")
+            self._run(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
+            self._run(f'REVOKE ALL ON SCHEMA "{self.schema}" FROM PUBLIC')
             self._run(_TABLE.format(t=self.table))
             self._run(f"REVOKE ALL ON {self.table} FROM PUBLIC")
             self._run(_OWNER_INDEX.format(i="auth_records_owner", t=self.table))
@@ -205,6 +206,16 @@ class PostgresAuthStore(AuthStore):
         with self.db.connection() as conn:
             cursor = conn.execute(statement.replace("?", "%s"), params)
             return cursor.fetchall() if cursor.description else []
+
+
+def schema_for(registry_schema: str | None) -> str:
+    """The auth store's schema beside a registry's: one city per schema (the README's
+    province set-up) gets one auth store each.
+
+    >>> schema_for("public"), schema_for("city_sjz")
+    ('infracensus_auth', 'city_sjz_auth')
+    """
+    return SCHEMA if registry_schema in (None, "public") else f"{registry_schema}_auth"
 
 
 def location(registry_url: str) -> str:

@@ -14,6 +14,7 @@ restored registry; they never see a mix.
 """
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import tempfile
@@ -23,6 +24,8 @@ from registry.auth_store import SCHEMA as AUTH_SCHEMA
 from registry.errors import InvalidInput, StorageError
 from registry.restore_check import postgis_strangers
 
+#: Auth stores' schemas end so (`registry.auth_store.schema_for`); dumps leave them out.
+AUTH_SUFFIX = "_auth"
 #: The table every registry has; a dump without it is not a registry backup.
 SETTINGS_ENTRY = "TABLE public infracensus_settings"
 #: Dump entries left out of a restore: the live database keeps its own PostGIS.
@@ -56,7 +59,8 @@ END $$;
 def dump(url: str, target: Path, *, with_auth: bool = False) -> None:
     """A consistent snapshot of the database at `url` in pg_dump's custom format; the auth
     store's schema (logins, tokens, keys) only `with_auth`."""
-    leave_out = [] if with_auth else [f"--exclude-schema={AUTH_SCHEMA}"]
+    leave_out = [] if with_auth else [f"--exclude-schema={AUTH_SCHEMA}",
+                                      f"--exclude-schema=*{AUTH_SUFFIX}"]
     run_tool("pg_dump", "--format=custom", *leave_out, f"--file={target}", url)
 
 
@@ -64,9 +68,9 @@ def restore(source: Path, url: str, *, with_auth: bool = False) -> None:
     """Replace the registry at `url` by the dump `source`, in one transaction; InvalidInput,
     with nothing written, if the dump carries code the registry does not make. The live
     auth store is kept unless `with_auth` (and the dump has one)."""
-    keep_live = KEEP_LIVE + (() if with_auth else (f" {AUTH_SCHEMA} ",))
     entries = [line for line in check_dump(source).splitlines()
-               if not any(part in line for part in keep_live)]
+               if not any(part in line for part in KEEP_LIVE)
+               and (with_auth or not re.search(rf"\s\w+{AUTH_SUFFIX}\s", line))]
     with tempfile.TemporaryDirectory() as folder:
         listing = Path(folder) / "entries.list"
         listing.write_text("\n".join(entries) + "\n", encoding="utf-8")
