@@ -18,6 +18,7 @@ from bench.registry_bench import Bench
 from bench.report import Figure, Row
 from bench.timing import Timings
 from registry import Change
+from registry.storage.gpkg import GeoPackageStorage
 
 EDITS = 200
 BULK = 10_000
@@ -51,8 +52,10 @@ def durability_job(b: Bench) -> list[Row]:
 
 def _fresh(path: Path, b: Bench, mode: str) -> registry.Registry:
     reg = new_registry(path, b.city)
-    reg.storage.db.close()  # connections made from here on use `mode`
-    reg.storage.db.synchronous = mode
+    storage = reg.storage
+    assert isinstance(storage, GeoPackageStorage)  # the setting is SQLite's
+    storage.db.close()  # connections made from here on use `mode`
+    storage.db.synchronous = mode
     return reg
 
 
