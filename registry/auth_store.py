@@ -113,6 +113,10 @@ class AuthStore(ABC):
             self._run(f"DELETE FROM {self.table} WHERE kind = ? AND key = ?", (kind, key))
         return found
 
+    def delete_older(self, kind: str, before: str) -> None:
+        """Remove every record of a kind last saved before `before` (ISO 8601 UTC)."""
+        self._run(f"DELETE FROM {self.table} WHERE kind = ? AND updated_at < ?", (kind, before))
+
     def delete_owned(self, kind: str, owner: str) -> None:
         """Remove every record of a kind that belongs to `owner` (all of a user's sessions)."""
         self._run(f"DELETE FROM {self.table} WHERE kind = ? AND owner = ?", (kind, owner))

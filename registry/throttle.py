@@ -24,12 +24,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from registry.auth_store import AuthStore
-from registry.change import iso
+from registry.change import iso, utc_now
 
 THROTTLE = "login_throttle"
 #: Failures allowed before any wait: few per account, more per address (an office shares one).
 FREE = {"account": 3, "address": 10}
 FIRST_WAIT_S, MAX_WAIT_S = 1, 15 * 60
+MAX_WAIT = timedelta(seconds=MAX_WAIT_S)
 #: A record whose last failure is older than this is forgotten.
 FORGET = timedelta(hours=1)
 
@@ -71,6 +72,8 @@ class Throttle:
             self._count(_key("account", name), FREE["account"], now)
             if address:
                 self._count(_key("address", address), FREE["address"], now)
+            # Strangers type endless names: records nobody failed on lately go.
+            self.store.delete_older(THROTTLE, iso(utc_now() - FORGET - MAX_WAIT))
 
     def _count(self, key: str, free: int, now: datetime) -> None:
         found = self.store.get(THROTTLE, key)

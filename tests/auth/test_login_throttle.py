@@ -87,3 +87,17 @@ def test_wrong_password_and_unknown_name_look_the_same(client) -> None:
     assert "用户名或密码错误" in strip(wrong)
     assert strip(wrong).split('name="csrf_token"')[0] == strip(unknown).split(
         'name="csrf_token"')[0]
+
+
+def test_throttle_records_of_long_ago_are_removed(city_path: str) -> None:
+    from registry.throttle import THROTTLE
+    users = Users(registry.open(city_path))
+    users.store.save(THROTTLE, "account:typed-once-long-ago", {"failures": 1, "last": "2020",
+                                                                "retry_at": "2020"})
+    users.store._run("UPDATE auth_records SET updated_at = '2020-01-01T00:00:00Z' WHERE key = ?"
+                     .replace("auth_records", users.store.table),
+                     ("account:typed-once-long-ago",))
+    fail(users, "someone-new", "10.7.0.1", 1)
+    assert users.store.get(THROTTLE, "account:typed-once-long-ago") is None
+    assert users.store.get(THROTTLE, "account:someone-new") is not None
+    users.reg.close()
