@@ -10,6 +10,7 @@ from click.testing import CliRunner, Result
 import registry
 from cases.casekit import IN_EAST, IN_WEST, LAMP, build_registry, file_case, run
 from registry.cases import Cases
+from registry.users import Users
 from web.cli.main import cli
 
 
@@ -24,15 +25,21 @@ def invoke(city: str, command: str, *args: str) -> Result:
     return CliRunner().invoke(cli, [*command.split(), "-r", city, *args])
 
 
-def test_report_move_show_and_list(city: str, tmp_path: Path) -> None:
+def test_report_move_show_and_list(city: str, tmp_path: Path,
+                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    reg = registry.open(city)
+    Users(reg).add("chief", "chief-password-1", ["admin"], by="test")
+    reg.close()
+    monkeypatch.setenv("INFRACENSUS_VOUCH_PASSWORD", "chief-password-1")
     photo = tmp_path / "灯.jpg"
     photo.write_bytes(b"\xff\xd8\xff\xe0" + b"\0" * 16)
     result = invoke(city, "case report", "--category", "lamp_out", "--lon", str(LAMP[0]),
-                    "--lat", str(LAMP[1]), "-d", "灯不亮", "--photo", str(photo), "--who", "巡查员")
+                    "--lat", str(LAMP[1]), "-d", "灯不亮", "--photo", str(photo))
     assert result.exit_code == 0, result.output
     case_id = result.output.split()[1].rstrip(":")
     assert result.output.startswith(f"case {case_id}: 路灯不亮 in 建北街道 (130102001) → 路灯管理处; asset ")
-    moved = invoke(city, "case move", case_id, "register", "--who", "受理员", "--expect-version", "1")
+    moved = invoke(city, "case move", case_id, "register", "--who", "受理员", "--vouch", "chief",
+                   "--expect-version", "1")
     assert moved.exit_code == 0 and f"case {case_id}: 立案 (registered), version 2, deadline" in moved.output
     stale = invoke(city, "case move", case_id, "dispatch", "--expect-version", "1")
     assert stale.exit_code == 1
@@ -75,3 +82,20 @@ def test_ranking_prints_and_writes_csv_and_excel(city: str, tmp_path: Path) -> N
     assert (tmp_path / "r.csv").read_bytes().startswith("\ufeff排名,责任网格".encode())
     wrong = invoke(city, "ranking", "--month", "2026-10", "-o", str(tmp_path / "r.pdf"))
     assert "is written as .csv or .xlsx" in wrong.output
+
+
+def test_a_claimed_author_needs_an_admin_to_vouch(city: str,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    # Issue 14: --who alone was believed; now the OS login is recorded unless an admin vouches.
+    args = ["--category", "lamp_out", "--lon", str(LAMP[0]), "--lat", str(LAMP[1])]
+    claimed = invoke(city, "case report", *args, "--who", "巡查员")
+    assert claimed.exit_code == 1 and "--who 巡查员 is not you" in claimed.output
+    reg = registry.open(city)
+    assert Cases(reg).all() == []  # refused before anything was written
+    Users(reg).add("chief", "chief-password-1", ["admin"], by="test")
+    reg.close()
+    monkeypatch.setenv("INFRACENSUS_VOUCH_PASSWORD", "chief-password-1")
+    vouched = invoke(city, "case report", *args, "--who", "巡查员", "--vouch", "chief")
+    assert vouched.exit_code == 0, vouched.output
+    trail = invoke(city, "audit", "--action", "cli.vouch").output
+    assert "chief" in trail and "user:巡查员" in trail

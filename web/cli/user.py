@@ -16,8 +16,8 @@ from typing import Any
 import click
 
 from registry.users import ROLE_LABELS, ROLES, TOKEN_LIFETIME, User, Users
-from web.cli.options import clear_errors, open_registry, registry_option, who_option
-from web.cli.vouch import author, vouch_option
+from web.cli.options import VOUCH_KEY, clear_errors, open_registry, registry_option, who_option
+from web.cli.vouch import author
 
 expires_option = click.option(
     "--expires", "expires", default=str(TOKEN_LIFETIME.days), show_default=True,
@@ -54,6 +54,11 @@ def _users(registry_url: str) -> Users:
     return Users(open_registry(registry_url))
 
 
+def _author(users: Users, who: str | None) -> str:
+    """The author to record, checked against the registry already open (`default_who`)."""
+    return author(users.reg, who, click.get_current_context().meta.get(VOUCH_KEY))
+
+
 def _password(given: str | None) -> str:
     if given is not None:
         return given
@@ -74,14 +79,13 @@ def user() -> None:
 @click.option("--grid", "grids", multiple=True, help="Limit the user to a grid (repeatable).")
 @click.option("--password", default=None, help="The password (prompted for if not given).")
 @who_option
-@vouch_option
 @clear_errors
 def add(registry_url: str, name: str, roles: tuple[str, ...], display_name: str,
         department: str | None, grids: tuple[str, ...], password: str | None,
-        who: str | None, vouch: str | None) -> None:
+        who: str | None) -> None:
     """Add the user NAME."""
     users = _users(registry_url)
-    added = users.add(name, _password(password), roles, by=author(users.reg, who, vouch),
+    added = users.add(name, _password(password), roles, by=_author(users, who),
                                      display_name=display_name, department=department,
                                      grids=grids)
     click.echo(f"用户 User {added.name} added: {describe(added)}")
@@ -101,13 +105,11 @@ def list_users(registry_url: str) -> None:
 @click.argument("name")
 @role_option
 @who_option
-@vouch_option
 @clear_errors
-def roles(registry_url: str, name: str, roles: tuple[str, ...], who: str | None,
-          vouch: str | None) -> None:
+def roles(registry_url: str, name: str, roles: tuple[str, ...], who: str | None) -> None:
     """Give NAME exactly these roles (their sessions end)."""
     users = _users(registry_url)
-    changed = users.set_roles(name, roles, by=author(users.reg, who, vouch))
+    changed = users.set_roles(name, roles, by=_author(users, who))
     click.echo(f"用户 User {name}: {describe(changed)}")
 
 
@@ -116,13 +118,11 @@ def roles(registry_url: str, name: str, roles: tuple[str, ...], who: str | None,
 @click.argument("name")
 @click.option("--password", default=None, help="The new password (prompted for if not given).")
 @who_option
-@vouch_option
 @clear_errors
-def password(registry_url: str, name: str, password: str | None, who: str | None,
-             vouch: str | None) -> None:
+def password(registry_url: str, name: str, password: str | None, who: str | None) -> None:
     """Set NAME's password (their sessions end, a login throttle is lifted)."""
     users = _users(registry_url)
-    users.set_password(name, _password(password), by=author(users.reg, who, vouch))
+    users.set_password(name, _password(password), by=_author(users, who))
     click.echo(f"用户 User {name}: password changed")
 
 
@@ -130,12 +130,11 @@ def password(registry_url: str, name: str, password: str | None, who: str | None
 @registry_option
 @click.argument("name")
 @who_option
-@vouch_option
 @clear_errors
-def disable(registry_url: str, name: str, who: str | None, vouch: str | None) -> None:
+def disable(registry_url: str, name: str, who: str | None) -> None:
     """Disable NAME: no more logins, sessions or tokens."""
     users = _users(registry_url)
-    users.disable(name, by=author(users.reg, who, vouch))
+    users.disable(name, by=_author(users, who))
     click.echo(f"用户 User {name} disabled 已停用")
 
 
@@ -143,12 +142,11 @@ def disable(registry_url: str, name: str, who: str | None, vouch: str | None) ->
 @registry_option
 @click.argument("name")
 @who_option
-@vouch_option
 @clear_errors
-def enable(registry_url: str, name: str, who: str | None, vouch: str | None) -> None:
+def enable(registry_url: str, name: str, who: str | None) -> None:
     """Enable NAME again (and lift a login throttle)."""
     users = _users(registry_url)
-    users.enable(name, by=author(users.reg, who, vouch))
+    users.enable(name, by=_author(users, who))
     click.echo(f"用户 User {name} enabled")
 
 
@@ -159,17 +157,16 @@ def enable(registry_url: str, name: str, who: str | None, vouch: str | None) -> 
 @click.option("--list", "listing", is_flag=True, help="List NAME's tokens instead.")
 @expires_option
 @who_option
-@vouch_option
 @clear_errors
 def token(registry_url: str, name: str, label: str, listing: bool, expires: str,
-          who: str | None, vouch: str | None) -> None:
+          who: str | None) -> None:
     """Issue an API token for NAME (shown once: store it now), or --list them."""
     users = _users(registry_url)
     if listing:
         for found in users.tokens(name):
             click.echo(token_line(found))
         return
-    by = author(users.reg, who, vouch)
+    by = _author(users, who)
     click.echo(users.issue_token(name, label, by=by, lifetime=lifetime(expires)))
     click.echo("Send it as 'Authorization: Bearer <token>'; it is not shown again.", err=True)
 
@@ -179,14 +176,12 @@ def token(registry_url: str, name: str, label: str, listing: bool, expires: str,
 @click.argument("token_id")
 @expires_option
 @who_option
-@vouch_option
 @clear_errors
-def rotate(registry_url: str, token_id: str, expires: str, who: str | None,
-           vouch: str | None) -> None:
+def rotate(registry_url: str, token_id: str, expires: str, who: str | None) -> None:
     """Replace the API token TOKEN_ID by a new one (same user and label); the old one is
     revoked at once."""
     users = _users(registry_url)
-    click.echo(users.rotate_token(token_id, by=author(users.reg, who, vouch),
+    click.echo(users.rotate_token(token_id, by=_author(users, who),
                                   lifetime=lifetime(expires)))
     click.echo(f"Token {token_id} revoked; send the new one as 'Authorization: Bearer <token>'.",
                err=True)
@@ -196,12 +191,11 @@ def rotate(registry_url: str, token_id: str, expires: str, who: str | None,
 @registry_option
 @click.argument("token_id")
 @who_option
-@vouch_option
 @clear_errors
-def revoke(registry_url: str, token_id: str, who: str | None, vouch: str | None) -> None:
+def revoke(registry_url: str, token_id: str, who: str | None) -> None:
     """Revoke the API token TOKEN_ID (the 12 characters after 'ic_')."""
     users = _users(registry_url)
-    users.revoke(token_id, by=author(users.reg, who, vouch))
+    users.revoke(token_id, by=_author(users, who))
     click.echo(f"令牌 Token {token_id} revoked")
 
 

@@ -1,6 +1,7 @@
 """Who a command records as the author: the operating-system login running it, unless an
 administrator vouches for another name with their own password (``--who NAME --vouch
-ADMIN``), so the audit trail cannot be signed with any name one likes. The vouching is itself
+ADMIN``, the options of `web.cli.options.who_option`), so the audit trail cannot be signed
+with any name one likes. The vouching is itself
 an audit entry (``cli.vouch``: the admin, the name, the OS login).
 
     infracensus user add -r city.gpkg li --role viewer --who wang --vouch admin
@@ -20,12 +21,6 @@ from registry.errors import Forbidden, Unauthorized
 from registry.users import Users
 
 PASSWORD_ENV = "INFRACENSUS_VOUCH_PASSWORD"
-
-vouch_option = click.option(
-    "--vouch", default=None, metavar="ADMIN",
-    help="An administrator who vouches for --who with their password (prompted for, or "
-         f"{PASSWORD_ENV}).")
-
 
 def os_user() -> str:
     """The login running the command."""
