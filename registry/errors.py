@@ -56,18 +56,6 @@ class Forbidden(RegistryError, PermissionError):
     title = "Forbidden"
 
 
-class Throttled(RegistryError, PermissionError):
-    """Too many failed attempts: the caller must wait ``retry_after_s`` seconds (the web
-    answers 429 with ``Retry-After``)."""
-
-    status = 429
-    title = "Too many requests"
-
-    def __init__(self, message: str, retry_after_s: int) -> None:
-        super().__init__(message)
-        self.retry_after_s = retry_after_s
-
-
 class LayerDefinitionError(RegistryError, ValueError):
     """A layer file in `layers/` is broken; raised at start-up with the file and key named."""
 
