@@ -122,3 +122,23 @@ def test_every_response_carries_the_security_headers(client, path: str) -> None:
     assert headers["X-Frame-Options"] == "DENY"
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+
+
+def test_no_template_has_inline_code_the_policy_would_block() -> None:
+    import re
+    from pathlib import Path
+    templates = Path(__file__).resolve().parents[2] / "web" / "templates"
+    for page in templates.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert "<style" not in text, page
+        scripts = re.findall(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>", text)
+        assert scripts == [], page
+        assert not re.search(r"\son[a-z]+=", text), page
+
+
+def test_the_login_page_is_styled_from_this_site(client) -> None:
+    page = client.get("/auth/login").get_data(as_text=True)
+    assert 'href="/static/auth/login.css"' in page
+    css = client.get("/static/auth/login.css")
+    assert css.status_code == 200 and b"max-width: 22rem" in css.data
+    css.close()
