@@ -46,6 +46,8 @@ SUFFIX = ".auth.sqlite"
 SCHEMA = "infracensus_auth"
 #: Owner read/write only: the store holds what logs people in.
 FILE_MODE = 0o600
+#: Idle SQLite connections kept for the next request.
+IDLE_CONNECTIONS = 4
 
 _TABLE = ("CREATE TABLE IF NOT EXISTS {t} (kind TEXT NOT NULL, key TEXT NOT NULL, owner TEXT, "
           "version INTEGER NOT NULL, body TEXT NOT NULL, updated_at TEXT NOT NULL, "
@@ -133,6 +135,8 @@ class SqliteAuthStore(AuthStore):
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = str(path)
         self._local = threading.local()
+        self._idle: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
         _create_private(Path(self.path))
         self._run("PRAGMA journal_mode=WAL")  # readers never wait for a login being saved
         with self.transaction():
@@ -140,15 +144,27 @@ class SqliteAuthStore(AuthStore):
             self._run(_OWNER_INDEX.format(i="auth_records_owner", t=self.table))
 
     def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, isolation_level=None, timeout=30.0)
+        with self._lock:
+            if self._idle:
+                return self._idle.pop()
+        conn = sqlite3.connect(self.path, isolation_level=None, timeout=30.0,
+                               check_same_thread=False)
         conn.execute("PRAGMA synchronous=FULL")  # a password change must survive a crash
         conn.execute("PRAGMA secure_delete=ON")  # a revoked secret leaves no bytes behind
         return conn
 
+    def _give_back(self, conn: sqlite3.Connection) -> None:
+        """Keep a few connections for the next request: opening one costs more than the
+        session look-up it serves."""
+        with self._lock:
+            if len(self._idle) < IDLE_CONNECTIONS and not conn.in_transaction:
+                self._idle.append(conn)
+                return
+        conn.close()
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """One connection for the transaction's length (web threads come and go: none is
-        kept open between requests)."""
+        """One connection for the transaction's length, then back to the idle ones."""
         if getattr(self._local, "conn", None) is not None:
             yield
             return
@@ -163,7 +179,7 @@ class SqliteAuthStore(AuthStore):
             conn.execute("COMMIT")
         finally:
             self._local.conn = None
-            conn.close()
+            self._give_back(conn)
 
     def _run(self, statement: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         conn = getattr(self._local, "conn", None)
@@ -173,6 +189,12 @@ class SqliteAuthStore(AuthStore):
         try:
             return conn.execute(statement, params).fetchall()
         finally:
+            self._give_back(conn)
+
+    def close(self) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for conn in idle:
             conn.close()
 
 
