@@ -16,6 +16,7 @@ import click
 
 from bench import cache, report
 from bench.city import bench_city, query_boxes
+from bench.durability_bench import durability_job
 from bench.export_bench import export_job
 from bench.gas_bench import gas_job
 from bench.import_bench import import_job
@@ -32,11 +33,12 @@ README = HERE.parent / "README.md"
 T = TypeVar("T")
 #: Every job, in running order: the registry's own queries, imports (they need no cached
 #: registry), GeoJSON export, the gas module, a crew's returned work package, the web over
-#: HTTP beside pygeoapi, PostGIS.
+#: HTTP beside pygeoapi, PostGIS, and what durable GeoPackage commits cost.
 JOBS = {**REGISTRY_JOBS, "import": import_job, "polygons": polygons_job, "export": export_job,
-        "gas": gas_job, "returns": returns_job, "web": web, "postgis": postgis}
+        "gas": gas_job, "returns": returns_job, "web": web, "postgis": postgis,
+        "durability": durability_job}
 #: Jobs that build their own registries, so need no cached one.
-OWN_REGISTRY = ("add", "import", "polygons")
+OWN_REGISTRY = ("add", "import", "polygons", "durability")
 
 
 @click.command()

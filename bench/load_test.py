@@ -205,7 +205,7 @@ def main(users: int, seconds: float, assets: int, import_rows: int, think: float
         server, base = start_server(city, port, workers), f"http://127.0.0.1:{port}"
         wait_until_up(base, server)
         importer = start(IMPORT, "-r", str(city), str(survey(Path(folder), import_rows)),
-                         "--layer", "drains", "--who", "load test")
+                         "--layer", "drains")  # recorded as the OS login (issue 14)
         try:
             results = run_users(base, tokens, seconds, think)
         finally:

@@ -75,7 +75,10 @@ def open(url: str | Path, *, layers_dir: str | Path = LAYERS_DIR) -> "Registry":
     except BaseException:
         storage.close()
         raise
-    return Registry(storage, load_layers(layers_dir))
+    reg = Registry(storage, load_layers(layers_dir))
+    from registry.auth_migration import move_secrets_out  # it needs this module loaded
+    move_secrets_out(reg)  # an older registry kept logins inside: never leave them there
+    return reg
 
 
 class Registry:

@@ -9,6 +9,11 @@ a writer waits (busy timeout) and goes on against the restored registry. A PostG
 is dumped with ``pg_dump`` and restored in one transaction the same way
 (`registry.postgis_backup`).
 
+Neither carries the auth store (accounts, tokens, keys) unless asked (``with_auth``): then a
+GeoPackage backup ``x.gpkg`` gets ``x.auth.sqlite`` beside it and a PostGIS dump includes
+the auth schema. Backups are created mode 0600. A restore refuses a backup with triggers,
+views or functions the registry does not make (`registry.restore_check`).
+
 >>> import tempfile
 >>> from registry import create
 >>> folder = tempfile.mkdtemp()
@@ -22,8 +27,10 @@ import os
 import sqlite3
 from pathlib import Path
 
-from registry import postgis_backup
+from registry import auth_store, postgis_backup
 from registry.errors import Conflict, InvalidInput, StorageError
+from registry.restore_check import gpkg_strangers
+from registry.storage.gpkg_connection import create_private
 from registry.storage.gpkg_schema import APPLICATION_ID
 
 #: How long a restore waits for the live registry's writers to let go.
@@ -34,33 +41,68 @@ def is_postgis(url: str) -> bool:
     return url.startswith(("postgresql://", "postgres://"))
 
 
-def backup(url: str | Path, target: str | Path) -> Path:
-    """Copy the registry at `url` to the new file `target`; Conflict if it exists."""
+def auth_backup_path(target: str | Path) -> Path:
+    """Where a GeoPackage backup's auth store goes: ``x.gpkg`` → ``x.auth.sqlite``."""
     target = Path(target)
-    if target.exists():
+    return target.with_name(target.stem + auth_store.SUFFIX)
+
+
+def backup(url: str | Path, target: str | Path, *, with_auth: bool = False) -> Path:
+    """Copy the registry at `url` to the new file `target` (mode 0600); Conflict if it
+    exists. The auth store goes along only `with_auth`."""
+    target = Path(target)
+    if target.exists() or (with_auth and auth_backup_path(target).exists()):
         raise Conflict(f"{target} already exists; choose a new file for the backup")
+    _move_secrets_out(str(url))
     if is_postgis(str(url)):
-        postgis_backup.dump(str(url), target)
+        create_private(str(target))
+        postgis_backup.dump(str(url), target, with_auth=with_auth)
         return target
-    partial = target.with_name(target.name + ".partial")
-    partial.unlink(missing_ok=True)
-    _copy(_connect(str(url), must_exist=True), partial)
-    check_backup(partial)
-    os.replace(partial, target)
+    _backup_file(str(url), target, check=True)
+    if with_auth:
+        _backup_file(auth_store.location(str(url)), auth_backup_path(target), check=False)
     return target
 
 
-def restore(source: str | Path, url: str | Path) -> None:
-    """Replace the registry at `url` by the backup `source`, as one atomic write."""
+def _move_secrets_out(url: str) -> None:
+    """Opening the registry moves an older release's secrets out, so no backup holds them."""
+    from registry.api import open as open_registry  # registry.api is heavy: only when used
+    open_registry(url).close()
+
+
+def _backup_file(source: str, target: Path, *, check: bool) -> None:
+    partial = target.with_name(target.name + ".partial")
+    partial.unlink(missing_ok=True)
+    create_private(str(partial))
+    _copy(_connect(source, must_exist=True), partial)
+    if check:
+        check_backup(partial)
+    os.replace(partial, target)
+
+
+def restore(source: str | Path, url: str | Path, *, with_auth: bool = False) -> None:
+    """Replace the registry at `url` by the backup `source`, as one atomic write; with
+    `with_auth` its auth store too (from the backup's own, which must exist)."""
     if is_postgis(str(url)):
-        postgis_backup.restore(Path(source), str(url))
+        postgis_backup.restore(Path(source), str(url), with_auth=with_auth)
         return
     check_backup(Path(source))
-    saved, live = _connect(str(source), must_exist=True), _connect(str(url), must_exist=False)
+    saved_auth = auth_backup_path(source)
+    if with_auth and not saved_auth.is_file():
+        raise InvalidInput(f"{saved_auth.name} is not beside {Path(source).name}: this backup "
+                           "was made without --with-auth")
+    _restore_file(str(source), str(url))
+    if with_auth:
+        _restore_file(str(saved_auth), auth_store.location(str(url)))
+
+
+def _restore_file(source: str, url: str) -> None:
+    create_private(url)
+    saved, live = _connect(source, must_exist=True), _connect(url, must_exist=False)
     try:
         live.execute(f"PRAGMA busy_timeout={BUSY_MS}")
         saved.backup(live)
-        _check_integrity(live, str(url))
+        _check_integrity(live, url)
     finally:
         saved.close()
         live.close()
@@ -73,6 +115,10 @@ def check_backup(path: Path) -> None:
         if conn.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
             raise InvalidInput(f"{path.name} is not an Infracensus registry backup")
         _check_integrity(conn, path.name)
+        strangers = gpkg_strangers(conn)
+        if strangers:
+            raise InvalidInput(f"{path.name} carries what no Infracensus registry makes "
+                               f"(refused): {', '.join(strangers[:10])}")
     except sqlite3.DatabaseError as exc:
         raise InvalidInput(f"{path.name} is not a readable GeoPackage ({exc})") from None
     finally:

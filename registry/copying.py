@@ -8,6 +8,10 @@ transaction. Afterwards both sides are read back and compared per table: row cou
 checksum over the canonical JSON of each row (sorted keys, timestamps as ISO-8601 UTC text,
 geometries as WKB), summed so that row order does not matter.
 
+The auth store (accounts, tokens, keys) is not part of the registry and is not copied
+unless asked (``with_auth``): then its accounts, tokens and keys — not its sessions or
+login throttles — go to the new registry's auth store.
+
 >>> import tempfile
 >>> from registry.api import create
 >>> folder = tempfile.mkdtemp()
@@ -25,6 +29,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 import orjson
 
+from registry import auth_store
 from registry.api import open as open_registry
 from registry.layers import LAYERS_DIR
 from registry.storage import backend_for
@@ -83,8 +88,10 @@ def _hex(value: Any) -> str:
 
 def copy_registry(source_url: str | Path, target_url: str | Path,
                   layers_dir: str | Path = LAYERS_DIR,
-                  progress: Callable[[str], None] | None = None) -> list[TableCheck]:
-    """Copy the registry at `source_url` into a new registry at `target_url` and verify it.
+                  progress: Callable[[str], None] | None = None, *,
+                  with_auth: bool = False) -> list[TableCheck]:
+    """Copy the registry at `source_url` into a new registry at `target_url` and verify it;
+    its auth store too `with_auth`.
 
     StorageError if the target already holds a registry; nothing is written then, and a
     failure midway leaves no registry behind (one transaction).
@@ -93,14 +100,35 @@ def copy_registry(source_url: str | Path, target_url: str | Path,
     source, layers = opened.storage, opened.layers
     target = backend_for(str(target_url))(str(target_url))
     try:
-        tables = registry_tables(list(layers))
-        with target.transaction():
-            target.initialise(source.read_settings(), layers)
-            copied = {table: _copy_table(source, target, table, progress) for table in tables}
-        return [_check(target, table, copied[table]) for table in tables]
+        try:
+            tables = registry_tables(list(layers))
+            with target.transaction():
+                target.initialise(source.read_settings(), layers)
+                copied = {table: _copy_table(source, target, table, progress)
+                          for table in tables}
+            checks = [_check(target, table, copied[table]) for table in tables]
+        finally:
+            target.close()
+        if with_auth:
+            copy_auth(opened, open_registry(target_url, layers_dir=layers_dir))
     finally:
         source.close()
-        target.close()
+    return checks
+
+
+#: What of the auth store a copy carries: not sessions nor login throttles.
+AUTH_KINDS = ("user", "api_token", "secret")
+
+
+def copy_auth(source: Any, target: Any) -> int:
+    """Copy accounts, tokens and keys from one registry's auth store to another's; how many."""
+    theirs, ours = auth_store.for_registry(source), auth_store.for_registry(target)
+    records = [r for kind in AUTH_KINDS for r in theirs.all(kind)]
+    with ours.transaction():
+        for record in records:
+            ours.save(record.kind, record.key, record.body, owner=record.owner)
+    target.close()
+    return len(records)
 
 
 def _copy_table(source: Storage, target: Storage, table: str,

@@ -22,9 +22,23 @@ SPATIAL_OPS = ("intersects", "within", "contains", "disjoint")
 
 @dataclass(frozen=True)
 class Compare:
+    """``field op value``; `op` is one of `COMPARE_OPS`, checked here because backends paste
+    it into SQL (a value is always a bound parameter).
+
+    >>> Compare("condition", "= 1 OR 1=1 OR condition =", 2)
+    Traceback (most recent call last):
+    ...
+    registry.errors.InvalidInput: unknown comparison '= 1 OR 1=1 OR condition =': use one of = <> < <= > >=
+    """
+
     field: str
     op: str
     value: Any
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.op, str) or self.op not in COMPARE_OPS:
+            raise InvalidInput(f"unknown comparison {self.op!r}: use one of "
+                               f"{' '.join(COMPARE_OPS)}")
 
 
 @dataclass(frozen=True)
@@ -57,6 +71,11 @@ class Spatial:
 
     op: str
     geometry: BaseGeometry
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.op, str) or self.op not in SPATIAL_OPS:
+            raise InvalidInput(f"unknown spatial predicate {self.op!r}: use one of "
+                               f"{', '.join(SPATIAL_OPS)}")
 
 
 @dataclass(frozen=True)

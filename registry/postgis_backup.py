@@ -14,13 +14,18 @@ restored registry; they never see a mix.
 """
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 
+from registry.auth_store import SCHEMA as AUTH_SCHEMA
 from registry.errors import InvalidInput, StorageError
+from registry.restore_check import postgis_strangers
 
+#: Auth stores' schemas end so (`registry.auth_store.schema_for`); dumps leave them out.
+AUTH_SUFFIX = "_auth"
 #: The table every registry has; a dump without it is not a registry backup.
 SETTINGS_ENTRY = "TABLE public infracensus_settings"
 #: Dump entries left out of a restore: the live database keeps its own PostGIS.
@@ -51,20 +56,30 @@ END $$;
 """
 
 
-def dump(url: str, target: Path) -> None:
-    """A consistent snapshot of the database at `url` in pg_dump's custom format."""
-    run_tool("pg_dump", "--format=custom", f"--file={target}", url)
+def dump(url: str, target: Path, *, with_auth: bool = False) -> None:
+    """A consistent snapshot of the database at `url` in pg_dump's custom format; the auth
+    store's schema (logins, tokens, keys) only `with_auth`."""
+    leave_out = [] if with_auth else [f"--exclude-schema={AUTH_SCHEMA}",
+                                      f"--exclude-schema=*{AUTH_SUFFIX}"]
+    run_tool("pg_dump", "--format=custom", *leave_out, f"--file={target}", url)
 
 
-def restore(source: Path, url: str) -> None:
-    """Replace the registry at `url` by the dump `source`, in one transaction."""
+def restore(source: Path, url: str, *, with_auth: bool = False) -> None:
+    """Replace the registry at `url` by the dump `source`, in one transaction; InvalidInput,
+    with nothing written, if the dump carries code the registry does not make. The live
+    auth store is kept unless `with_auth` (and the dump has one)."""
     entries = [line for line in check_dump(source).splitlines()
-               if not any(part in line for part in KEEP_LIVE)]
+               if not any(part in line for part in KEEP_LIVE)
+               and (with_auth or not re.search(rf"\s\w+{AUTH_SUFFIX}\s", line))]
     with tempfile.TemporaryDirectory() as folder:
         listing = Path(folder) / "entries.list"
         listing.write_text("\n".join(entries) + "\n", encoding="utf-8")
         script = run_tool("pg_restore", "--clean", "--if-exists", "--no-owner",
                           f"--use-list={listing}", "--file=-", str(source))
+    strangers = postgis_strangers(script)
+    if strangers:
+        raise InvalidInput(f"{source.name} carries what no Infracensus registry makes "
+                           f"(refused): {', '.join(strangers[:10])}")
     run_tool("psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction",
              f"--dbname={url}", "--file=-", stdin=LOCK_ALL + script)
 

@@ -1,10 +1,13 @@
-"""Accounts, roles and API tokens, stored as registry documents (kinds ``user``, ``api_token``).
+"""Accounts, roles and API tokens, kept in the auth store (`registry.auth_store`), never in
+the registry itself: the registry file can be opened, copied and published without leaking
+a login.
 
 A role is a set of permissions; what each web endpoint needs is the web layer's policy.
 A user may be scoped to a department and to responsibility grids (none: all of them).
-Repeated failed logins lock an account for a while; disabling a user or changing their
-password or roles moves their ``epoch``, which ends every session they had. Every change is
-written to the audit trail in the same transaction.
+Failed logins slow further attempts down (`registry.throttle`) instead of locking the
+account; disabling a user or changing their password or roles moves their ``epoch`` and ends
+every session they had (`registry.login_sessions`). Every change is written to the audit
+trail. API tokens expire (90 days unless issued otherwise) and can be rotated.
 
 >>> import tempfile
 >>> from registry import create
@@ -21,10 +24,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Callable, Iterable
 
-from registry import audit, credentials
+from registry import audit, auth_store, credentials, login_sessions
 from registry.api import Registry
-from registry.change import Change, iso, utc_now
+from registry.auth_store import AuthStore
+from registry.change import iso, utc_now
 from registry.errors import Conflict, InvalidInput, NotFound
+from registry.throttle import Throttle
 
 USER, TOKEN = "user", "api_token"
 PERMISSIONS = ("view", "report", "work", "plan", "export", "edit", "cases", "import", "admin")
@@ -39,13 +44,16 @@ ROLES: dict[str, frozenset[str]] = {
 }
 ROLE_LABELS = {"viewer": "浏览", "inspector": "监督员", "crew": "作业班组", "planner": "规划",
                "engineer": "工程师", "data_manager": "数据管理员", "admin": "系统管理员"}
-MAX_FAILURES = 5
-LOCK_FOR = timedelta(minutes=15)
 MIN_PASSWORD = 10
 WRONG = "wrong user name or password"
+THROTTLED = "too many failed logins: wait before trying again"
 NAME = re.compile(r"[\w.\-@]{1,64}")
 #: Saving a changed account retries this often when another request saved it meanwhile.
 RETRIES = 5
+#: How long an API token lives unless issued otherwise.
+TOKEN_LIFETIME = timedelta(days=90)
+#: Addresses an account logged in from that its own throttle does not hold back.
+KNOWN_ADDRESSES = 5
 
 
 @dataclass(frozen=True)
@@ -74,16 +82,17 @@ class User:
 
 @dataclass(frozen=True)
 class Login:
-    """What a login attempt came to: the user, or why not (safe to show)."""
+    """What a login attempt came to: the user, or why not (safe to show), and when throttled
+    how many seconds to wait."""
 
     user: User | None
     reason: str = ""
-    locked_until: str | None = None
+    retry_after_s: int = 0
 
 
 @dataclass
 class _Account:
-    """The stored document of a user, with the version it was read at."""
+    """The stored record of a user, with the version it was read at."""
 
     name: str
     body: dict[str, Any]
@@ -117,10 +126,11 @@ def check_password(password: str) -> None:
 
 
 class Users:
-    """The accounts of one registry."""
+    """The accounts of one registry, kept in its auth store."""
 
-    def __init__(self, reg: Registry) -> None:
+    def __init__(self, reg: Registry, store: AuthStore | None = None) -> None:
         self.reg = reg
+        self.store = store or auth_store.for_registry(reg)
 
     # -- reading ---------------------------------------------------------------------------
     def get(self, name: str) -> User:
@@ -128,15 +138,13 @@ class Users:
         return self._account(name).user
 
     def all(self) -> list[User]:
-        return [_Account(d["key"], d["body"], d["version"]).user
-                for d in self.reg.documents(USER)]
+        return [_Account(r.key, r.body, r.version).user for r in self.store.all(USER)]
 
     def _account(self, name: str) -> _Account:
-        try:
-            doc = self.reg.document(USER, name)
-        except NotFound:
-            raise NotFound(f"no user {name!r}") from None
-        return _Account(name, doc["body"], doc["version"])
+        found = self.store.get(USER, name)
+        if found is None:
+            raise NotFound(f"no user {name!r}")
+        return _Account(name, found.body, found.version)
 
     # -- changing --------------------------------------------------------------------------
     def add(self, name: str, password: str, roles: Iterable[str], *, by: str,
@@ -148,10 +156,10 @@ class Users:
         check_password(password)
         body = {"roles": check_roles(roles), "display_name": display_name,
                 "department": department, "grids": sorted(set(grids)), "disabled": False,
-                "epoch": 0, "password": credentials.hash_password(password), "failures": []}
-        with self.reg.transaction():
+                "epoch": 0, "password": credentials.hash_password(password), "addresses": []}
+        with self.reg.transaction(), self.store.transaction():
             try:
-                self.reg.save_document(USER, name, body, Change(who=by), expected_version=0)
+                self.store.save(USER, name, body, owner=name, expected_version=0)
             except Conflict:
                 raise Conflict(f"user {name!r} already exists") from None
             audit.record(self.reg, "user.add", by, target=f"user:{name}",
@@ -168,17 +176,22 @@ class Users:
                             grids=sorted(set(grids)))
 
     def set_password(self, name: str, password: str, *, by: str) -> User:
+        """A new password: every session of the user ends, a throttle is lifted."""
         check_password(password)
-        return self._change(name, by, "user.password", password=credentials.hash_password(
-            password), epoch=_next_epoch, failures=[], locked_until=None)
+        changed = self._change(name, by, "user.password", password=credentials.hash_password(
+            password), epoch=_next_epoch)
+        Throttle(self.store).clear(name)
+        return changed
 
     def disable(self, name: str, *, by: str) -> User:
         """Refuse the account's logins, tokens and sessions from now on."""
         return self._change(name, by, "user.disable", disabled=True, epoch=_next_epoch)
 
     def enable(self, name: str, *, by: str) -> User:
-        return self._change(name, by, "user.enable", disabled=False, failures=[],
-                            locked_until=None)
+        """Allow the account again, and lift its login throttle."""
+        enabled = self._change(name, by, "user.enable", disabled=False)
+        Throttle(self.store).clear(name)
+        return enabled
 
     def _change(self, name: str, by: str, action: str, **values: Any) -> User:
         def audited(body: dict[str, Any]) -> dict[str, Any]:
@@ -186,19 +199,22 @@ class Users:
             audit.record(self.reg, action, by, target=f"user:{name}", before=_public(body),
                          after=_public(after))
             return after
-        return self._save(name, by, audited).user
+        changed = self._save(name, by, audited)
+        if "epoch" in values:  # new password, roles or disabled: every session ends now
+            login_sessions.end_all(self.store, name)
+        return changed.user
 
     def _save(self, name: str, by: str, change: Callable[[dict[str, Any]], dict[str, Any]]
               ) -> _Account:
         """Read an account, change its body and save it, again if another request saved it
-        in between (so two failed logins at once both count)."""
+        in between."""
         for attempt in range(RETRIES):
             account = self._account(name)
             try:
-                with self.reg.transaction():
+                with self.reg.transaction(), self.store.transaction():
                     account.body = change(account.body)
-                    account.version = self.reg.save_document(
-                        USER, name, account.body, Change(who=by), expected_version=account.version)
+                    account.version = self.store.save(USER, name, account.body, owner=name,
+                                                      expected_version=account.version)
                 return account
             except Conflict:
                 if attempt == RETRIES - 1:
@@ -208,85 +224,117 @@ class Users:
     # -- logging in ------------------------------------------------------------------------
     def authenticate(self, name: str, password: str, *, address: str | None = None,
                      now: datetime | None = None) -> Login:
-        """Check a password; failures count towards a lock-out. Audited either way."""
+        """Check a password, unless the name or address must wait (`registry.throttle`).
+        Unknown names, wrong passwords and throttled names answer alike. Audited."""
         now = now or utc_now()
-        try:
-            account = self._account(name)
-        except NotFound:
-            credentials.verify_password(password, credentials.dummy_hash())
-            return self._refused(name, address, WRONG)
-        login = self._check(account, password, now)
-        if login.user is not None and account.body.get("failures"):
-            self._save(name, name, lambda body: {**body, "failures": []})
-        elif login.reason == WRONG:
-            body = self._save(name, name, lambda body: _failure(body, now)).body
-            if body.get("locked_until"):
-                login = Login(None, _locked_reason(body["locked_until"]), body["locked_until"])
+        throttle = Throttle(self.store)
+        account = self._find(name)
+        known = account is not None and address in account.body.get("addresses", ())
+        wait = throttle.wait_s(name, address, now, trusted=known)
+        if wait:
+            return self._refused(name, address, Login(None, THROTTLED, wait))
+        login = self._check(account, password)
+        if login.reason == WRONG:
+            throttle.failed(name, address, now)
         if login.user is None:
-            return self._refused(name, address, login.reason, login)
+            return self._refused(name, address, login)
+        throttle.succeeded(name)
+        self._remember(account, address)  # type: ignore[arg-type]
         audit.record(self.reg, "login", name, target=f"user:{name}", address=address)
         return login
 
-    def _check(self, account: _Account, password: str, now: datetime) -> Login:
-        body = account.body
-        if body.get("locked_until") and body["locked_until"] > iso(now):
-            return Login(None, _locked_reason(body["locked_until"]), body["locked_until"])
-        if not credentials.verify_password(password, body["password"]):
+    def _find(self, name: str) -> _Account | None:
+        try:
+            return self._account(name)
+        except NotFound:
+            return None
+
+    def _check(self, account: _Account | None, password: str) -> Login:
+        if account is None:
+            # As slow as a real check, so timing does not tell which names exist.
+            credentials.verify_password(password, credentials.dummy_hash())
             return Login(None, WRONG)
-        if body.get("disabled"):
+        if not credentials.verify_password(password, account.body["password"]):
+            return Login(None, WRONG)
+        if account.body.get("disabled"):
             return Login(None, "this account is disabled")
         return Login(account.user)
 
-    def _refused(self, name: str, address: str | None, reason: str,
-                 login: Login | None = None) -> Login:
+    def _remember(self, account: _Account, address: str | None) -> None:
+        """Keep the address the user logged in from, so their own throttle spares it."""
+        seen = account.body.get("addresses", [])
+        if address is None or address in seen:
+            return
+        kept = (seen + [address])[-KNOWN_ADDRESSES:]
+        self._save(account.name, account.name, lambda body: {**body, "addresses": kept})
+
+    def _refused(self, name: str, address: str | None, login: Login) -> Login:
         audit.record(self.reg, "login.failed", name, target=f"user:{name}", address=address,
-                     detail={"reason": reason})
-        return login or Login(None, reason)
+                     detail={"reason": login.reason})
+        return login
 
     # -- API tokens ------------------------------------------------------------------------
-    def issue_token(self, name: str, label: str, *, by: str) -> str:
-        """A new API token for the user; its text is returned once and stored only hashed."""
+    def issue_token(self, name: str, label: str, *, by: str,
+                    lifetime: timedelta = TOKEN_LIFETIME) -> str:
+        """A new API token for the user, valid for `lifetime`; its text is returned once and
+        stored only as a digest."""
         self.get(name)
-        token = credentials.new_token()
-        body = {"user": name, "digest": token.digest, "label": label,
-                "created_at": iso(utc_now()), "revoked_at": None}
-        with self.reg.transaction():
-            self.reg.save_document(TOKEN, token.id, body, Change(who=by), expected_version=0)
+        if lifetime <= timedelta(0):
+            raise InvalidInput("a token must be valid for some time: give a positive lifetime")
+        token, now = credentials.new_token(), utc_now()
+        body = {"user": name, "digest": token.digest, "label": label, "created_at": iso(now),
+                "expires_at": iso(now + lifetime), "revoked_at": None}
+        with self.reg.transaction(), self.store.transaction():
+            self.store.save(TOKEN, token.id, body, owner=name, expected_version=0)
             audit.record(self.reg, "token.issue", by, target=f"user:{name}",
-                         detail={"token": token.id, "label": label})
+                         detail={"token": token.id, "label": label,
+                                 "expires_at": body["expires_at"]})
         return token.text
 
+    def rotate_token(self, token_id: str, *, by: str,
+                     lifetime: timedelta = TOKEN_LIFETIME) -> str:
+        """A new token with the old one's user and label; the old one is revoked."""
+        old = self._token_record(token_id)
+        with self.reg.transaction(), self.store.transaction():
+            text = self.issue_token(old["user"], old["label"], by=by, lifetime=lifetime)
+            self.revoke(token_id, by=by)
+        return text
+
     def tokens(self, name: str | None = None) -> list[dict[str, Any]]:
-        """Token records (id, user, label, created_at, revoked_at), never their digests."""
-        return [{"id": d["key"], **{k: v for k, v in d["body"].items() if k != "digest"}}
-                for d in self.reg.documents(TOKEN) if name in (None, d["body"]["user"])]
+        """Token records (id, user, label, created_at, expires_at, revoked_at), never their
+        digests."""
+        return [{"id": r.key, **{k: v for k, v in r.body.items() if k != "digest"}}
+                for r in self.store.all(TOKEN, owner=name)]
 
     def revoke(self, token_id: str, *, by: str) -> None:
         """Refuse a token from now on; NotFound if there is none of that id."""
-        doc = self.reg.document(TOKEN, token_id)
-        body = {**doc["body"], "revoked_at": doc["body"]["revoked_at"] or iso(utc_now())}
-        with self.reg.transaction():
-            self.reg.save_document(TOKEN, token_id, body, Change(who=by), doc["version"])
+        with self.reg.transaction(), self.store.transaction():
+            found = self._token_record(token_id)
+            body = {**found, "revoked_at": found["revoked_at"] or iso(utc_now())}
+            self.store.save(TOKEN, token_id, body, owner=body["user"])
             audit.record(self.reg, "token.revoke", by, target=f"user:{body['user']}",
                          detail={"token": token_id})
 
-    def from_token(self, text: str) -> User | None:
-        """The active user a token belongs to; None if it is unknown, revoked or disabled."""
+    def _token_record(self, token_id: str) -> dict[str, Any]:
+        found = self.store.get(TOKEN, token_id)
+        if found is None:
+            raise NotFound(f"no API token {token_id!r}")
+        return found.body
+
+    def from_token(self, text: str, now: datetime | None = None) -> User | None:
+        """The active user a token belongs to; None if it is unknown, revoked, expired or its
+        user disabled."""
         parsed = credentials.parse_token(text)
         if parsed is None:
             return None
-        found = self._token(parsed[0])
-        if found is None or found["revoked_at"] or not credentials.token_matches(
-                parsed[1], found["digest"]):
+        found = self.store.get(TOKEN, parsed[0])
+        if found is None or not credentials.token_matches(parsed[1], found.body["digest"]):
             return None
-        user = self.get(found["user"])
-        return None if user.disabled else user
-
-    def _token(self, token_id: str) -> dict[str, Any] | None:
-        try:
-            return self.reg.document(TOKEN, token_id)["body"]
-        except NotFound:
+        body = found.body
+        if body["revoked_at"] or body.get("expires_at", "") <= iso(now or utc_now()):
             return None
+        user = self._find(body["user"])
+        return None if user is None or user.user.disabled else user.user
 
 
 def _next_epoch(body: dict[str, Any]) -> int:
@@ -296,19 +344,6 @@ def _next_epoch(body: dict[str, Any]) -> int:
 def _updated(body: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
     """The body with `values` set; a callable value computes the new value from the body."""
     return {**body, **{k: v(body) if callable(v) else v for k, v in values.items()}}
-
-
-def _failure(body: dict[str, Any], now: datetime) -> dict[str, Any]:
-    """The body after one more failed login: locked at the MAX_FAILURES-th failure within
-    LOCK_FOR."""
-    recent = [t for t in body.get("failures", []) if t > iso(now - LOCK_FOR)] + [iso(now)]
-    if len(recent) >= MAX_FAILURES:
-        return {**body, "failures": [], "locked_until": iso(now + LOCK_FOR)}
-    return {**body, "failures": recent}
-
-
-def _locked_reason(until: str) -> str:
-    return f"too many failed logins: this account is locked until {until[:16].replace('T', ' ')} UTC"
 
 
 def _public(body: dict[str, Any]) -> dict[str, Any]:

@@ -133,9 +133,10 @@ class PostgisServer:
             process.wait()
 
     def caught_up(self, replica: PostgisServer, timeout_s: float = 30) -> None:
-        """Wait until `replica` has replayed everything this server has written so far."""
+        """Wait until `replica` has replayed everything this server has written so far
+        (the insert position: with synchronous_commit=off a commit may not be written yet)."""
         with psycopg.connect(self.url(), autocommit=True) as conn:
-            target = conn.execute("SELECT pg_current_wal_lsn()").fetchone()[0]
+            target = conn.execute("SELECT pg_current_wal_insert_lsn()").fetchone()[0]
         deadline = time.monotonic() + timeout_s
         with psycopg.connect(replica.url(), autocommit=True) as conn:
             while not conn.execute("SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn",

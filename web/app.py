@@ -19,6 +19,7 @@ from flask import Blueprint, Flask, current_app
 import registry
 from registry.errors import StorageError
 from web.errors import register_error_handlers
+from web.headers import add_security_headers
 
 #: Where each blueprint factory lives, as "module:function". Every blueprint of the site is
 #: listed here; they are imported when an app is built, so the modules may import this one.
@@ -52,6 +53,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config.from_mapping(config)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Chinese labels stay readable
     register_error_handlers(app)
+    app.after_request(add_security_headers)  # every response, errors and static files too
     app.teardown_appcontext(_release_registry)
     for factory in BLUEPRINTS:
         app.register_blueprint(_load(factory)())

@@ -1,5 +1,5 @@
 """Version stamps of work packages: an HMAC of (package, asset, version) keyed by a secret
-kept in the registry's documents, so a returned file cannot claim another version or move a
+kept in the registry's auth store (never in the registry itself), so a returned file cannot claim another version or move a
 task to another package without the registry noticing.
 
 >>> key = b"k" * 32
@@ -14,8 +14,9 @@ import hmac
 import secrets
 from typing import TYPE_CHECKING
 
+from registry import auth_store
 from registry.change import Change
-from registry.errors import Conflict, NotFound
+from registry.errors import Conflict
 
 if TYPE_CHECKING:
     from registry.api import Registry
@@ -36,20 +37,18 @@ def verify(key: bytes, package_id: str, uuid: str, version: int, stamp: str) -> 
 
 def existing_key(reg: "Registry") -> bytes | None:
     """The registry's stamp secret, or None while no package was ever exported."""
-    try:
-        return bytes.fromhex(reg.document(SECRET_KIND, SECRET_KEY)["body"]["key"])
-    except NotFound:
-        return None
+    found = auth_store.for_registry(reg).get(SECRET_KIND, SECRET_KEY)
+    return None if found is None else bytes.fromhex(found.body["key"])
 
 
 def stamp_key(reg: "Registry", change: Change) -> bytes:
-    """The registry's stamp secret, made on first use."""
+    """The registry's stamp secret, made on first use (`change` is the export's)."""
     key = existing_key(reg)
     if key is not None:
         return key
     try:
-        reg.save_document(SECRET_KIND, SECRET_KEY, {"key": secrets.token_hex(32)}, change,
-                          expected_version=0)
+        auth_store.for_registry(reg).save(SECRET_KIND, SECRET_KEY, {
+            "key": secrets.token_hex(32), "made_by": change.who}, expected_version=0)
     except Conflict:
         pass  # another export made it first: use theirs
-    return bytes.fromhex(reg.document(SECRET_KIND, SECRET_KEY)["body"]["key"])
+    return existing_key(reg)  # type: ignore[return-value]

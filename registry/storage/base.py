@@ -212,6 +212,11 @@ class Storage(ABC):
         created_at, updated_at}, in key order."""
 
     @abstractmethod
+    def delete_documents(self, kind: str, keys: Sequence[str]) -> None:
+        """Delete documents, leaving none of their bytes behind where the backend can (only
+        the move of secrets out of an old registry deletes documents)."""
+
+    @abstractmethod
     def append_journal(self, kind: str, key: str, who: str, entry: dict[str, Any],
                        at: str) -> None:
         """Append to the journal (append-only: case transitions, audit trail)."""

@@ -329,6 +329,20 @@ class GeoPackageStorage(Storage):
         return [{"key": k, "version": v, "body": orjson.loads(b), "created_at": c,
                  "updated_at": u} for k, v, b, c, u in rows]
 
+    def delete_documents(self, kind: str, keys: Sequence[str]) -> None:
+        conn = self.db.conn
+        # Zero the deleted rows instead of leaving them in free pages of the file, and empty
+        # the WAL, which still holds the pages as they were.
+        conn.execute("PRAGMA secure_delete=ON")
+        try:
+            with self.transaction():
+                conn.executemany("DELETE FROM registry_documents WHERE kind = ? AND key = ?",
+                                 [(kind, key) for key in keys])
+        finally:
+            conn.execute("PRAGMA secure_delete=OFF")
+        if not conn.in_transaction:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
     def append_journal(self, kind: str, key: str, who: str, entry: dict[str, Any],
                        at: str) -> None:
         with self.transaction():

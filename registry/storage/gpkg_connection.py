@@ -1,8 +1,15 @@
 """SQLite connections to a GeoPackage registry: per-thread, WAL, busy timeouts, and the
 ST_* functions the GeoPackage R*Tree triggers call (GDAL provides them; we must too).
+
+Commits are durable: ``synchronous=FULL`` syncs the WAL at every commit, so a power cut
+never takes back a change the registry already confirmed (with NORMAL the last commits
+before a crash may roll back; `bench/durability_bench.py` measures the cost). A new
+registry file is created owner-only (0600); SQLite gives its -wal and -shm files the same
+mode.
 """
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from contextlib import contextmanager
@@ -55,6 +62,19 @@ def run_script(conn: sqlite3.Connection, script: str) -> None:
 
 #: Idle connections kept for the next thread (a web server's request threads come and go).
 IDLE_CONNECTIONS = 8
+#: Owner read/write only: a registry holds who reported and changed what.
+FILE_MODE = 0o600
+
+
+def create_private(path: str) -> None:
+    """Create `path` empty with mode 0600 unless it exists (a registry about to be made);
+    ``:memory:`` and URIs are left to SQLite."""
+    if path.startswith(("file:", ":memory:")) or os.path.exists(path):
+        return
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, FILE_MODE))
+    except FileExistsError:
+        pass  # another process made it first
 
 
 class Connections:
@@ -63,6 +83,9 @@ class Connections:
     A thread that is done gives its connection back (`release`); the next thread takes it
     with its schema already parsed and its page cache warm, instead of opening a new one.
     """
+
+    #: ``PRAGMA synchronous`` of new connections (the durability bench compares NORMAL).
+    synchronous = "FULL"
 
     def __init__(self, path: str) -> None:
         self.path = path
@@ -88,10 +111,13 @@ class Connections:
         return conn
 
     def _connect(self) -> sqlite3.Connection:
+        create_private(self.path)
         conn = sqlite3.connect(self.path, isolation_level=None, timeout=30.0,
                                check_same_thread=False)
         conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
+        if self.synchronous not in ("FULL", "NORMAL", "EXTRA"):
+            raise ValueError(f"synchronous must be FULL, NORMAL or EXTRA, not {self.synchronous!r}")
+        conn.execute(f"PRAGMA synchronous={self.synchronous}")
         conn.execute("PRAGMA busy_timeout=30000")
         # Random UUID keys thrash the default 2 MB page cache on million-row imports.
         conn.execute("PRAGMA cache_size=-262144")

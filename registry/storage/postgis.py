@@ -305,6 +305,12 @@ class PostGISStorage(Storage):
         return [{"key": k, "version": v, "body": b, "created_at": c, "updated_at": u}
                 for k, v, b, c, u in rows]
 
+    def delete_documents(self, kind: str, keys: Sequence[str]) -> None:
+        # Dead row versions stay on disk until (auto)vacuum; dumps never carry them.
+        with self.transaction(), self.db.connection() as conn:
+            conn.execute("DELETE FROM registry_documents WHERE kind = %s AND key = ANY(%s)",
+                         (kind, list(keys)))
+
     def append_journal(self, kind: str, key: str, who: str, entry: dict[str, Any],
                        at: str) -> None:
         with self.transaction(), self.db.connection() as conn:

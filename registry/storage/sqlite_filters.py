@@ -16,8 +16,8 @@ from typing import Any, Callable
 from shapely.geometry.base import BaseGeometry
 
 from registry.errors import InvalidInput
-from registry.filters import (And, Between, Compare, Filter, In, IsNull, Like, Not, Or,
-                              Spatial)
+from registry.filters import (COMPARE_OPS, SPATIAL_OPS, And, Between, Compare, Filter, In,
+                              IsNull, Like, Not, Or, Spatial)
 
 
 def compile_filter(node: Filter, columns: set[str],
@@ -42,6 +42,9 @@ def _compile(node: Filter, columns: set[str], params: list, spatial: dict) -> st
 
 
 def _compare(node: Compare, columns: set[str], params: list, spatial: dict) -> str:
+    # Checked again where it becomes SQL text: a node may have been built around its checks.
+    if node.op not in COMPARE_OPS:
+        raise InvalidInput(f"unknown comparison {node.op!r}")
     params.append(node.value)
     return f"{_column(node.field, columns)} {node.op} ?"
 
@@ -66,6 +69,8 @@ def _is_null(node: IsNull, columns: set[str], params: list, spatial: dict) -> st
 
 
 def _spatial(node: Spatial, columns: set[str], params: list, spatial: dict) -> str:
+    if node.op not in SPATIAL_OPS:
+        raise InvalidInput(f"unknown spatial predicate {node.op!r}")
     key = len(spatial)
     spatial[key] = (node.op, node.geometry)
     params.append(key)

@@ -1,10 +1,11 @@
-"""Logging in and out in a browser: the page, cookies, CSRF, lock-out, sessions that end."""
+"""Logging in and out in a browser: the page, cookies, CSRF, sessions that end (throttling
+after failed logins: test_login_throttle.py)."""
 from __future__ import annotations
 
 from flask.testing import FlaskClient
 
-from registry import audit, open as open_registry
-from registry.users import MAX_FAILURES, Users
+from registry import open as open_registry
+from registry.users import Users
 from auth_helpers import PASSWORD, csrf_of, log_in, session_csrf
 
 
@@ -62,18 +63,6 @@ def test_wrong_password_says_so_in_chinese(client: FlaskClient) -> None:
     answer = log_in(client, "planner", "not-the-password")
     assert answer.status_code == 401
     assert "用户名或密码错误" in answer.get_data(as_text=True)
-
-
-def test_repeated_failures_lock_the_account(client: FlaskClient, city_path) -> None:
-    for _ in range(MAX_FAILURES):
-        log_in(client, "inspector", "guessing-again", environ_base={"REMOTE_ADDR": "10.9.8.7"})
-    answer = log_in(client, "inspector")  # the right password, too late
-    assert answer.status_code == 401
-    assert "锁定" in answer.get_data(as_text=True)
-    reg = open_registry(city_path)
-    failed = audit.trail(reg, who="inspector", action="login.failed")
-    assert len(failed) == MAX_FAILURES + 1 and failed[-1]["address"] == "10.9.8.7"
-    reg.close()
 
 
 def test_json_login_answers_the_session(client: FlaskClient) -> None:

@@ -37,7 +37,7 @@ class Replicated:
 def servers(postgis_server: PostgisServer) -> Iterator[Replicated]:
     primary = postgis_server.create_database(DB)
     make_city(primary)
-    # The first app on the primary keeps the session key in the registry; the replica gets it.
+    # The first app on the primary keeps the session key in the auth store; the replica gets it.
     app(primary).test_client().get("/auth/login")
     with postgis_server.standby() as standby:
         postgis_server.caught_up(standby)
@@ -59,6 +59,7 @@ def signed_in_at_primary(servers: Replicated, client: FlaskClient) -> None:
     at_primary = app(servers.primary).test_client()
     assert log_in(at_primary, "viewer").status_code == 302
     client.set_cookie(COOKIE, at_primary.get_cookie(COOKIE).value)
+    servers.sync()  # the session is kept server-side: the replica knows it once replayed
 
 
 def drain_items(client: FlaskClient) -> list[dict]:

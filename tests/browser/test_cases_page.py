@@ -41,7 +41,9 @@ def test_case_list_highlights_overdue_and_moves_a_case(page: Any, cases_server: 
     panel.locator("h2").wait_for()
     assert "建北街道" in panel.inner_text() and "派遣 · 超期" in panel.inner_text()
     panel.locator("button[data-move='handle']").click()
-    page.wait_for_function("document.querySelector('#case-panel').innerText.includes('handle → handled')")
+    # A function, not an expression: Playwright evals expressions, which the page's CSP refuses.
+    page.wait_for_function(
+        "() => document.querySelector('#case-panel').innerText.includes('handle → handled')")
     assert row.locator("td").nth(2).inner_text() == "处置"
     assert page.locator("#cases tr.overdue").count() == 0
     assert page.console_errors == []

@@ -12,6 +12,7 @@ from cases.casekit import (IN_EAST, IN_WEST, LAMP, build_registry, file_case, fi
                            run)
 from registry.cases import Cases
 from registry.cases.bulletin import Bulletin, published
+from registry.users import Users
 from web.cli.main import cli
 
 
@@ -26,15 +27,21 @@ def invoke(city: str, command: str, *args: str) -> Result:
     return CliRunner().invoke(cli, [*command.split(), "-r", city, *args])
 
 
-def test_report_move_show_and_list(city: str, tmp_path: Path) -> None:
+def test_report_move_show_and_list(city: str, tmp_path: Path,
+                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    reg = registry.open(city)
+    Users(reg).add("chief", "chief-password-1", ["admin"], by="test")
+    reg.close()
+    monkeypatch.setenv("INFRACENSUS_VOUCH_PASSWORD", "chief-password-1")
     photo = tmp_path / "灯.jpg"
     photo.write_bytes(b"\xff\xd8\xff\xe0" + b"\0" * 16)
     result = invoke(city, "case report", "--category", "lamp_out", "--lon", str(LAMP[0]),
-                    "--lat", str(LAMP[1]), "-d", "灯不亮", "--photo", str(photo), "--who", "巡查员")
+                    "--lat", str(LAMP[1]), "-d", "灯不亮", "--photo", str(photo))
     assert result.exit_code == 0, result.output
     case_id = result.output.split()[1].rstrip(":")
     assert result.output.startswith(f"case {case_id}: 路灯不亮 in 建北街道 (130102001) → 路灯管理处; asset ")
-    moved = invoke(city, "case move", case_id, "register", "--who", "受理员", "--expect-version", "1")
+    moved = invoke(city, "case move", case_id, "register", "--who", "受理员", "--vouch", "chief",
+                   "--expect-version", "1")
     # The clock starts at 派遣: a registered case has no deadline yet.
     assert moved.exit_code == 0 and moved.output == f"case {case_id}: 立案 (registered), version 2\n"
     stale = invoke(city, "case move", case_id, "dispatch", "--expect-version", "1")
@@ -82,13 +89,16 @@ def test_ranking_prints_and_writes_csv_and_excel(city: str, tmp_path: Path) -> N
     assert "is written as .csv or .xlsx" in wrong.output
 
 
-def test_a_published_month_never_changes_and_the_next_lists_corrections(city: str) -> None:
+def test_a_published_month_never_changes_and_the_next_lists_corrections(
+        city: str, monkeypatch: pytest.MonkeyPatch) -> None:
     reg = registry.open(city)
     cases = Cases(reg)
     open_case = file_dispatched(cases, "street_vending", IN_WEST, "2026-10-13 09:00")
+    Users(reg).add("chief", "chief-password-1", ["admin"], by="test")
     reg.close()
+    monkeypatch.setenv("INFRACENSUS_VOUCH_PASSWORD", "chief-password-1")
     published = invoke(city, "ranking", "publish", "--month", "2026-10", "--by", "street",
-                       "--who", "值班长")
+                       "--who", "值班长", "--vouch", "chief")
     assert published.exit_code == 0, published.output
     assert published.output == ("考评通报 2026-10 by street published: 2 units, 0 ranked, "
                                 "0 corrections to 2026-09\n")
@@ -115,3 +125,20 @@ def published_bulletin(city: str, month: str, by: str) -> Bulletin:
         return found
     finally:
         reg.close()
+
+
+def test_a_claimed_author_needs_an_admin_to_vouch(city: str,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    # Issue 14: --who alone was believed; now the OS login is recorded unless an admin vouches.
+    args = ["--category", "lamp_out", "--lon", str(LAMP[0]), "--lat", str(LAMP[1])]
+    claimed = invoke(city, "case report", *args, "--who", "巡查员")
+    assert claimed.exit_code == 1 and "--who 巡查员 is not you" in claimed.output
+    reg = registry.open(city)
+    assert Cases(reg).all() == []  # refused before anything was written
+    Users(reg).add("chief", "chief-password-1", ["admin"], by="test")
+    reg.close()
+    monkeypatch.setenv("INFRACENSUS_VOUCH_PASSWORD", "chief-password-1")
+    vouched = invoke(city, "case report", *args, "--who", "巡查员", "--vouch", "chief")
+    assert vouched.exit_code == 0, vouched.output
+    trail = invoke(city, "audit", "--action", "cli.vouch").output
+    assert "chief" in trail and "user:巡查员" in trail

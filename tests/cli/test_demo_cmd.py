@@ -63,3 +63,21 @@ def test_the_demo_login_opens_the_map(demo: tuple[Path, str]) -> None:
     assert client.get("/ogcapi/collections?f=json").status_code == 401
     login = Users(registry.open(out / "city.gpkg")).authenticate(user, password)
     assert login.user is not None and login.user.roles == ("admin",)
+
+
+def test_the_demo_registry_holds_no_login_and_its_files_are_private(
+        demo: tuple[Path, str]) -> None:
+    import sqlite3
+    import stat
+    from contextlib import closing
+    out, _ = demo
+    gpkg = out / "city.gpkg"
+    data = gpkg.read_bytes() + (Path(f"{gpkg}-wal").read_bytes()
+                                if Path(f"{gpkg}-wal").exists() else b"")
+    _, password = (out / "login.txt").read_text(encoding="utf-8").split()
+    assert b"scrypt:" not in data and password.encode() not in data
+    with closing(sqlite3.connect(gpkg)) as conn:
+        kinds = {k for (k,) in conn.execute("SELECT DISTINCT kind FROM registry_documents")}
+    assert not {"user", "api_token", "secret"} & kinds
+    for private in (gpkg, out / "city.auth.sqlite", out / "login.txt"):
+        assert stat.S_IMODE(private.stat().st_mode) == 0o600, private

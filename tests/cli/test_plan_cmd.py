@@ -28,8 +28,7 @@ def run(*args: str) -> str:
 
 
 def propose(path: str) -> str:
-    out = run("plan", "propose", "drains", "-r", path, "--budget", "800", "--crews", "一队",
-              "--who", "王工")
+    out = run("plan", "propose", "drains", "-r", path, "--budget", "800", "--crews", "一队")
     return re.match(r"(PLAN-\S+)", out).group(1)
 
 
@@ -64,7 +63,7 @@ def test_geojson_round_trip_with_a_conflict(town_path, tmp_path):
     reg = registry.open(town_path)
     reg.update(second["uuid"], {"depth_m": 2.0}, change=Change(who="办公室"))
     reg.close()
-    out = run("package", "return", "-r", town_path, back, "--who", "李工")
+    out = run("package", "return", "-r", town_path, back)
     assert "1 applied 已入库, 0 added 新增, 1 conflicts 冲突" in out
     listed = run("package", "conflicts", "-r", town_path, f"{plan}-K1")
     assert re.search(r"井深 \(m\)\s+exported 0.9\s+office 2.0\s+crew 1.0", listed)

@@ -1,6 +1,8 @@
 """`infracensus user` and `infracensus audit` on a real registry."""
 from __future__ import annotations
 
+import getpass
+
 import pytest
 from click.testing import CliRunner
 
@@ -22,11 +24,11 @@ def run(command, *args: str, input: str | None = None):
 
 def test_add_list_roles_disable(city: str) -> None:
     added = run(user, "add", "-r", city, "wang", "--role", "engineer", "--department", "市政处",
-                "--who", "admin", input="long-password-1\nlong-password-1\n")
+                input="long-password-1\nlong-password-1\n")
     assert added.exit_code == 0, added.output
     assert "engineer 工程师; department 市政处" in added.output
-    run(user, "roles", "-r", city, "wang", "--role", "planner", "--role", "crew", "--who", "admin")
-    run(user, "disable", "-r", city, "wang", "--who", "admin")
+    run(user, "roles", "-r", city, "wang", "--role", "planner", "--role", "crew")
+    run(user, "disable", "-r", city, "wang")
     listed = run(user, "list", "-r", city).output
     assert listed == "wang\tcrew 作业班组, planner 规划; department 市政处; DISABLED 已停用\n"
 
@@ -54,11 +56,35 @@ def test_token_issue_list_revoke(city: str) -> None:
 
 
 def test_audit_lists_role_changes_with_before_and_after(city: str) -> None:
-    run(user, "add", "-r", city, "zhao", "--role", "viewer", "--password", "zhao-password",
-        "--who", "admin")
-    run(user, "roles", "-r", city, "zhao", "--role", "inspector", "--who", "admin")
+    # The author is the OS login running the command (issue 14: --who alone was believed).
+    run(user, "add", "-r", city, "zhao", "--role", "viewer", "--password", "zhao-password")
+    run(user, "roles", "-r", city, "zhao", "--role", "inspector")
     lines = run(audit, "-r", city, "--action", "user.roles").output.splitlines()
     assert len(lines) == 1
-    assert "  admin  -  user.roles  user:zhao  " in lines[0]
+    assert f"  {getpass.getuser()}  -  user.roles  user:zhao  " in lines[0]
     assert '"roles":["viewer"]' in lines[0] and '"roles":["inspector"]' in lines[0]
     assert "password" not in run(audit, "-r", city, "--json").output
+
+
+def test_who_needs_an_admin_to_vouch(city: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    run(user, "add", "-r", city, "boss", "--role", "admin", "--password", "boss-password-1")
+    run(user, "add", "-r", city, "clerk", "--role", "viewer", "--password", "clerk-password")
+    claimed = run(user, "add", "-r", city, "li", "--role", "viewer", "--password",
+                  "li-password-1", "--who", "someone-else")
+    assert claimed.exit_code == 1
+    assert "--who someone-else is not you" in claimed.output and "--vouch ADMIN" in claimed.output
+    wrong = run(user, "add", "-r", city, "li", "--role", "viewer", "--password", "li-password-1",
+                "--who", "wang", "--vouch", "boss", input="not-the-password\n")
+    assert wrong.exit_code == 1 and "wrong user name or password" in wrong.output
+    monkeypatch.setenv("INFRACENSUS_VOUCH_PASSWORD", "clerk-password")
+    not_admin = run(user, "add", "-r", city, "li", "--role", "viewer", "--password",
+                    "li-password-1", "--who", "wang", "--vouch", "clerk")
+    assert "only an administrator can vouch" in not_admin.output
+    monkeypatch.setenv("INFRACENSUS_VOUCH_PASSWORD", "boss-password-1")
+    vouched = run(user, "add", "-r", city, "li", "--role", "viewer", "--password",
+                  "li-password-1", "--who", "wang", "--vouch", "boss")
+    assert vouched.exit_code == 0, vouched.output
+    lines = run(audit, "-r", city, "--action", "user.add").output
+    assert "  wang  -  user.add  user:li  " in lines
+    vouch = run(audit, "-r", city, "--action", "cli.vouch", "--json").output
+    assert '"who":"boss"' in vouch.replace(" ", "") and getpass.getuser() in vouch

@@ -61,7 +61,7 @@ def start_import(url: str, folder: Path) -> tuple[str, subprocess.Popen]:
     city = make_city(url)
     survey = write_survey(folder / "雨水箅子.csv", ROWS)
     before = fingerprint(city)
-    child = python(IMPORT, "-r", city, str(survey), "--layer", "drains", "--who", "王工")
+    child = python(IMPORT, "-r", city, str(survey), "--layer", "drains")
     return before, child
 
 

@@ -73,11 +73,19 @@ def test_values_are_bound_parameters_never_sql(city) -> None:
     assert len(city.query(Query("drains"))) == 5
 
 
+def smuggled(node: Compare, op: str) -> Compare:
+    """`node` with an operator its constructor would refuse."""
+    object.__setattr__(node, "op", op)
+    return node
+
+
 @pytest.mark.parametrize("node, message", [
     (Compare("condition", "=", "bad"), "field condition holds int values; 'bad' is not one"),
     (Compare("last_cleaned", ">", "yesterday"), "field last_cleaned holds date values"),
     (Compare("colour", "=", "red"), "unknown field 'colour'"),
-    (Compare("condition", "~", 1), "unknown comparison"),
+    # Refused where it is built now (tests/storage/test_filter_operators.py); one smuggled
+    # past that check is still refused by the backend.
+    (smuggled(Compare("condition", "=", 1), "~"), "unknown comparison"),
 ])
 def test_bad_filters_are_the_users_error(city, node, message) -> None:
     with pytest.raises(InvalidInput, match=message):

@@ -1,8 +1,10 @@
 """Who is asking: the user behind a Bearer token or a session cookie, looked up per request.
 
-A session holds the user's name and the account's ``epoch`` at login; disabling the user,
-changing their password or roles moves the epoch, which ends the session at its next
-request. Nothing is looked up for a request that carries neither credential.
+The cookie holds a session id; the auth store's session record (`registry.login_sessions`)
+names the user and the account's ``epoch`` at login. Logging out deletes the record;
+disabling the user, changing their password or roles deletes all of theirs and moves the
+epoch — either ends the session at its next request. Nothing is looked up for a request
+that carries neither credential.
 
 >>> from flask import Flask
 >>> with Flask(__name__).test_request_context():
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 from flask import g, request, session
 
+from registry import login_sessions
 from registry.errors import NotFound
 from registry.users import User, Users
 from web.app import current_registry
@@ -25,18 +28,22 @@ def identify() -> tuple[User | None, str]:
     header = request.headers.get("Authorization", "")
     if header.lower().startswith(BEARER):
         return Users(current_registry()).from_token(header[len(BEARER):].strip()), "token"
-    name = session.get("user")
-    if not name:
+    sid = session.get("sid")
+    if not sid:
         return None, ""
-    return _session_user(name, session.get("epoch")), "session"
+    return _session_user(str(sid)), "session"
 
 
-def _session_user(name: str, epoch: int | None) -> User | None:
+def _session_user(sid: str) -> User | None:
+    users = Users(current_registry())
+    found = login_sessions.find(users.store, sid)
+    if found is None:
+        return None
     try:
-        user = Users(current_registry()).get(name)
+        user = users.get(found.user)
     except NotFound:
         return None
-    return None if user.disabled or user.epoch != epoch else user
+    return None if user.disabled or user.epoch != found.epoch else user
 
 
 def current_user() -> User | None:

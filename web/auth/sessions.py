@@ -1,6 +1,8 @@
 """Session cookies: HttpOnly, SameSite=Lax, Secure whenever the request came over https,
-signed with ``SECRET_KEY`` or, if none is configured, a key kept in the registry itself so
-that every worker process of one deployment shares it.
+signed with ``SECRET_KEY`` or, if none is configured, a key kept in the registry's auth store
+(never in the registry itself) so that every worker process of one deployment shares it.
+The cookie carries only a session id and the CSRF token: who is logged in is looked up in
+the auth store per request (`web.auth.identity`), so logging out ends a session for good.
 
 >>> from flask import Flask
 >>> app = Flask(__name__)
@@ -18,8 +20,8 @@ from flask.sansio.app import App
 from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import URLSafeTimedSerializer
 
-from registry.change import Change
-from registry.errors import Conflict, NotFound, RegistryError
+from registry import auth_store
+from registry.errors import Conflict, RegistryError
 from web.app import current_registry
 from web.auth import scope
 
@@ -48,20 +50,19 @@ class RegistrySessions(SecureCookieSessionInterface):
 
 
 def _registry_secret() -> str | None:
-    """The registry's session key, made by whichever process asks first (read first, so a
+    """The deployment's session key, made by whichever process asks first (read first, so a
     server on a read replica uses the primary's key)."""
     try:
-        reg = current_registry()
-        try:
-            return reg.document(SECRET_KIND, SECRET_KEY)["body"]["key"]
-        except NotFound:
-            pass
-        try:
-            reg.save_document(SECRET_KIND, SECRET_KEY, {"key": secrets.token_hex(32)},
-                              Change(who="infracensus"), expected_version=0)
-        except Conflict:
-            pass  # another process made it first: use theirs
-        return reg.document(SECRET_KIND, SECRET_KEY)["body"]["key"]
+        store = auth_store.for_registry(current_registry())
+        found = store.get(SECRET_KIND, SECRET_KEY)
+        if found is None:
+            try:
+                store.save(SECRET_KIND, SECRET_KEY, {"key": secrets.token_hex(32)},
+                           expected_version=0)
+            except Conflict:
+                pass  # another process made it first: use theirs
+            found = store.get(SECRET_KIND, SECRET_KEY)
+        return None if found is None else found.body["key"]
     except RegistryError:
         return None  # no registry to keep a key in: sessions stay off, logins fail clearly
 

@@ -2,6 +2,9 @@
 
     infracensus copy -r demo/city.gpkg postgresql://census@db.example/city
     infracensus copy -r postgresql://census@db.example/city city-copy.gpkg
+    infracensus copy -r demo/city.gpkg postgresql://census@db.example/city --with-auth
+
+Accounts, tokens and keys (the auth store) stay behind unless --with-auth.
 """
 from __future__ import annotations
 
@@ -18,13 +21,16 @@ from web.cli.options import clear_errors, registry_option
 @click.command()
 @registry_option
 @click.argument("destination", metavar="DEST")
+@click.option("--with-auth", is_flag=True,
+              help="Also copy the accounts, API tokens and keys (the auth store).")
 @clear_errors
-def copy(registry_url: str, destination: str) -> None:
+def copy(registry_url: str, destination: str, with_auth: bool) -> None:
     """Copy every table of the registry into DEST (a new .gpkg file or an empty PostGIS
     database), in one transaction, then check row counts and checksums table by table."""
     tables = registry_tables(list(load_layers()))
     with click.progressbar(length=len(tables), label="复制 Copying", file=sys.stderr) as bar:
-        checks = copy_registry(registry_url, destination, progress=lambda table: bar.update(1))
+        checks = copy_registry(registry_url, destination, progress=lambda table: bar.update(1),
+                               with_auth=with_auth)
     click.echo(report(checks))
     if not all(check.ok for check in checks):
         raise click.ClickException(f"{destination} differs from {registry_url}: see the table")

@@ -1,6 +1,7 @@
 """`infracensus demo`: build the demo city's registry from its bundled, messy surveys."""
 from __future__ import annotations
 
+import os
 import secrets
 import shutil
 from pathlib import Path
@@ -62,7 +63,10 @@ def _demo_login(reg: registry.Registry, where: Path) -> None:
     beside the demo registry (a local folder) so a second `make demo` can print it again."""
     password = secrets.token_urlsafe(9)
     Users(reg).add(DEMO_USER, password, ["admin"], by="demo", display_name="演示管理员")
-    where.write_text(f"{DEMO_USER} {password}\n", encoding="utf-8")
+    # Owner-only, like the auth store: the file holds an administrator's password.
+    with open(os.open(where, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600), "w",
+              encoding="utf-8") as file:
+        file.write(f"{DEMO_USER} {password}\n")
     _print_login(where)
 
 

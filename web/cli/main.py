@@ -23,6 +23,7 @@ COMMANDS = {
     "audit": "audit:audit", "backup": "backup:backup", "restore": "restore:restore",
     "campaigns": "campaigns:campaigns",
     "batch": "batch:batch", "review": "review:review",
+    "grants": "grants:grants",
 }
 
 

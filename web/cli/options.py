@@ -18,8 +18,24 @@ registry_option = click.option(
     metavar="PATH_OR_URL", help="The registry: a .gpkg file or a postgresql:// URL "
                                "(or set INFRACENSUS_REGISTRY).")
 
-who_option = click.option("--who", default=None, metavar="NAME",
-                          help="Who makes the change (default: the login name).")
+#: Where `--vouch` is kept for `default_who` (it is not a parameter of the commands).
+VOUCH_KEY = "infracensus.vouch"
+
+
+def _keep_vouch(ctx: click.Context, _: click.Parameter, value: str | None) -> None:
+    ctx.meta[VOUCH_KEY] = value
+
+
+def who_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--who NAME`` and ``--vouch ADMIN``: the author recorded is the OS login unless an
+    administrator vouches for another name with their password (`web.cli.vouch`)."""
+    command = click.option(
+        "--vouch", default=None, metavar="ADMIN", expose_value=False, callback=_keep_vouch,
+        help="An administrator who confirms --who with their password (prompted for, or "
+             "INFRACENSUS_VOUCH_PASSWORD).")(command)
+    return click.option("--who", default=None, metavar="NAME",
+                        help="Who makes the change (default: your login name; another "
+                             "name needs --vouch).")(command)
 
 
 def open_registry(url: str) -> registry.Registry:
@@ -52,8 +68,15 @@ def parse_bbox(text: str | None) -> tuple[float, float, float, float] | None:
 
 
 def default_who(who: str | None) -> str:
-    """The name recorded on changes: --who, else the login name."""
-    if who:
-        return who
-    import getpass
-    return getpass.getuser()
+    """The name recorded on changes: the login name, or --who when an admin vouches for it
+    (checked against the registry of this command's --registry)."""
+    from web.cli import vouch  # loads the accounts' code only when a name is claimed
+    me = vouch.os_user()
+    if not who or who == me:
+        return me
+    ctx = click.get_current_context()
+    reg = open_registry(ctx.params["registry_url"])
+    try:
+        return vouch.author(reg, who, ctx.meta.get(VOUCH_KEY))
+    finally:
+        reg.close()

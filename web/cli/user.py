@@ -1,17 +1,50 @@
 """`infracensus user`: accounts, roles and API tokens.
 
     infracensus user add -r city.gpkg wang --role engineer --department 市政处
-    infracensus user token -r city.gpkg crew7 --label "班组7 手持终端"
+    infracensus user token -r city.gpkg crew7 --label "班组7 手持终端" --expires 30
+    infracensus user rotate -r city.gpkg 3f9c0a1b2c4d
     infracensus user revoke -r city.gpkg 3f9c0a1b2c4d
+
+Accounts and tokens live in the registry's auth store (``city.auth.sqlite`` beside a
+GeoPackage), never in the registry file.
 """
 from __future__ import annotations
 
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 import click
 
-from registry.users import ROLE_LABELS, ROLES, User, Users
-from web.cli.options import clear_errors, default_who, open_registry, registry_option, who_option
+from registry.users import ROLE_LABELS, ROLES, TOKEN_LIFETIME, User, Users
+from web.cli.options import VOUCH_KEY, clear_errors, open_registry, registry_option, who_option
+from web.cli.vouch import author
+
+expires_option = click.option(
+    "--expires", "expires", default=str(TOKEN_LIFETIME.days), show_default=True,
+    metavar="DAYS|DATE", help="How long the token is valid: a number of days, or the last "
+                              "day (YYYY-MM-DD, UTC).")
+
+
+def lifetime(text: str) -> timedelta:
+    """`--expires` as a duration from now.
+
+    >>> lifetime("30")
+    datetime.timedelta(days=30)
+    """
+    if text.isdigit():
+        days = timedelta(days=int(text))
+    else:
+        try:
+            last = date.fromisoformat(text)
+        except ValueError:
+            raise click.BadParameter(f"{text!r} is neither a number of days nor a "
+                                     "YYYY-MM-DD date", param_hint="--expires") from None
+        end = datetime(last.year, last.month, last.day, tzinfo=timezone.utc) + timedelta(days=1)
+        days = end - datetime.now(timezone.utc)
+    if days <= timedelta(0):
+        raise click.BadParameter("the token would be expired already", param_hint="--expires")
+    return days
+
 
 role_option = click.option("--role", "roles", multiple=True, required=True,
                            type=click.Choice(list(ROLES)), help="A role (repeat for several).")
@@ -19,6 +52,11 @@ role_option = click.option("--role", "roles", multiple=True, required=True,
 
 def _users(registry_url: str) -> Users:
     return Users(open_registry(registry_url))
+
+
+def _author(users: Users, who: str | None) -> str:
+    """The author to record, checked against the registry already open (`default_who`)."""
+    return author(users.reg, who, click.get_current_context().meta.get(VOUCH_KEY))
 
 
 def _password(given: str | None) -> str:
@@ -46,7 +84,8 @@ def add(registry_url: str, name: str, roles: tuple[str, ...], display_name: str,
         department: str | None, grids: tuple[str, ...], password: str | None,
         who: str | None) -> None:
     """Add the user NAME."""
-    added = _users(registry_url).add(name, _password(password), roles, by=default_who(who),
+    users = _users(registry_url)
+    added = users.add(name, _password(password), roles, by=_author(users, who),
                                      display_name=display_name, department=department,
                                      grids=grids)
     click.echo(f"用户 User {added.name} added: {describe(added)}")
@@ -69,7 +108,8 @@ def list_users(registry_url: str) -> None:
 @clear_errors
 def roles(registry_url: str, name: str, roles: tuple[str, ...], who: str | None) -> None:
     """Give NAME exactly these roles (their sessions end)."""
-    changed = _users(registry_url).set_roles(name, roles, by=default_who(who))
+    users = _users(registry_url)
+    changed = users.set_roles(name, roles, by=_author(users, who))
     click.echo(f"用户 User {name}: {describe(changed)}")
 
 
@@ -80,8 +120,9 @@ def roles(registry_url: str, name: str, roles: tuple[str, ...], who: str | None)
 @who_option
 @clear_errors
 def password(registry_url: str, name: str, password: str | None, who: str | None) -> None:
-    """Set NAME's password (their sessions end, a lock-out is lifted)."""
-    _users(registry_url).set_password(name, _password(password), by=default_who(who))
+    """Set NAME's password (their sessions end, a login throttle is lifted)."""
+    users = _users(registry_url)
+    users.set_password(name, _password(password), by=_author(users, who))
     click.echo(f"用户 User {name}: password changed")
 
 
@@ -92,7 +133,8 @@ def password(registry_url: str, name: str, password: str | None, who: str | None
 @clear_errors
 def disable(registry_url: str, name: str, who: str | None) -> None:
     """Disable NAME: no more logins, sessions or tokens."""
-    _users(registry_url).disable(name, by=default_who(who))
+    users = _users(registry_url)
+    users.disable(name, by=_author(users, who))
     click.echo(f"用户 User {name} disabled 已停用")
 
 
@@ -102,8 +144,9 @@ def disable(registry_url: str, name: str, who: str | None) -> None:
 @who_option
 @clear_errors
 def enable(registry_url: str, name: str, who: str | None) -> None:
-    """Enable NAME again (and lift a lock-out)."""
-    _users(registry_url).enable(name, by=default_who(who))
+    """Enable NAME again (and lift a login throttle)."""
+    users = _users(registry_url)
+    users.enable(name, by=_author(users, who))
     click.echo(f"用户 User {name} enabled")
 
 
@@ -112,17 +155,36 @@ def enable(registry_url: str, name: str, who: str | None) -> None:
 @click.argument("name")
 @click.option("--label", default="", help="What the token is for (a crew's app, a script).")
 @click.option("--list", "listing", is_flag=True, help="List NAME's tokens instead.")
+@expires_option
 @who_option
 @clear_errors
-def token(registry_url: str, name: str, label: str, listing: bool, who: str | None) -> None:
+def token(registry_url: str, name: str, label: str, listing: bool, expires: str,
+          who: str | None) -> None:
     """Issue an API token for NAME (shown once: store it now), or --list them."""
     users = _users(registry_url)
     if listing:
         for found in users.tokens(name):
             click.echo(token_line(found))
         return
-    click.echo(users.issue_token(name, label, by=default_who(who)))
+    by = _author(users, who)
+    click.echo(users.issue_token(name, label, by=by, lifetime=lifetime(expires)))
     click.echo("Send it as 'Authorization: Bearer <token>'; it is not shown again.", err=True)
+
+
+@user.command()
+@registry_option
+@click.argument("token_id")
+@expires_option
+@who_option
+@clear_errors
+def rotate(registry_url: str, token_id: str, expires: str, who: str | None) -> None:
+    """Replace the API token TOKEN_ID by a new one (same user and label); the old one is
+    revoked at once."""
+    users = _users(registry_url)
+    click.echo(users.rotate_token(token_id, by=_author(users, who),
+                                  lifetime=lifetime(expires)))
+    click.echo(f"Token {token_id} revoked; send the new one as 'Authorization: Bearer <token>'.",
+               err=True)
 
 
 @user.command()
@@ -132,7 +194,8 @@ def token(registry_url: str, name: str, label: str, listing: bool, who: str | No
 @clear_errors
 def revoke(registry_url: str, token_id: str, who: str | None) -> None:
     """Revoke the API token TOKEN_ID (the 12 characters after 'ic_')."""
-    _users(registry_url).revoke(token_id, by=default_who(who))
+    users = _users(registry_url)
+    users.revoke(token_id, by=_author(users, who))
     click.echo(f"令牌 Token {token_id} revoked")
 
 
@@ -147,4 +210,6 @@ def describe(found: User) -> str:
 
 def token_line(found: dict[str, Any]) -> str:
     state = f"revoked {found['revoked_at']}" if found["revoked_at"] else "active"
-    return f"{found['id']}\t{found['label'] or '-'}\tcreated {found['created_at']}\t{state}"
+    expires = f"expires {found.get('expires_at') or '-'}"
+    return (f"{found['id']}\t{found['label'] or '-'}\tcreated {found['created_at']}\t"
+            f"{expires}\t{state}")
