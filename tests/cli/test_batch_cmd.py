@@ -2,6 +2,8 @@
 types them."""
 from __future__ import annotations
 
+import getpass
+
 import json
 from pathlib import Path
 
@@ -28,7 +30,7 @@ def imported(registry_url: str, tmp_path: Path) -> tuple[str, str, Path]:
     registry.create(registry_url, county="130102").close()
     survey = tmp_path / "收水井.csv"
     survey.write_text(SURVEY, encoding="utf-8")
-    result = run("import", "-r", registry_url, survey, "--layer", "drains", "--who", "王工")
+    result = run("import", "-r", registry_url, survey, "--layer", "drains")
     assert result.exit_code == 0, result.output
     reg = registry.open(registry_url)
     batch = reg.batches()[0]["batch_uuid"]
@@ -43,7 +45,7 @@ def test_batch_list_and_show(imported) -> None:
     listed = run("batch", "list", "-r", url)
     assert listed.exit_code == 0, listed.output
     line = listed.output.splitlines()[0]
-    assert line.startswith(f"{batch[:8]}  ") and "王工  drains  收水井.csv  入库 2 更新 0" in line
+    assert line.startswith(f"{batch[:8]}  ") and f"{getpass.getuser()}  drains  收水井.csv  入库 2 更新 0" in line
     shown = run("batch", "show", "-r", url, batch[:8])
     assert shown.exit_code == 0, shown.output
     assert f"批次 Batch: {batch}\n" in shown.output
@@ -53,8 +55,7 @@ def test_batch_list_and_show(imported) -> None:
 
 def test_import_rebatch_with_a_mapping_updates_the_same_assets(imported) -> None:
     url, batch, mapping = imported
-    result = run("import", "-r", url, "--rebatch", batch[:8], "--mapping", mapping,
-                 "--who", "李工")
+    result = run("import", "-r", url, "--rebatch", batch[:8], "--mapping", mapping)
     assert result.exit_code == 0, result.output
     assert "更新 Updated: 2\n" in result.output and "新增 Accepted: 0\n" in result.output
     assert "字段 Columns: H1 → depth_m" in result.output

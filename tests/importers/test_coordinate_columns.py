@@ -158,7 +158,7 @@ def test_cli_x_and_y(tmp_path, city):
     path.write_text("ID,E,N\n" + "\n".join(f"{s},{x},{y}" for s, x, y in DRAINS) + "\n",
                     encoding="utf-8")
     runner = CliRunner()
-    base = ["import", "-r", city.url, str(path), "--layer", "drains", "--who", "王工"]
+    base = ["import", "-r", city.url, str(path), "--layer", "drains"]
     half = runner.invoke(cli, base + ["--x", "E"])
     assert half.exit_code == 2 and "--x and --y go together" in half.output
     done = runner.invoke(cli, base + ["--x", "E", "--y", "N"])
