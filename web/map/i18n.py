@@ -49,6 +49,7 @@ UI: dict[str, tuple[str, str]] = {
     "grid_code": ("责任网格", "Grid"),
     "state": ("部件状态", "State"),
     "history": ("历史", "History"),
+    "source_attributes": ("原始属性 Source attributes", "原始属性 Source attributes"),
     "version": ("版本", "Version"),
     "event": ("维护记录", "Maintenance"),
     "close": ("关闭", "Close"),

@@ -31,12 +31,20 @@ map.on("load", async () => {
   map.once("idle", () => { document.getElementById("map").dataset.ready = "true"; });
 });
 
+// Every drawn style layer of an asset layer answers a click: fills, lines, circles and the
+// clusters of low zooms (not the selection rings, which sit over a drawn asset anyway).
+export function clickableLayers(map, config) {
+  const assets = new Set(config.layers.filter((l) => !l.grid).map((l) => l.name));
+  return map.getStyle().layers.filter((l) => assets.has(l.source) && !l.id.endsWith("-selected"))
+    .map((l) => l.id);
+}
+
 function openAssetAt(event) {
   const { x, y } = event.point;
-  const layers = config.layers.filter((l) => !l.grid).flatMap((l) =>
-    ["point", "line", "fill", "cluster"].map((kind) => `${l.name}-${kind}`)).filter((id) => map.getLayer(id));
+  const layers = clickableLayers(map, config);
   const [hit] = map.queryRenderedFeatures([[x - 4, y - 4], [x + 4, y + 4]], { layers });
   if (!hit) return;
+  // A cluster stands for many assets: zoom in on it until they are drawn one by one.
   if (hit.properties.count !== undefined) map.easeTo({ center: event.lngLat, zoom: map.getZoom() + 2 });
   else panel.open(hit.properties.uuid);
 }
