@@ -22,6 +22,7 @@ from web.app import current_registry
 from web.map.filters import MATERIAL_FIELD
 from web.map.i18n import language, texts, value_label
 from web.map.style import legend, map_style
+from web.shell import shell_context
 
 VENDOR_FILES = {"maplibre-gl.js", "maplibre-gl.css"}
 TILE_TEMPLATE = "tiles/{layer}/{z}/{x}/{y}.mvt"
@@ -30,6 +31,8 @@ TILE_TEMPLATE = "tiles/{layer}/{z}/{x}/{y}.mvt"
 def create_blueprint() -> Blueprint:
     """The map page blueprint: ``/``, ``/map/style.json`` and ``/vendor/maplibre/<file>``."""
     blueprint = Blueprint("map", __name__)
+    # The shell (navigation, user, logout) is on every page of the site, not only the map's.
+    blueprint.app_context_processor(shell_context)
     blueprint.add_url_rule("/", "index", index)
     blueprint.add_url_rule("/map/style.json", "style", style)
     blueprint.add_url_rule("/vendor/maplibre/<name>", "vendor", vendor)

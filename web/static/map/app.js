@@ -16,6 +16,11 @@ window.infracensusMap = map;
 map.addControl(new maplibregl.ScaleControl({ unit: "metric" }), "bottom-left");
 
 const view = { filters: new URLSearchParams() };
+// On a phone the tools are a bottom sheet, folded until asked for.
+const sheet = document.getElementById("sidebar");
+document.getElementById("sheet-toggle").addEventListener("click", (event) => {
+  event.currentTarget.setAttribute("aria-expanded", String(sheet.classList.toggle("open")));
+});
 const panel = new AssetPanel(config);
 
 map.on("load", async () => {

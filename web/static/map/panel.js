@@ -26,6 +26,7 @@ export class AssetPanel {
     this.root.dataset.uuid = uuid;
     this.root.dataset.layer = asset.layer;
     this.root.hidden = false;
+    document.getElementById("sidebar").classList.remove("open");  // a phone shows one sheet at a time
   }
 }
 
