@@ -31,7 +31,7 @@ def test_every_page_has_the_navigation_the_user_and_logout(secure_app: Flask, pa
     client = secure_app.test_client()
     log_in(client, "eng")
     page = client.get(path).get_data(as_text=True)
-    assert nav_of(page) == ["地图", "案件", "考评排名", "维修计划", "燃气改造"]
+    assert nav_of(page) == ["地图", "案件", "我的上报", "考评排名", "维修计划", "燃气改造"]
     assert '<span id="user-name">eng</span> <span id="user-role">工程师</span>' in page
     form = re.search(r'<form method="post" action="/auth/logout" id="logout">.*?</form>', page, re.S)
     assert form and re.search(r'name="csrf_token" value="[^"]{20,}"', form.group(0))
@@ -44,7 +44,7 @@ def test_the_current_page_is_marked_and_english_is_one_click_away(secure_app: Fl
     assert re.search(r'href="/cases\?lang=zh"[^>]*aria-current="page">案件<', page)
     english = re.search(r'id="language" href="([^"]+)">English<', page).group(1)
     assert nav_of(client.get(english.replace("&amp;", "&")).get_data(as_text=True)) == [
-        "Map", "Cases", "Ranking", "Plans", "Gas"]
+        "Map", "Cases", "My reports", "Ranking", "Plans", "Gas"]
 
 
 def test_links_follow_the_users_permissions(secure_app: Flask) -> None:
@@ -52,7 +52,8 @@ def test_links_follow_the_users_permissions(secure_app: Flask) -> None:
     log_in(client, "admin")
     assert "审计日志" in nav_of(client.get("/").get_data(as_text=True))
     log_in(client, "viewer")
-    assert "审计日志" not in nav_of(client.get("/").get_data(as_text=True))
+    seen = nav_of(client.get("/").get_data(as_text=True))
+    assert "审计日志" not in seen and "我的上报" not in seen and "案件" in seen
 
 
 def test_logout_posts_the_pages_token_and_ends_the_session(secure_app: Flask) -> None:

@@ -23,6 +23,7 @@ from registry.errors import InvalidInput
 from web.app import current_registry
 from web.map.export import export_file
 from web.map.filters import MapFilter
+from web.map.i18n import language
 
 MAX_BUFFER_M = 5000.0
 #: How many selected assets are listed (and ringed on the map); all of them are counted.
@@ -120,6 +121,8 @@ def export() -> Response:
     registry = current_registry()
     picked = Selection.from_mapping(request.args)
     frame = registry.query(picked.query(registry))
-    body, mimetype, name = export_file(frame, picked.layer, request.args.get("format", "geojson"))
+    body, mimetype, name = export_file(frame, registry.layers[picked.layer],
+                                       request.args.get("format", "geojson"),
+                                       language(request.args))
     return Response(body, mimetype=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})

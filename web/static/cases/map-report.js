@@ -1,6 +1,7 @@
 // On the map page: overdue cases as red rings from a GeoJSON source, and reporting a
 // problem by clicking where it is (the form posts to /api/cases with the photo).
 import { el, getJSON } from "../map/dom.js";
+import { deadlineStatus, localTime } from "../app/time.js";
 
 const lang = JSON.parse(document.getElementById("map-config").textContent).lang;
 const map = window.infracensusMap;
@@ -20,10 +21,12 @@ function addOverdue(text) {
   map.addLayer({ id: OVERDUE, type: "circle", source: OVERDUE, paint: {
     "circle-radius": 7, "circle-color": "#ffffff", "circle-stroke-color": "#b42318", "circle-stroke-width": 3 } });
   map.on("click", OVERDUE, (event) => {
-    const { id, category, department, deadline } = event.features[0].properties;
-    const link = el("a", { href: `/cases?lang=${lang}&overdue=1`, textContent: `${text.case} ${id}` });
-    const body = el("div", { className: "case-popup" }, [link, el("p", { textContent:
-      `${category} · ${department} · ${text.overdue} (${text.deadline} ${deadline})` })]);
+    const { id, category, department, deadline, url } = event.features[0].properties;
+    const link = el("a", { href: url, textContent: `${text.case} ${id}` });
+    const late = deadlineStatus(deadline, null, new Date(), lang);
+    const body = el("div", { className: "case-popup" }, [link, el("p", { textContent: `${category} · ${department}` }),
+      el("p", {}, [el("span", { className: `deadline ${late.state}`, textContent: late.text }),
+                   ` · ${text.deadline} `, el("time", { dateTime: deadline, textContent: localTime(deadline) })])]);
     new maplibregl.Popup().setLngLat(event.lngLat).setDOMContent(body).addTo(map);
   });
 }
