@@ -1,5 +1,8 @@
-// On the map page: overdue cases as red rings from a GeoJSON source, and reporting a
-// problem by clicking where it is (the form posts to /api/cases with the photo).
+// On the map page: overdue cases as red rings (a click opens that case), and reporting a
+// problem: the inspector's own position (navigator.geolocation) or a tap on the map places a
+// draggable pin, open cases of the same kind nearby are shown before filing ("already
+// reported?"), and the form (photo from the camera) posts to /api/cases. The form is a sheet:
+// beside the map on a desk, over its lower half on a phone.
 import { el, getJSON } from "../map/dom.js";
 import { deadlineStatus, localTime } from "../app/time.js";
 
@@ -37,47 +40,109 @@ class ReportControl {
   onAdd() {
     const text = this.form.text;
     this.button = el("button", { type: "button", id: "report-problem", textContent: text.report, title: text.report_hint });
-    this.button.addEventListener("click", () => this.arm());
+    this.button.addEventListener("click", () => openReport(this.form, this.button));
     return el("div", { className: "maplibregl-ctrl maplibregl-ctrl-group" }, [this.button]);
   }
 
   onRemove() { this.button.parentNode.remove(); }
-
-  arm() {
-    map.getCanvas().style.cursor = "crosshair";
-    this.button.classList.add("active");
-    map.once("click", (event) => {
-      map.getCanvas().style.cursor = "";
-      this.button.classList.remove("active");
-      this.openForm(event.lngLat);
-    });
-  }
-
-  openForm(lngLat) {
-    const text = this.form.text;
-    const options = this.form.categories.map((c) => el("option", { value: c.code, textContent: `${c.label} (${c.limit})` }));
-    const fields = el("form", { id: "report-form" }, [
-      el("label", {}, [text.category, el("select", { name: "category", required: true }, options)]),
-      el("label", {}, [text.description, el("textarea", { name: "description", rows: 2 })]),
-      el("label", {}, [text.photo, el("input", { name: "photo", type: "file", accept: "image/jpeg,image/png,image/webp" })]),
-      el("button", { type: "submit", textContent: text.send }), el("p", { className: "report-result", role: "status" }),
-    ]);
-    const popup = new maplibregl.Popup({ closeOnClick: false, maxWidth: "280px" }).setLngLat(lngLat).setDOMContent(fields).addTo(map);
-    fields.addEventListener("submit", (event) => { event.preventDefault(); send(fields, lngLat, text, popup); });
-  }
 }
 
-async function send(fields, lngLat, text, popup) {
+// One report at a time: its sheet, pin and the map click that places the pin.
+let current = null;
+
+function openReport(form, button) {
+  current?.close();
+  const text = form.text;
+  const sheet = el("aside", { id: "report-sheet" });
+  const fields = reportForm(form);
+  const where = el("p", { className: "report-where", textContent: text.report_hint });
+  const locate = el("button", { type: "button", id: "use-location", textContent: text.use_location });
+  const nearby = el("div", { className: "report-nearby", role: "status" });
+  const close = el("button", { type: "button", id: "report-close", "aria-label": text.close, textContent: "×" });
+  sheet.append(close, el("h2", { textContent: text.report }), locate, where, nearby, fields);
+  document.getElementById("app").append(sheet);
+  document.getElementById("sidebar").classList.remove("open");
+  button.classList.add("active");
+  const report = { lngLat: null, marker: null };
+  const place = (lngLat) => {
+    report.lngLat = maplibregl.LngLat.convert(lngLat);
+    if (!report.marker) {
+      report.marker = new maplibregl.Marker({ color: "#b42318", draggable: true }).setLngLat(report.lngLat).addTo(map);
+      report.marker.getElement().id = "report-pin";
+      report.marker.on("dragend", () => place(report.marker.getLngLat()));
+    }
+    report.marker.setLngLat(report.lngLat);
+    where.textContent = `${report.lngLat.lat.toFixed(5)}, ${report.lngLat.lng.toFixed(5)} · ${text.move_pin}`;
+    fields.querySelector("button[type=submit]").disabled = false;
+    showNearby(nearby, report.lngLat, fields.category.value, text);
+  };
+  const onMapClick = (event) => { if (!report.lngLat) place(event.lngLat); };
+  map.on("click", onMapClick);
+  document.body.dataset.placing = "true";  // the map's asset click stands aside meanwhile (app.js)
+  locate.addEventListener("click", () => locateMe(where, text, (lngLat) => {
+    place(lngLat);
+    map.easeTo({ center: lngLat, zoom: Math.max(map.getZoom(), 17) });
+  }));
+  fields.category.addEventListener("change", () => report.lngLat && showNearby(nearby, report.lngLat, fields.category.value, text));
+  fields.addEventListener("submit", (event) => { event.preventDefault(); send(fields, report.lngLat, text); });
+  current = {
+    sheet, place, close() {
+      map.off("click", onMapClick);
+      report.marker?.remove();
+      sheet.remove();
+      button.classList.remove("active");
+      delete document.body.dataset.placing;
+      current = null;
+    },
+  };
+  close.addEventListener("click", () => current?.close());
+}
+
+function reportForm(form) {
+  const text = form.text;
+  const options = form.categories.map((c) => el("option", { value: c.code, textContent: `${c.label}（${text.limit} ${c.limit}）` }));
+  return el("form", { id: "report-form" }, [
+    el("label", {}, [text.category, el("select", { name: "category", required: true }, options)]),
+    el("label", {}, [text.description, el("textarea", { name: "description", rows: 2 })]),
+    el("label", {}, [text.photo, el("input", { name: "photo", type: "file", accept: "image/*", capture: "environment" })]),
+    el("button", { type: "submit", textContent: text.send, disabled: true }),
+    el("p", { className: "report-result", role: "status" }),
+  ]);
+}
+
+function locateMe(where, text, found) {
+  if (!navigator.geolocation) { where.textContent = text.no_location; return; }
+  where.textContent = text.locating;
+  navigator.geolocation.getCurrentPosition(
+    (position) => found([position.coords.longitude, position.coords.latitude]),
+    () => { where.textContent = text.no_location; },
+    { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
+}
+
+// "Already reported?": open cases of the chosen kind within 100 m, before a duplicate is filed.
+async function showNearby(box, lngLat, category, text) {
+  const query = new URLSearchParams({ lang, category, near: `${lngLat.lng.toFixed(7)},${lngLat.lat.toFixed(7)}`, per_page: "5" });
+  const found = await getJSON(`/api/cases?${query}`);
+  if (!found.count) { box.replaceChildren(el("p", { className: "none-near", textContent: text.none_near })); return; }
+  box.replaceChildren(el("p", { className: "near-open", textContent: `${text.near_open} (${found.count})` }),
+    el("ul", {}, found.cases.map((c) => el("li", { dataset: { id: c.id } }, [
+      el("a", { href: c.page, textContent: `${text.case} ${c.id}` }),
+      ` · ${c.state_label} · `, el("time", { dateTime: c.reported_at, textContent: localTime(c.reported_at) })]))));
+}
+
+async function send(fields, lngLat, text) {
+  const result = fields.querySelector(".report-result");
+  if (!lngLat) { result.textContent = text.report_hint; return; }
   const data = new FormData(fields);
   data.set("lon", lngLat.lng.toFixed(7));
   data.set("lat", lngLat.lat.toFixed(7));
-  const result = fields.querySelector(".report-result");
   try {
     const session = await getJSON("/auth/session");
     const found = await getJSON(`/api/cases?lang=${lang}`, { method: "POST", body: data, headers: { "X-CSRF-Token": session.csrf_token } });
-    result.textContent = `${text.reported}: ${text.case} ${found.id} · ${found.category_label} · ${found.department}`;
+    result.replaceChildren(`${text.reported}: ${text.case} ${found.id} · ${found.category_label} · ${found.department} · `,
+      el("a", { href: `/cases/mine?lang=${lang}`, textContent: text.my_reports }));
     fields.querySelector("button[type=submit]").disabled = true;
-    popup.once("close", () => map.getSource(OVERDUE).setData(`/api/cases/overdue.geojson?lang=${lang}`));
+    map.getSource(OVERDUE).setData(`/api/cases/overdue.geojson?lang=${lang}`);
   } catch (exc) {
     result.textContent = exc.message;
   }

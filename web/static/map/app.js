@@ -29,7 +29,8 @@ map.on("load", async () => {
   addSearch(map, config, panel);
   // Registered before the drawer's own click handler, so the click ending a drawing is not
   // also taken as a click on an asset.
-  map.on("click", (event) => selection.drawing() || openAssetAt(event));
+  // While a report is being placed (cases/map-report.js) a tap places its pin, nothing else.
+  map.on("click", (event) => selection.drawing() || document.body.dataset.placing || openAssetAt(event));
   const selection = addSelection(map, config, view, panel);
   await addGrids(map, config);
   // Tells screenshot tools and tests that the first full frame is drawn.
