@@ -6,8 +6,9 @@ WPS or LibreOffice (`spreadsheet_table`, `csv_bytes`, `xlsx_bytes`):
 
 - carries a UTF-8 byte-order mark (CSV), so the Chinese text is read as UTF-8;
 - keeps codes and ids as text: Excel keeps 15 significant digits and shows 12 or more as
-  1.30100E+15, so a long digit string (a 16-digit GB/T 30428 code, a 12-digit case number) or
-  one with a leading zero is written ``="1301020104000084"`` in CSV and as a text cell in XLSX;
+  1.30100E+15, so a text cell of six or more digits (a 16-digit GB/T 30428 code, a 12-digit
+  case number, a 9-digit grid code) or with a leading zero is written ``="1301020104000084"``
+  in CSV; XLSX stores every text cell as text;
 - neutralises formulas (OWASP "CSV injection"): a text cell starting with ``=``, ``+``, ``-``,
   ``@``, a tab or a carriage return is prefixed with ``'`` so it is shown, never evaluated.
 
@@ -40,8 +41,10 @@ MEDIA_TYPES = {"geojson": "application/geo+json", "csv": "text/csv; charset=utf-
 TIME_ZONE = "Asia/Shanghai"
 #: What makes a spreadsheet read a cell as a formula (OWASP: CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-#: Digit strings a spreadsheet would turn into a number it cannot hold or shows as 1.3E+15.
-CODE_LIKE = re.compile(r"0\d+|\d{11,}")
+#: Digit strings that are codes, not quantities: a spreadsheet would make them numbers (losing
+#: leading zeros, digits past the 15th, showing 1.3E+15 from 12 digits). Six digits and more
+#: covers the GB/T 2260 county code, grid codes, case numbers and GB/T 30428 codes.
+CODE_LIKE = re.compile(r"0\d+|\d{6,}")
 
 
 def fmt_for(path: str | Path) -> str:
