@@ -21,6 +21,7 @@ from registry.layers import LayerLibrary
 from web.app import current_registry
 from web.map.filters import MATERIAL_FIELD
 from web.map.i18n import language, texts, value_label
+from web.map.places import places
 from web.map.style import legend, map_style
 from web.shell import shell_context
 
@@ -36,6 +37,7 @@ def create_blueprint() -> Blueprint:
     blueprint.add_url_rule("/", "index", index)
     blueprint.add_url_rule("/map/style.json", "style", style)
     blueprint.add_url_rule("/vendor/maplibre/<name>", "vendor", vendor)
+    blueprint.add_url_rule("/api/places", "places", places)
     return blueprint
 
 

@@ -1,6 +1,7 @@
 // Boots the map page: reads the server's config, builds the map and wires each tool to it.
 import { addLayerList, addFilters } from "./layers.js";
 import { addGrids } from "./grids.js";
+import { addPlaces } from "./places.js";
 import { addSearch } from "./search.js";
 import { AssetPanel } from "./panel.js";
 import { addSelection } from "./selection.js";
@@ -32,7 +33,7 @@ map.on("load", async () => {
   // While a report is being placed (cases/map-report.js) a tap places its pin, nothing else.
   map.on("click", (event) => selection.drawing() || document.body.dataset.placing || openAssetAt(event));
   const selection = addSelection(map, config, view, panel);
-  await addGrids(map, config);
+  await Promise.all([addGrids(map, config), addPlaces(map)]);
   // Tells screenshot tools and tests that the first full frame is drawn.
   map.once("idle", () => { document.getElementById("map").dataset.ready = "true"; });
 });
