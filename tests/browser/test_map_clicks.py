@@ -108,3 +108,15 @@ def test_the_surveys_own_columns_show_when_the_asset_carries_them(map_page, page
     rows = details.locator("tr")
     assert [[c.inner_text() for c in r.locator("th, td").all()] for r in rows.all()] == [
         ["JBH", "YS-84"], ["CZ", "砖"], ["SD", "1.5"]]
+
+
+def test_road_and_courtyard_names_orient_at_street_level(map_page, page):
+    map_page()
+    assert page.locator(".place-label").count() == 0  # the whole city: grid names only
+    places = page.evaluate("() => fetch('/api/places').then((r) => r.json())")
+    assert {(p["kind"], p["name"]) for p in places} == {
+        ("road", "中山路"), ("courtyard", "怀特小区"), ("courtyard", "联盟小区")}
+    for place in places:
+        zoom_to(page, place["lon"], place["lat"], 16)
+        page.locator(f".place-label.{place['kind']}", has_text=place["name"]).wait_for()
+    assert page.console_errors == []

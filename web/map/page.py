@@ -17,6 +17,7 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 
 from registry import Query, Registry
 from registry.errors import NotFound
+from registry.events import EVENT_KINDS
 from registry.layers import LayerLibrary
 from web.app import current_registry
 from web.map.filters import MATERIAL_FIELD
@@ -87,6 +88,9 @@ def page_config(layers: LayerLibrary, lang: str) -> dict[str, Any]:
         "layers": [{"name": layer.name, "title": layer.title(lang), "grid": layer.is_grid,
                     "legend": legend(layer, lang)} for layer in layers.values()],
         "materials": _materials(layers, lang),
+        # What a work order does, in words (清掏, not "cleaning"): the maintenance event kinds.
+        "actions": {kind: zh if lang == "zh" else kind.replace("_", " ")
+                    for kind, zh in EVENT_KINDS.items()},
     }
 
 

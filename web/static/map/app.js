@@ -7,9 +7,23 @@ import { AssetPanel } from "./panel.js";
 import { addSelection } from "./selection.js";
 
 const config = JSON.parse(document.getElementById("map-config").textContent);
+
+// The registry's tiles are fetched at low priority, and abortably: MapLibre aborts the request
+// of a tile that left the view, and what the user asked for (a search, a panel) goes first
+// in the browser's queue instead of waiting behind a few hundred tiles.
+maplibregl.addProtocol("registry-tiles", async (params, abort) => {
+  const response = await fetch(params.url.replace(/^registry-tiles:/, location.protocol),
+                               { signal: abort.signal, priority: "low" });
+  if (!response.ok) throw new Error(`tile ${response.status}: ${params.url}`);
+  return { data: await response.arrayBuffer() };
+});
+const viaTileProtocol = (url, kind) =>
+  (kind === "Tile" && new URL(url).pathname.startsWith("/tiles/") ? { url: url.replace(/^https?:/, "registry-tiles:") } : { url });
+
 const map = new maplibregl.Map({
   container: "map", style: config.style, bounds: config.bounds, fitBoundsOptions: { padding: 20 },
   hash: true,  // the view is in the address (#zoom/lat/lon): links open where they were taken
+  transformRequest: viaTileProtocol,
 });
 map.addControl(new maplibregl.NavigationControl(), "top-right");
 // For scripts driving the page (screenshots, browser tests): where is this lon/lat on screen?
@@ -33,7 +47,9 @@ map.on("load", async () => {
   // While a report is being placed (cases/map-report.js) a tap places its pin, nothing else.
   map.on("click", (event) => selection.drawing() || document.body.dataset.placing || openAssetAt(event));
   const selection = addSelection(map, config, view, panel);
-  await Promise.all([addGrids(map, config), addPlaces(map)]);
+  // Road and courtyard names orient; they need not hold up the first frame.
+  addPlaces(map).catch((error) => console.warn("no place names:", error.message));
+  await addGrids(map, config);
   // Tells screenshot tools and tests that the first full frame is drawn.
   map.once("idle", () => { document.getElementById("map").dataset.ready = "true"; });
 });
