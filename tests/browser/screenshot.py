@@ -25,7 +25,7 @@ def save_map_picture(registry: str | Path, picture: str | Path, query: str = "",
     with serving(create_app({"REGISTRY": str(registry)})) as url, chromium() as browser:
         phone = size == "phone"
         page = browser.new_page(viewport=PHONE if phone else VIEWPORT, is_mobile=phone,
-                                has_touch=phone, device_scale_factor=2 if phone else 1)
+                                has_touch=phone)
         _log_in(page, url, Path(registry).with_name("login.txt"))
         if path == "/":
             open_map(page, f"{url}/{query}")
