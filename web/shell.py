@@ -89,5 +89,6 @@ def _user(user: Any, lang: str) -> dict[str, str] | None:
 
 def _switched_language(lang: str) -> str:
     """This page's address in the other language, its other arguments kept."""
-    args = dict(request.args.items()) | {"lang": "en" if lang == "zh" else "zh"}
-    return url_for(request.endpoint or "map.index", **(request.view_args or {}), **args)
+    args: dict[str, Any] = {**request.args.to_dict(), **(request.view_args or {}),
+                            "lang": "en" if lang == "zh" else "zh"}
+    return url_for(request.endpoint or "map.index", **args)

@@ -118,4 +118,7 @@ def test_deadlines_show_time_left_the_warning_and_overdue_in_beijing_time(page: 
         assert flag.inner_text().startswith(words) and "h" not in flag.inner_text()
     colour = flag.evaluate("n => getComputedStyle(n).backgroundColor")
     assert colour == "rgb(180, 35, 24)"  # red
+    page.goto(f"{many_cases}/cases?state=registered&lang=en")
+    assert flag.inner_text() == "overdue by 2 days"
+    assert page.inner_text("#page-of") == "Page 1 of 1"
     assert page.console_errors == []

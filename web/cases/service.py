@@ -53,7 +53,7 @@ def asset_labels(reg: Registry, cases: Iterable[Case], lang: str) -> dict[str, s
     one query per layer for a whole page of cases."""
     wanted: dict[str, list[str]] = defaultdict(list)
     for case in cases:
-        if case.asset_uuid and case.asset_layer in reg.layers:
+        if case.asset_uuid and case.asset_layer and case.asset_layer in reg.layers:
             wanted[case.asset_layer].append(case.asset_uuid)
     labels = {}
     for name, uuids in wanted.items():

@@ -127,7 +127,8 @@ def list_labels(layer: Layer, frame, lang: str) -> list[str]:
     for code, row in zip(codes, rows):
         place = next((row[f] for f in PLACE_FIELDS if row.get(f)), None)
         grade = row.get(condition) if condition else None
-        words = [code, place, f"{layer.field(condition).label(lang)} {grade}" if grade is not None else None]
+        graded = f"{layer.field(condition).label(lang)} {grade}" if condition and grade is not None else None
+        words = [code, place, graded]
         labels.append(" · ".join(str(w) for w in words if w))
     return labels
 
