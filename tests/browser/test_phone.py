@@ -121,3 +121,28 @@ def test_the_case_list_is_cards_that_fit_the_phone(phone: Any, phone_server) -> 
     panel.locator("h2").wait_for()
     assert panel.bounding_box()["width"] <= 390
     assert phone.console_errors == []
+
+
+def test_a_report_made_without_signal_waits_on_the_device_and_goes_when_back(phone: Any, phone_server) -> None:
+    url, _ = phone_server
+    open_map(phone, f"{url}/")
+    before = phone.request.get(f"{url}/api/cases?category=road_not_clean").json()["count"]
+    phone.context.set_offline(True)
+    phone.locator("#report-problem").tap()
+    phone.get_by_role("button", name="使用我的位置").tap()
+    phone.locator("#report-pin").wait_for()
+    form = phone.locator("#report-form")
+    form.locator("select[name='category']").select_option("road_not_clean")
+    form.locator("textarea").fill("路面有油污")
+    form.locator("button[type='submit']").tap()
+    form.locator(".report-result", has_text="已保存在本机").wait_for()
+    phone.locator(".report-nearby", has_text="没有网络，无法查看附近案件").wait_for()
+    phone.locator("#outbox", has_text="待发送 1").wait_for()
+    assert phone.request.get(f"{url}/api/cases?category=road_not_clean").json()["count"] == before
+    phone.context.set_offline(False)
+    phone.locator("#outbox").wait_for(state="hidden", timeout=30_000)
+    sent = phone.request.get(f"{url}/api/cases?category=road_not_clean").json()
+    assert sent["count"] == before + 1
+    case = sent["cases"][0]
+    assert case["description"].startswith("路面有油污 〔离线记录于 ")
+    assert (round(case["lon"], 5), round(case["lat"], 5)) == HERE

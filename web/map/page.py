@@ -39,6 +39,7 @@ def create_blueprint() -> Blueprint:
     blueprint.add_url_rule("/map/style.json", "style", style)
     blueprint.add_url_rule("/vendor/maplibre/<name>", "vendor", vendor)
     blueprint.add_url_rule("/api/places", "places", places)
+    blueprint.add_url_rule("/sw.js", "service_worker", service_worker)
     return blueprint
 
 
@@ -55,6 +56,14 @@ def style() -> Response:
     tiles = request.url_root + TILE_TEMPLATE
     return jsonify(map_style(current_registry().layers, tiles, current_app.config.get("BASEMAP_URL"),
                              current_app.config.get("BASEMAP_ATTRIBUTION", "")))
+
+
+def service_worker() -> Response:
+    """The web app's service worker, served from the root so its scope is the whole site."""
+    response = send_from_directory(Path(current_app.static_folder or "static") / "app", "sw.js",
+                                   mimetype="text/javascript", max_age=0)
+    response.headers["Service-Worker-Allowed"] = "/"
+    return response
 
 
 def vendor(name: str) -> Response:

@@ -8,3 +8,8 @@ toggle?.addEventListener("click", () => {
   toggle.setAttribute("aria-expanded", String(open));
 });
 localiseTimes(document);
+
+// The installable web app: its service worker keeps the pages for when there is no signal.
+if ("serviceWorker" in navigator) {
+  navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch((error) => console.warn("no offline pages:", error.message));
+}

@@ -5,6 +5,7 @@
 // beside the map on a desk, over its lower half on a phone.
 import { el, getJSON } from "../map/dom.js";
 import { deadlineStatus, localTime } from "../app/time.js";
+import { flush, keep, waiting } from "./outbox.js";
 
 const lang = JSON.parse(document.getElementById("map-config").textContent).lang;
 const map = window.infracensusMap;
@@ -17,6 +18,19 @@ async function start() {
   const form = await getJSON(`/api/cases/categories?lang=${lang}`);
   addOverdue(form.text);
   map.addControl(new ReportControl(form), "top-left");
+  const sendWaiting = () => flush((report) => post(report, form.text))
+    .then((refused) => showOutbox(form.text, refused)).catch((error) => showOutbox(form.text, [error.message]));
+  window.addEventListener("online", sendWaiting);
+  sendWaiting();
+}
+
+// How many reports wait on this device, and why the server refused any.
+async function showOutbox(text, refused = []) {
+  const badge = document.getElementById("outbox");
+  const count = (await waiting()).length;
+  badge.hidden = count === 0;
+  badge.textContent = `${text.outbox} ${count}${refused.length ? ` · ${refused.join("; ")}` : ""}`;
+  badge.dataset.count = String(count);
 }
 
 function addOverdue(text) {
@@ -41,7 +55,8 @@ class ReportControl {
     const text = this.form.text;
     this.button = el("button", { type: "button", id: "report-problem", textContent: text.report, title: text.report_hint });
     this.button.addEventListener("click", () => openReport(this.form, this.button));
-    return el("div", { className: "maplibregl-ctrl maplibregl-ctrl-group" }, [this.button]);
+    const outbox = el("span", { id: "outbox", hidden: true, role: "status" });
+    return el("div", { className: "maplibregl-ctrl maplibregl-ctrl-group report-control" }, [this.button, outbox]);
   }
 
   onRemove() { this.button.parentNode.remove(); }
@@ -122,7 +137,13 @@ function locateMe(where, text, found) {
 // "Already reported?": open cases of the chosen kind within 100 m, before a duplicate is filed.
 async function showNearby(box, lngLat, category, text) {
   const query = new URLSearchParams({ lang, category, near: `${lngLat.lng.toFixed(7)},${lngLat.lat.toFixed(7)}`, per_page: "5" });
-  const found = await getJSON(`/api/cases?${query}`);
+  let found;
+  try {
+    found = await getJSON(`/api/cases?${query}`);
+  } catch (error) {
+    box.replaceChildren(el("p", { className: "none-near", textContent: error instanceof TypeError ? text.no_signal_near : error.message }));
+    return;
+  }
   if (!found.count) { box.replaceChildren(el("p", { className: "none-near", textContent: text.none_near })); return; }
   box.replaceChildren(el("p", { className: "near-open", textContent: `${text.near_open} (${found.count})` }),
     el("ul", {}, found.cases.map((c) => el("li", { dataset: { id: c.id } }, [
@@ -130,20 +151,44 @@ async function showNearby(box, lngLat, category, text) {
       ` · ${c.state_label} · `, el("time", { dateTime: c.reported_at, textContent: localTime(c.reported_at) })]))));
 }
 
+function reportOf(fields, lngLat) {
+  const data = new FormData(fields);
+  const photo = data.get("photo");
+  return { category: data.get("category"), description: data.get("description") || "",
+           lon: lngLat.lng.toFixed(7), lat: lngLat.lat.toFixed(7),
+           photo: photo && photo.size ? photo : null, saved_at: new Date().toISOString() };
+}
+
+// Posts one report; a report kept offline says when it was made, since the server stamps
+// the moment it arrives.
+async function post(report, text) {
+  const data = new FormData();
+  for (const key of ["category", "lon", "lat"]) data.set(key, report[key]);
+  const when = report.queued ? `〔${text.offline_note} ${localTime(report.saved_at)}〕` : "";
+  data.set("description", [report.description, when].filter(Boolean).join(" "));
+  if (report.photo) data.set("photo", report.photo, report.photo.name || "photo.jpg");
+  const session = await getJSON("/auth/session");
+  const found = await getJSON(`/api/cases?lang=${lang}`, { method: "POST", body: data, headers: { "X-CSRF-Token": session.csrf_token } });
+  map.getSource(OVERDUE)?.setData(`/api/cases/overdue.geojson?lang=${lang}`);
+  return found;
+}
+
 async function send(fields, lngLat, text) {
   const result = fields.querySelector(".report-result");
   if (!lngLat) { result.textContent = text.report_hint; return; }
-  const data = new FormData(fields);
-  data.set("lon", lngLat.lng.toFixed(7));
-  data.set("lat", lngLat.lat.toFixed(7));
+  const report = reportOf(fields, lngLat);
+  const submit = fields.querySelector("button[type=submit]");
   try {
-    const session = await getJSON("/auth/session");
-    const found = await getJSON(`/api/cases?lang=${lang}`, { method: "POST", body: data, headers: { "X-CSRF-Token": session.csrf_token } });
+    if (navigator.onLine === false) throw new TypeError("offline");
+    const found = await post(report, text);
     result.replaceChildren(`${text.reported}: ${text.case} ${found.id} · ${found.category_label} · ${found.department} · `,
       el("a", { href: `/cases/mine?lang=${lang}`, textContent: text.my_reports }));
-    fields.querySelector("button[type=submit]").disabled = true;
-    map.getSource(OVERDUE).setData(`/api/cases/overdue.geojson?lang=${lang}`);
+    submit.disabled = true;
   } catch (exc) {
-    result.textContent = exc.message;
+    if (!(exc instanceof TypeError)) { result.textContent = exc.message; return; }
+    await keep({ ...report, queued: true });  // no signal: kept on the device, sent when back
+    result.textContent = text.saved_offline;
+    submit.disabled = true;
+    showOutbox(text);
   }
 }
