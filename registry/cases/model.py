@@ -95,6 +95,12 @@ class Case:
     def is_open(self) -> bool:
         return self.state not in FINAL
 
+    @property
+    def clock_started_at(self) -> str | None:
+        """When the department's clock started: at 派遣, or at 立案 for cases filed under
+        that rule; None before it."""
+        return self.registered_at if self.clock_from == "register" else self.dispatched_at
+
     def overdue(self, now: datetime) -> bool:
         """Past its deadline and not yet handled (the department's work is what is late)."""
         if self.deadline is None or self.state not in ("registered", "dispatched"):
@@ -113,7 +119,8 @@ class Case:
     def summary(self, now: datetime) -> dict[str, Any]:
         """The case's fields with its state label and overdue flag, for lists and the API."""
         return self.body() | {"version": self.version, "state_label": self.state_label,
-                              "overdue": self.overdue(now), "on_time": self.on_time()}
+                              "overdue": self.overdue(now), "on_time": self.on_time(),
+                              "clock_started_at": self.clock_started_at}
 
 
 #: The fields a stored body may set (read once: thousands of cases are read at a time).

@@ -42,8 +42,9 @@ def test_case_list_highlights_overdue_and_moves_a_case(page: Any, cases_server: 
     assert "建北街道" in panel.inner_text() and "派遣 · 超期" in panel.inner_text()
     panel.locator("button[data-move='handle']").click()
     # A function, not an expression: Playwright evals expressions, which the page's CSP refuses.
-    page.wait_for_function(
-        "() => document.querySelector('#case-panel').innerText.includes('handle → handled')")
+    page.wait_for_function("() => document.querySelector('#case-panel .timeline li:last-child')"
+                           "?.innerText.endsWith('· 处置')")
+    assert "handle" not in panel.inner_text() and "dispatched" not in panel.inner_text()
     assert row.locator("td").nth(2).inner_text() == "处置"
     assert page.locator("#cases tr.overdue").count() == 0
     assert page.console_errors == []
@@ -64,7 +65,7 @@ def test_ranking_page_shows_downloads_and_prints(page: Any, cases_server: str) -
     text = Path(download.value.path()).read_text(encoding="utf-8-sig")
     assert text.splitlines()[0].startswith("排名,街道办事处,受理数")
     page.emulate_media(media="print")
-    assert page.locator("form.filters").is_hidden() and page.locator("nav.top").is_hidden()
+    assert page.locator("form.filters").is_hidden() and page.locator("#shell").is_hidden()
     assert page.locator("#ranking").is_visible()
     assert page.console_errors == []
 

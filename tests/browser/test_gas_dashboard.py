@@ -69,4 +69,16 @@ def test_clicking_a_main_traces_its_isolation(page, gas_server):
     result = page.wait_for_selector("#trace-result[data-drawn='true']", timeout=30_000)
     assert result.inner_text() == ("Close 1 valve(s): 260 m of mains and 60 households lose gas")
     assert page.get_attribute("#trace-download", "href").endswith("f=geojson")
+    assert page.inner_text("#trace-main").startswith("Gas main ")
+    assert page.console_errors == []
+
+
+def test_the_map_draws_the_mains_and_a_click_off_them_says_so(page, gas_server):
+    open_dashboard(page, f"{gas_server}/gas")
+    drawn = page.evaluate("() => infracensusGasMap.queryRenderedFeatures({ layers: ['mains-line'] }).length")
+    assert drawn > 0
+    page.locator("#map canvas").click(position={"x": 3, "y": 3})
+    result = page.locator("#trace-result")
+    result.wait_for(state="visible")
+    assert result.inner_text() == "此处没有管道，请单击一条管道"
     assert page.console_errors == []

@@ -40,7 +40,7 @@ def test_a_plan_from_a_selection_is_listed_riskiest_first(map_page, page):
     listed = items.all_inner_texts()
     scores = [float(text.split(" · ")[0]) for text in listed]
     assert len(scores) == 5 and scores == sorted(scores, reverse=True)
-    assert all(text.endswith("· cleaning") for text in listed)
+    assert all(text.endswith("· 清掏") for text in listed)  # the work in words, not "cleaning"
     page.get_by_role("link", name=re.compile("打开计划")).click()
     rows = page.locator("#tasks tbody tr")
     rows.first.wait_for()

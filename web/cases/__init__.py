@@ -27,6 +27,8 @@ def create_blueprint() -> Blueprint:
             ("/api/cases/<case_id>/moves", "move", api.move, ["POST"]),
             ("/api/cases/<case_id>/photos/<int:number>", "photo", api.photo, ["GET"]),
             ("/cases", "list_page", pages.list_page, ["GET"]),
+            ("/cases/mine", "my_reports", pages.my_reports, ["GET"]),
+            ("/cases/export.<fmt>", "list_file", pages.list_file, ["GET"]),
             ("/cases/ranking", "ranking_page", pages.ranking_page, ["GET"]),
             ("/cases/ranking.<fmt>", "ranking_file", pages.ranking_file, ["GET"])):
         blueprint.add_url_rule(rule, endpoint, view, methods=methods)

@@ -24,24 +24,44 @@ from registry.change import utc_now
 from registry.errors import InvalidInput
 from web.auth import scope
 from web.auth.identity import who
-from web.cases.i18n import language, texts
-from web.cases.service import case_json, rules, service
-
-#: The most cases one list answers with (newest first).
-MAX_LIST = 1000
-
+from web.cases import listing
+from web.cases.i18n import language, limit_words, texts
+from web.cases.listing import CaseQuery
+from web.cases.service import asset_labels, case_json, history_json, rules, service
 
 def list_cases() -> Response:
-    """``GET /api/cases?state=&grid=&department=&category=&overdue=1&limit=``."""
+    """``GET /api/cases?state=&grid=&department=&category=&overdue=1&q=&sort=&order=&page=
+    &per_page=`` (`web.cases.listing`), or the open cases within ``radius_m`` (default 100) of
+    ``near=lon,lat``: one page, with the count of all that match."""
     args, now, lang = request.args, utc_now(), language(request.args)
-    found = service().find(state=args.get("state"), grid_code=args.get("grid"),
-                           department=args.get("department"), category=args.get("category"),
-                           overdue=True if args.get("overdue") in ("1", "true") else None,
-                           now=now)
-    found = scope.visible_cases(found)
-    limit = min(int(args.get("limit", MAX_LIST)), MAX_LIST)
-    return jsonify({"count": len(found),
-                    "cases": [case_json(c, now, lang) for c in found[:limit]]})
+    query = CaseQuery.from_args(args)
+    cases = service()
+    found = scope.visible_cases(listing.find(cases, query, now))
+    if args.get("near"):
+        found = listing.near(found, *_lonlat(args["near"]), _radius(args.get("radius_m")))
+    found = listing.sort(found, query)
+    shown, pages = listing.page_of(found, query)
+    assets = asset_labels(cases.reg, shown, lang)
+    return jsonify({"count": len(found), "page": query.page, "pages": pages,
+                    "cases": [case_json(c, now, lang, assets) for c in shown]})
+
+
+def _lonlat(text: str) -> tuple[float, float]:
+    try:
+        lon, lat = (float(v) for v in text.split(","))
+    except ValueError:
+        raise InvalidInput(f"near must be lon,lat in degrees, got {text!r}") from None
+    return lon, lat
+
+
+def _radius(text: str | None) -> float:
+    try:
+        metres = float(text or listing.NEAR_M)
+    except ValueError:
+        raise InvalidInput(f"radius_m must be a number of metres, got {text!r}") from None
+    if not 0 < metres <= listing.MAX_NEAR_M:
+        raise InvalidInput(f"radius_m must be more than 0 and at most {listing.MAX_NEAR_M:.0f}")
+    return metres
 
 
 def report() -> tuple[Response, int, dict[str, str]]:
@@ -59,9 +79,9 @@ def report() -> tuple[Response, int, dict[str, str]]:
 def case(case_id: str) -> Response:
     """``GET /api/cases/<id>``: the case, its allowed moves and its history."""
     cases = service()
-    found = scope.visible_case(cases.get(case_id))
-    return jsonify(case_json(found, utc_now(), language(request.args))
-                   | {"history": cases.history(case_id)})
+    found, lang = scope.visible_case(cases.get(case_id)), language(request.args)
+    return jsonify(case_json(found, utc_now(), lang, asset_labels(cases.reg, [found], lang))
+                   | {"history": history_json(cases.history(case_id), lang)})
 
 
 def move(case_id: str) -> Response:
@@ -91,7 +111,8 @@ def overdue() -> Response:
                  "geometry": {"type": "Point", "coordinates": [c.lon, c.lat]},
                  "properties": {"id": c.id, "category": rules().category(c.category).title(lang),
                                 "department": c.department, "deadline": c.deadline,
-                                "state": c.state}}
+                                "state": c.state, "clock_started_at": c.clock_started_at,
+                                "url": url_for("cases.list_page", case=c.id, lang=lang)}}
                 for c in scope.visible_cases(service().find(overdue=True, now=now))]
     return Response(orjson.dumps({"type": "FeatureCollection", "features": features}),
                     mimetype="application/geo+json")
@@ -103,7 +124,7 @@ def categories() -> Response:
     return jsonify({"text": texts(lang),
                     "categories": [{"code": c.code, "label": c.title(lang), "kind": c.kind,
                                     "campaign": rules().campaigns[c.campaign],
-                                    "limit": c.limit_text}
+                                    "limit": limit_words(c.limit_text, lang)}
                                    for c in rules().categories.values()]})
 
 

@@ -1,4 +1,6 @@
-"""The case pages: the case list with its panel, and the monthly ranking with its downloads.
+"""The case pages: the case list with its panel (paged, sorted, searched on the server, and
+exported as filtered at ``/cases/export.csv`` / ``.xlsx``), the inspector's own reports at
+``/cases/mine``, and the monthly ranking with its downloads.
 
 The ranking page is printable as it stands (print CSS: A4 landscape, no controls), and
 ``/cases/ranking.csv`` / ``.xlsx`` download the same table.
@@ -6,41 +8,76 @@ The ranking page is printable as it stands (print CSS: A4 landscape, no controls
 from __future__ import annotations
 
 import math
+from datetime import datetime
 from typing import Any
 
 import pandas as pd
 from flask import Response, render_template, request
 
+from registry.cases import Case, Cases
 from registry.cases.bulletin import live_ranking, published, units_of
 from registry.cases.evaluation import RATES, UNITS, previous_month
 from registry.cases.workflow import STATES
 from registry.change import utc_now
 from registry.errors import InvalidInput, NotFound
 from web.auth import scope
+from web.auth.identity import who
+from web.cases import listing
 from web.cases.i18n import language, state_label, texts
-from web.cases.service import case_json, rules, service
-from web.cases.tables import MEDIA_TYPES, ranking_columns, ranking_table, to_bytes
-
-#: The most rows the list page shows (newest first); the API pages through more.
-MAX_ROWS = 500
+from web.cases.listing import CaseQuery
+from web.cases.service import asset_labels, case_json, rules, service
+from web.cases.tables import MEDIA_TYPES, case_table, ranking_columns, ranking_table, to_bytes
 
 
 def list_page() -> str:
-    """``/cases``: cases newest first, filtered by state, grid, department or overdue."""
-    lang, args, now = language(request.args), request.args, utc_now()
-    cases = service()
-    everything = scope.visible_cases(cases.all())
-    found = scope.visible_cases(cases.find(state=args.get("state"), grid_code=args.get("grid"),
-                                           department=args.get("department"),
-                                           overdue=True if args.get("overdue") else None,
-                                           now=now))
-    choices = {"states": [(s, state_label(s, lang)) for s in STATES],
-               "grids": sorted({(c.grid_code, c.grid_name) for c in everything if c.grid_code}),
-               "departments": sorted({c.department for c in everything})}
-    return render_template("cases/list.html", lang=lang, text=texts(lang), args=args,
-                           rows=[case_json(c, now, lang) for c in found[:MAX_ROWS]],
+    """``/cases``: one page of the cases, filtered, searched and sorted on the server
+    (`web.cases.listing`); ``?case=<id>`` opens that case's panel."""
+    return _list(CaseQuery.from_args(request.args), mine=False)
+
+
+def my_reports() -> str:
+    """``/cases/mine``: the cases the logged-in inspector reported, and where each stands."""
+    return _list(CaseQuery.from_args(request.args), mine=True)
+
+
+def _list(query: CaseQuery, mine: bool) -> str:
+    lang, now, cases = language(request.args), utc_now(), service()
+    found = listing.sort(_found(cases, query, now, mine), query)
+    shown, pages = listing.page_of(found, query)
+    assets = asset_labels(cases.reg, shown, lang)
+    return render_template("cases/list.html", lang=lang, text=texts(lang), query=query,
+                           rows=[case_json(c, now, lang, assets) for c in shown],
                            count=len(found), overdue=sum(c.overdue(now) for c in found),
-                           **choices)
+                           pages=pages, mine=mine, opened=request.args.get("case", ""),
+                           sorts=list(listing.SORTS), **_choices(cases, lang))
+
+
+def _found(cases: Cases, query: CaseQuery, now: datetime, mine: bool) -> list[Case]:
+    found = scope.visible_cases(listing.find(cases, query, now))
+    return [c for c in found if c.reporter == who()] if mine else found
+
+
+def _choices(cases: Cases, lang: str) -> dict[str, Any]:
+    """The values the list's filters offer (from the cases the user may see)."""
+    everything = scope.visible_cases(cases.all())
+    return {"states": [(s, state_label(s, lang)) for s in STATES],
+            "categories": [(c.code, c.title(lang)) for c in rules().categories.values()],
+            "grids": sorted({(c.grid_code, c.grid_name) for c in everything if c.grid_code}),
+            "departments": sorted({c.department for c in everything})}
+
+
+def list_file(fmt: str) -> Response:
+    """``/cases/export.csv`` or ``.xlsx``: every case of the filtered, sorted list."""
+    if fmt not in MEDIA_TYPES:
+        raise NotFound(f"the case list comes as .csv or .xlsx, not .{fmt}")
+    lang, now, cases = language(request.args), utc_now(), service()
+    query = CaseQuery.from_args(request.args)
+    found = listing.sort(_found(cases, query, now, request.args.get("mine") == "1"), query)
+    assets = asset_labels(cases.reg, found, lang)
+    table = case_table([case_json(c, now, lang, assets) for c in found], lang)
+    name = f"cases-{now.astimezone(rules().calendar.tz):%Y%m%d-%H%M}.{fmt}"
+    return Response(to_bytes(table, fmt, texts(lang)["cases"]), mimetype=MEDIA_TYPES[fmt],
+                    headers={"Content-Disposition": f"attachment; filename={name}"})
 
 
 def ranking_page() -> str:

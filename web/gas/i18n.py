@@ -40,6 +40,8 @@ UI: dict[str, tuple[str, str]] = {
     "trace_result": ("需关阀门 {valves} 个，停气管道 {length} 米，停气 {households} 户",
                      "Close {valves} valve(s): {length} m of mains and {households} households "
                      "lose gas"),
+    "trace_miss": ("此处没有管道，请单击一条管道", "No main here: click on a main"),
+    "main": ("燃气管道", "Gas main"),
     "trace_download": ("下载 GeoJSON (施工班组)", "Download GeoJSON for the crew"),
     "exports": ("导出", "Exports"),
     "export_scope": ("改造范围与评分", "Scope and scores"),

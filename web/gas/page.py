@@ -125,5 +125,7 @@ def _config(reg: Any, table: pd.DataFrame, lang: str, year: int,
     return {"lang": lang, "year": year, "bounds": list(bounds) if bounds else initial_bounds(reg),
             "text": text,
             "courtyards": url_for("gas.courtyards"), "isolate": url_for("gas.isolate"),
+            "mains_tiles": url_for("tiles.tile", layer="gas_mains", z=0, x=0, y=0)
+            .replace("/0/0/0.mvt", "/{z}/{x}/{y}.mvt"),
             "colours": {"done": "#1a9850", "in_progress": "#fee08b", "pending": "#d73027"},
             "states": {k: int(v) for k, v in states.items()}}

@@ -103,8 +103,12 @@ def grids() -> Response:
 
 
 def grid_list(registry: Registry, query: Query | None = None) -> list[dict[str, Any]]:
-    """Each responsibility grid's code, name and label point (those `query` selects)."""
+    """Each responsibility grid's code, name, label point and box (to zoom to it), of those
+    `query` selects (all by default)."""
     frame = registry.query(query or Query(registry.layers.grid_layer.name))
-    anchors = shapely.get_coordinates(shapely.point_on_surface(np.asarray(frame.geometry.array)))
-    return [{"code": code, "name": name, "lon": lon, "lat": lat}
-            for code, name, (lon, lat) in zip(frame["grid_code"], frame["name"], anchors.tolist())]
+    shapes = np.asarray(frame.geometry.array)
+    anchors = shapely.get_coordinates(shapely.point_on_surface(shapes))
+    boxes = shapely.bounds(shapes).round(7).tolist()
+    return [{"code": code, "name": name, "lon": lon, "lat": lat, "bbox": bbox}
+            for code, name, (lon, lat), bbox in zip(frame["grid_code"], frame["name"],
+                                                    anchors.tolist(), boxes)]

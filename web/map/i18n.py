@@ -18,6 +18,7 @@ LANGUAGES = ("zh", "en")
 UI: dict[str, tuple[str, str]] = {
     "title": ("城市部件普查 · 地图", "Infrastructure census · map"),
     "layers": ("图层", "Layers"),
+    "tools": ("搜索 · 图层 · 筛选", "Search · layers · filters"),
     "legend": ("图例", "Legend"),
     "search": ("搜索", "Search"),
     "search_hint": ("部件编码、原编号、道路或小区名称", "GB/T code, survey id, road or courtyard"),
@@ -50,6 +51,7 @@ UI: dict[str, tuple[str, str]] = {
     "grid_code": ("责任网格", "Grid"),
     "state": ("部件状态", "State"),
     "history": ("历史", "History"),
+    "source_attributes": ("原始属性 Source attributes", "原始属性 Source attributes"),
     "version": ("版本", "Version"),
     "event": ("维护记录", "Maintenance"),
     "close": ("关闭", "Close"),

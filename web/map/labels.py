@@ -70,7 +70,8 @@ def _version_entry(layer: Layer, version: Mapping[str, Any], lang: str) -> dict[
     words = [f"{say(UI, 'version', lang)} {version['version']}",
              say(VERSION_KINDS, version["kind"], lang), version["who"], version.get("why") or "",
              changes]
-    return {"kind": "version", "at": str(version["valid_from"])[:16].replace("T", " "),
+    # UTC as stored (ISO 8601, with its Z): the page shows it in Beijing time.
+    return {"kind": "version", "at": str(version["valid_from"]),
             "text": " · ".join(w for w in words if w)}
 
 

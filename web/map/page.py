@@ -17,12 +17,15 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 
 from registry import Query, Registry
 from registry.errors import NotFound
+from registry.events import EVENT_KINDS
 from registry.layers import LayerLibrary
 from web.app import current_registry
 from web.auth import scope
 from web.map.filters import MATERIAL_FIELD
 from web.map.i18n import language, texts, value_label
+from web.map.places import places
 from web.map.style import legend, map_style
+from web.shell import shell_context
 
 VENDOR_FILES = {"maplibre-gl.js", "maplibre-gl.css"}
 TILE_TEMPLATE = "tiles/{layer}/{z}/{x}/{y}.mvt"
@@ -31,9 +34,13 @@ TILE_TEMPLATE = "tiles/{layer}/{z}/{x}/{y}.mvt"
 def create_blueprint() -> Blueprint:
     """The map page blueprint: ``/``, ``/map/style.json`` and ``/vendor/maplibre/<file>``."""
     blueprint = Blueprint("map", __name__)
+    # The shell (navigation, user, logout) is on every page of the site, not only the map's.
+    blueprint.app_context_processor(shell_context)
     blueprint.add_url_rule("/", "index", index)
     blueprint.add_url_rule("/map/style.json", "style", style)
     blueprint.add_url_rule("/vendor/maplibre/<name>", "vendor", vendor)
+    blueprint.add_url_rule("/api/places", "places", places)
+    blueprint.add_url_rule("/sw.js", "service_worker", service_worker)
     return blueprint
 
 
@@ -52,6 +59,14 @@ def style() -> Response:
     config = current_app.config
     return jsonify(map_style(scope.readable(current_registry().layers), tiles,
                              config.get("BASEMAP_URL"), config.get("BASEMAP_ATTRIBUTION", "")))
+
+
+def service_worker() -> Response:
+    """The web app's service worker, served from the root so its scope is the whole site."""
+    response = send_from_directory(Path(current_app.static_folder or "static") / "app", "sw.js",
+                                   mimetype="text/javascript", max_age=0)
+    response.headers["Service-Worker-Allowed"] = "/"
+    return response
 
 
 def vendor(name: str) -> Response:
@@ -85,6 +100,9 @@ def page_config(layers: LayerLibrary, lang: str) -> dict[str, Any]:
         "layers": [{"name": layer.name, "title": layer.title(lang), "grid": layer.is_grid,
                     "legend": legend(layer, lang)} for layer in layers.values()],
         "materials": _materials(layers, lang),
+        # What a work order does, in words (清掏, not "cleaning"): the maintenance event kinds.
+        "actions": {kind: zh if lang == "zh" else kind.replace("_", " ")
+                    for kind, zh in EVENT_KINDS.items()},
     }
 
 

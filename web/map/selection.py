@@ -20,12 +20,16 @@ from shapely.geometry.base import BaseGeometry
 
 from registry import Query, Registry
 from registry.errors import InvalidInput
+from registry.layers import Layer
 from web.app import current_registry
 from web.auth import scope
 from web.map.export import export_file
 from web.map.filters import MapFilter
+from web.map.i18n import language
 
 MAX_BUFFER_M = 5000.0
+#: Fields telling a reader where an asset is, the first a layer has is listed beside its code.
+PLACE_FIELDS = ("road_name", "courtyard", "name")
 #: How many selected assets are listed (and ringed on the map); all of them are counted.
 LISTED = 1000
 
@@ -105,10 +109,11 @@ def select() -> Response:
     picked = Selection.from_mapping(body)
     everything = scope.scoped(picked.query(registry))
     listed = registry.query(everything.page(LISTED))
+    layer, lang = registry.layers[picked.layer], language(request.args)
     return jsonify({"layer": picked.layer, "count": registry.count(everything),
                     "length_km": _length_km(registry, picked, everything),
                     "features": [{"uuid": u, "label": label} for u, label in
-                                 zip(listed["uuid"], _labels(listed))]})
+                                 zip(listed["uuid"], list_labels(layer, listed, lang))]})
 
 
 def _length_km(registry: Registry, picked: Selection, query: Query) -> float | None:
@@ -119,15 +124,29 @@ def _length_km(registry: Registry, picked: Selection, query: Query) -> float | N
     return round(float(registry.length_m(frame.geometry.array).sum()) / 1000, 3)
 
 
-def _labels(frame) -> list[str]:
-    codes = frame["gbt_code"].fillna(frame["source_id"]).fillna(frame["uuid"])
-    return codes.astype(str).tolist()
+def list_labels(layer: Layer, frame, lang: str) -> list[str]:
+    """Each listed asset as a reader tells them apart: its code, then where it is (road,
+    courtyard or name) and its condition, ``1301020104000084 · 中山路 · 状况等级 3``."""
+    codes = frame["gbt_code"].fillna(frame["source_id"]).fillna(frame["uuid"]).astype(str)
+    condition = layer.condition.field or layer.condition.class_field
+    shown = [f for f in (*PLACE_FIELDS, condition) if f and f in frame]
+    rows = frame[shown].astype(object).where(frame[shown].notna(), None).to_dict("records")
+    labels = []
+    for code, row in zip(codes, rows):
+        place = next((row[f] for f in PLACE_FIELDS if row.get(f)), None)
+        grade = row.get(condition) if condition else None
+        graded = f"{layer.field(condition).label(lang)} {grade}" if condition and grade is not None else None
+        words = [code, place, graded]
+        labels.append(" · ".join(str(w) for w in words if w))
+    return labels
 
 
 def export() -> Response:
     registry = current_registry()
     picked = Selection.from_mapping(request.args)
     frame = registry.query(scope.scoped(picked.query(registry)))
-    body, mimetype, name = export_file(frame, picked.layer, request.args.get("format", "geojson"))
+    body, mimetype, name = export_file(frame, registry.layers[picked.layer],
+                                       request.args.get("format", "geojson"),
+                                       language(request.args))
     return Response(body, mimetype=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -28,6 +28,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "crew_value": ("班组", "Crew"), "keep_office": ("保留办公室值", "Keep office"),
     "take_crew": ("采用班组值", "Take crew"), "changed_by": ("办公室修改", "Changed in office by"),
     "created": ("编制", "Made by"), "no_plans": ("还没有计划", "No plans yet"),
+    "return_result": ("更新 {applied} · 新增 {added} · 冲突 {conflicts} · 重复 {duplicates}",
+                      "{applied} updated · {added} added · {conflicts} in conflict · "
+                      "{duplicates} duplicates"),
 }
 
 

@@ -1,8 +1,11 @@
 // The case list: a click on a row opens its panel (details, photos, history, next moves);
 // a move posts with the version it was decided on, so a stale panel gets the 409 back.
+// Times show in Beijing time; open deadlines as time left (yellow near the end) or overdue (red).
 import { el, getJSON } from "../map/dom.js";
+import { deadlineStatus, localTime } from "../app/time.js";
 
 const config = JSON.parse(document.getElementById("cases-config").textContent);
+const settings = JSON.parse(document.getElementById("app-settings").textContent);
 const text = config.text;
 const panel = document.getElementById("case-panel");
 const body = document.getElementById("case-panel-body");
@@ -12,6 +15,18 @@ for (const row of document.querySelectorAll("#cases tbody tr[data-id]")) {
   row.addEventListener("click", () => openCase(row.dataset.id));
   row.addEventListener("keydown", (event) => event.key === "Enter" && openCase(row.dataset.id));
 }
+showDeadlines(document);
+if (config.opened) openCase(config.opened);
+
+/** Fills every .deadline[data-deadline] with the time left or overdue by, coloured. */
+export function showDeadlines(root) {
+  for (const node of root.querySelectorAll(".deadline[data-deadline]")) {
+    const status = deadlineStatus(node.dataset.deadline, node.dataset.start, new Date(), config.lang,
+                                  settings.deadline_warning_share);
+    node.textContent = status.text;
+    node.className = `deadline ${status.state}`;
+  }
+}
 
 async function openCase(id) {
   const found = await getJSON(`/api/cases/${encodeURIComponent(id)}?lang=${config.lang}`);
@@ -20,29 +35,41 @@ async function openCase(id) {
   show(found);
 }
 
+function deadlineCell(found) {
+  if (!found.deadline) return [found.limit];
+  const parts = [el("time", { dateTime: found.deadline, textContent: localTime(found.deadline) }), ` (${found.limit})`];
+  if (["registered", "dispatched"].includes(found.state)) {
+    parts.push(" ", el("span", { className: "deadline", dataset: { deadline: found.deadline, start: found.clock_started_at || found.reported_at } }));
+  }
+  if (found.provisional_years.length) parts.push(` · ${text.provisional}: ${text.provisional_why} ${found.provisional_years.join(", ")}`);
+  return parts;
+}
+
 function show(found) {
+  const distance = found.asset_distance_m === null ? "" : ` (${Math.round(found.asset_distance_m)} m)`;
   const facts = [
-    [text.category, found.category_label], [text.state, found.state_label + (found.overdue ? ` · ${text.overdue}` : "")],
-    [text.grid, found.grid_name || ""], [text.department, found.department],
-    [text.reporter, found.reporter], [text.reported_at, found.reported_at],
-    [text.deadline, found.deadline ? `${found.deadline} (${found.limit})${provisional(found)}` : found.limit],
-    [text.asset, found.asset_uuid ? `${found.asset_layer} ${found.asset_uuid} (${found.asset_distance_m} m)` : "—"],
-    [text.description, found.description],
+    ["category", text.category, [found.category_label]],
+    ["state", text.state, [found.state_label + (found.overdue ? ` · ${text.overdue}` : "")]],
+    ["grid", text.grid, [found.grid_name || ""]], ["department", text.department, [found.department]],
+    ["reporter", text.reporter, [found.reporter]],
+    ["reported_at", text.reported_at, [el("time", { dateTime: found.reported_at, textContent: localTime(found.reported_at) })]],
+    ["deadline", text.deadline, deadlineCell(found)],
+    ["asset", text.asset, [found.asset_uuid ? `${found.asset_label || found.asset_layer}${distance}` : "—"]],
+    ["description", text.description, [found.description]],
   ];
-  const rows = facts.map(([label, value]) => el("tr", {}, [el("th", { textContent: label }), el("td", { textContent: value })]));
+  const rows = facts.map(([key, label, value]) => el("tr", { dataset: { fact: key } }, [el("th", { textContent: label }), el("td", {}, value)]));
   const photos = found.photos.map((p) => el("img", { src: p.url, alt: p.name }));
-  const history = found.history.map((h) => el("li", {}, [el("time", { textContent: h.at }),
-    `${h.who} · ${h.move} → ${h.to}${h.note ? ` · ${h.note}` : ""}`]));
+  const history = found.history.map((h) => el("li", {}, [el("time", { dateTime: h.at, textContent: localTime(h.at) }),
+    // 立案, not "立案 → 立案": the state is named only where it differs from the move.
+    `${h.who} · ${h.move_label}${h.to_label && h.to_label !== h.move_label ? ` → ${h.to_label}` : ""}${h.note ? ` · ${h.note}` : ""}`]));
   body.replaceChildren(el("h2", { textContent: `${text.case} ${found.id}` }),
     el("table", {}, [el("tbody", {}, rows)]), ...photos, moveForm(found),
     el("h3", { textContent: text.history }), el("ol", { className: "timeline" }, history));
+  showDeadlines(body);
   panel.classList.toggle("overdue", found.overdue);
   panel.dataset.id = found.id;
   panel.hidden = false;
-}
-
-function provisional(found) {
-  return found.provisional_years.length ? ` · ${text.provisional}: ${text.provisional_why} ${found.provisional_years.join(", ")}` : "";
+  if (matchMedia("(max-width: 720px)").matches) panel.scrollIntoView({ block: "start" });
 }
 
 function moveForm(found) {
@@ -67,6 +94,7 @@ async function send(found, move, note, hours, error) {
     if (row) {
       row.cells[2].textContent = moved.state_label;
       row.classList.toggle("overdue", moved.overdue);
+      if (!["registered", "dispatched"].includes(moved.state)) row.querySelector(".deadline")?.remove();
     }
     await openCase(moved.id);
   } catch (exc) {

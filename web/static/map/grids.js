@@ -9,8 +9,11 @@ export async function addGrids(map, config) {
     const label = el("div", { className: "grid-label", textContent: grid.name });
     new maplibregl.Marker({ element: label }).setLngLat([grid.lon, grid.lat]).addTo(map);
   }
+  const boxes = Object.fromEntries(grids.map((g) => [g.code, g.bbox]));
   for (const select of document.querySelectorAll("select.grid-choice")) {
     select.append(...grids.map((g) => el("option", { value: g.code, textContent: g.name })));
+    // Choosing a grid (to filter or to select by) shows the whole grid.
+    select.addEventListener("change", () => boxes[select.value] && map.fitBounds(boxes[select.value], { padding: 30 }));
   }
   const container = document.getElementById("map");
   const follow = () => container.classList.toggle("map-zoomed-out", map.getZoom() < LABEL_MIN_ZOOM);

@@ -17,7 +17,8 @@ export function addSearch(map, config, panel) {
 function resultButton(map, panel, hit) {
   const button = el("button", { type: "button", className: "link", textContent: hit.label });
   button.addEventListener("click", () => {
-    map.flyTo({ center: [hit.lon, hit.lat], zoom: Math.max(map.getZoom(), 17) });
+    // A jump, not a flight: a flight asks for the tiles of every view on its way.
+    map.jumpTo({ center: [hit.lon, hit.lat], zoom: Math.max(map.getZoom(), 17) });
     panel.open(hit.uuid);
   });
   return button;

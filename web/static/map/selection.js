@@ -17,7 +17,7 @@ export function addSelection(map, config, view, panel) {
   };
   const select = async (extra) => {
     const request = { ...Object.fromEntries(view.filters), layer: form.layer.value, ...extra };
-    show(await getJSON("/api/select", { method: "POST", headers: { "Content-Type": "application/json" },
+    show(await getJSON(`/api/select?lang=${config.lang}`, { method: "POST", headers: { "Content-Type": "application/json" },
                                        body: JSON.stringify(request) }), request);
   };
   const drawer = new Drawer(map, (geometry, mode) => {

@@ -38,7 +38,7 @@ function addPlanSection() {
     el("button", { type: "submit", textContent: TEXT.build })]);
   const result = el("div", { id: "plan-result" });
   const colour = el("input", { type: "checkbox", id: "risk-colour" });
-  document.getElementById("sidebar").append(el("section", { id: "plans" }, [
+  (document.getElementById("sidebar-tools") || document.getElementById("sidebar")).append(el("section", { id: "plans" }, [
     el("h2", { textContent: TEXT.title }), form, result, el("label", {}, [colour, " ", TEXT.colour])]));
   form.addEventListener("submit", (event) => { event.preventDefault(); buildPlan(form, result); });
   return colour;
@@ -54,7 +54,7 @@ async function buildPlan(form, result) {
     result.replaceChildren(
       el("p", { id: "plan-summary", textContent: `${t.tasks} ${TEXT.tasks} · ${t.cost_yuan} ${TEXT.yuan} · ${plan.left_out.count} ${TEXT.left}` }),
       el("ol", { id: "plan-tasks" }, plan.tasks.map((task) => el("li", { dataset: { uuid: task.uuid } },
-        [`${task.score.toFixed(2)} · ${task.gbt_code} · ${task.action}`]))),
+        [`${task.score.toFixed(2)} · ${task.gbt_code} · ${config.actions[task.action] || task.action}`]))),
       el("a", { href: `/plans/${encodeURIComponent(plan.id)}?lang=${config.lang}`, textContent: `${TEXT.open} ${plan.id}` }));
   } catch (error) {
     result.replaceChildren(el("p", { className: "error", textContent: error.message }));

@@ -15,7 +15,9 @@ for (const form of document.querySelectorAll("form.return")) {
     try {
       const done = await send(`/api/packages/${encodeURIComponent(form.dataset.package)}/return`,
                               { method: "POST", body: new FormData(form) });
-      out.textContent = `✓ ${done.applied.length} / ${done.added.length} + / ${done.conflicts.length} ⚠ / ${done.duplicates} =`;
+      const counts = { applied: done.applied.length, added: done.added.length,
+                       conflicts: done.conflicts.length, duplicates: done.duplicates };
+      out.textContent = out.dataset.words.replace(/\{(\w+)\}/g, (_, key) => counts[key]);
       setTimeout(() => location.reload(), 800);
     } catch (error) {
       out.textContent = error.message;
