@@ -96,6 +96,12 @@ def call_gdal(path: Path, function, *args, **kwargs):
         return function(*args, **kwargs)
     except (DataSourceError, pyogrio.errors.DataLayerError) as exc:
         raise InvalidInput(f"{path.name}: not a readable survey file ({exc})") from None
+    except UnicodeDecodeError:
+        # A .dbf cuts column names at 10 bytes, which can split a UTF-8 Chinese character.
+        raise InvalidInput(f"{path.name}: a column name is not valid text in the file's "
+                           "encoding (a shapefile cuts names at 10 bytes, which can split a "
+                           "Chinese character): rename the columns, or give --encoding"
+                           ) from None
 
 
 def choose_layer(path: Path, layer_name: str | None) -> str:

@@ -43,6 +43,7 @@ import pandas as pd
 
 from registry.cases.deadlines import CST
 from registry.cases.model import Case
+from registry.change import parse_moment
 from registry.errors import InvalidInput
 
 #: Each figure with its label in the bureau's reports.
@@ -87,6 +88,19 @@ def previous_month(month: str) -> str:
     """
     start, _ = month_bounds(month)
     return (start - timedelta(days=1)).strftime("%Y-%m")
+
+
+def latest_month(cases: Sequence[Case], now: datetime, tz: tzinfo = CST) -> str:
+    """The month a ranking opens on: the newest month before `now`'s in which a case was
+    reported (the last month when none was), so the page never opens on an empty month.
+
+    >>> latest_month([], datetime(2026, 12, 8, tzinfo=CST))
+    '2026-11'
+    """
+    current = now.astimezone(tz).strftime("%Y-%m")
+    months = {parse_moment(c.reported_at).astimezone(tz).strftime("%Y-%m") for c in cases}
+    earlier = sorted(m for m in months if m < current)
+    return earlier[-1] if earlier else previous_month(current)
 
 
 def evaluate(cases: Sequence[Case], month: str, by: str = "grid", *, tz: tzinfo = CST,

@@ -17,6 +17,7 @@ from browser.chromium import serving
 from browser.city import build_city
 from registry import Change
 from registry.cases import Cases, Report
+from open_access import OPEN
 from web.app import create_app
 
 pytestmark = pytest.mark.browser
@@ -26,8 +27,9 @@ TRAP = '=HYPERLINK("http://evil.example","点我")'
 
 @pytest.fixture(scope="module")
 def many_cases(module_location: Callable[[], str]) -> Iterator[str]:
-    """The synthetic city with 990 street-vending reports; the last one registered (so it has
-    a deadline) and described with a spreadsheet formula."""
+    """The synthetic city with 990 street-vending reports; the last one registered and
+    dispatched (so its clock runs and it has a deadline) and described with a spreadsheet
+    formula."""
     location = module_location()
     reg = build_city(location)
     cases = Cases(reg)
@@ -36,8 +38,9 @@ def many_cases(module_location: Callable[[], str]) -> Iterator[str]:
         case = cases.report(Report("street_vending", 114.481 + (k % 30) * 0.001,
                                    38.021 + (k // 30) * 0.0005, note), Change(who="巡查员"))
     cases.move(case.id, "register", Change(who="受理员"))
+    cases.move(case.id, "dispatch", Change(who="派遣员"))
     reg.close()
-    with serving(create_app({"REGISTRY": location})) as url:
+    with serving(create_app({"REGISTRY": location, **OPEN})) as url:
         yield url
 
 
@@ -78,7 +81,7 @@ def test_a_case_number_finds_its_case_and_sorting_turns_the_list(page: Any, many
 
 
 def test_the_filtered_list_exports_as_csv_and_excel_that_open_right(page: Any, many_cases: str) -> None:
-    page.goto(f"{many_cases}/cases?state=registered")
+    page.goto(f"{many_cases}/cases?state=dispatched")
     assert page.inner_text("#case-count").startswith("1 件")
     with page.expect_download() as download:
         page.locator("#export-csv").click()
@@ -87,7 +90,7 @@ def test_the_filtered_list_exports_as_csv_and_excel_that_open_right(page: Any, m
     assert header[:3] == ["案件编号", "类别", "状态"]
     cell = dict(zip(header, row))
     assert cell["案件编号"].startswith('="') and cell["案件编号"][2:-1].isdigit()
-    assert len(cell["案件编号"][2:-1]) == 12 and cell["状态"] == "立案"
+    assert len(cell["案件编号"][2:-1]) == 12 and cell["状态"] == "派遣"
     assert cell["描述"] == "'" + TRAP                    # shown as text, never evaluated
     assert cell["时限"] == "2小时"
     reported = datetime.fromisoformat(cell["上报时间 (北京时间)"])  # "2026-12-08 10:05": local
@@ -103,22 +106,23 @@ def test_the_filtered_list_exports_as_csv_and_excel_that_open_right(page: Any, m
 
 
 def test_deadlines_show_time_left_the_warning_and_overdue_in_beijing_time(page: Any, many_cases: str) -> None:
-    found = page.request.get(f"{many_cases}/api/cases?state=registered").json()["cases"][0]
-    start, due = (datetime.fromisoformat(found[k].replace("Z", "+00:00")) for k in ("registered_at", "deadline"))
+    found = page.request.get(f"{many_cases}/api/cases?state=dispatched").json()["cases"][0]
+    start, due = (datetime.fromisoformat(found[k].replace("Z", "+00:00"))
+                  for k in ("clock_started_at", "deadline"))
     span = due - start
     shown_due = due.astimezone(timezone(timedelta(hours=8))).strftime("%Y-%m-%d %H:%M")
     deadline = page.locator(f"#cases tr[data-id='{found['id']}'] td").nth(6)
     for moment, state, words in ((start + span * 0.5, "ok", "剩余 "), (start + span * 0.9, "warning", "剩余 "),
                                  (due + timedelta(days=2, minutes=5), "overdue", "超期 2天")):
         page.clock.set_fixed_time(moment)
-        page.goto(f"{many_cases}/cases?state=registered")
+        page.goto(f"{many_cases}/cases?state=dispatched")
         assert deadline.locator("time").inner_text() == shown_due
         flag = deadline.locator(".deadline")
         assert flag.get_attribute("class") == f"deadline {state}"
         assert flag.inner_text().startswith(words) and "h" not in flag.inner_text()
     colour = flag.evaluate("n => getComputedStyle(n).backgroundColor")
     assert colour == "rgb(180, 35, 24)"  # red
-    page.goto(f"{many_cases}/cases?state=registered&lang=en")
+    page.goto(f"{many_cases}/cases?state=dispatched&lang=en")
     assert flag.inner_text() == "overdue by 2 days"
     assert page.inner_text("#page-of") == "Page 1 of 1"
     assert page.console_errors == []

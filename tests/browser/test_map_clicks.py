@@ -11,6 +11,7 @@ import pytest
 from browser import city
 from browser.chromium import open_map, serving
 from browser.city import build_city
+from open_access import OPEN
 from web.app import create_app
 
 pytestmark = pytest.mark.browser
@@ -62,7 +63,7 @@ def clustering_server(module_location: Callable[[], str]) -> Iterator[str]:
     """The city served with tiles of more than 50 assets sent as clusters."""
     location = module_location()
     build_city(location).close()
-    with serving(create_app({"REGISTRY": location, "TILE_MAX_FEATURES": 50})) as url:
+    with serving(create_app({"REGISTRY": location, "TILE_MAX_FEATURES": 50, **OPEN})) as url:
         yield url
 
 

@@ -12,6 +12,7 @@ from browser.chromium import open_map, serving
 from browser.city import build_city
 from registry import Change
 from registry.cases import Cases, Report
+from open_access import OPEN
 from web.app import create_app
 
 pytestmark = pytest.mark.browser
@@ -27,7 +28,7 @@ def phone_server(module_location: Callable[[], str]) -> Iterator[tuple[str, str]
     earlier = Cases(reg).report(Report("bicycle_parking", HERE[0] + 0.0002, HERE[1] + 0.0001, "单车堆放"),
                                 Change(who="另一位监督员"))
     reg.close()
-    with serving(create_app({"REGISTRY": location})) as url:
+    with serving(create_app({"REGISTRY": location, **OPEN})) as url:
         yield url, earlier.id
 
 

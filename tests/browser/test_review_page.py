@@ -66,7 +66,7 @@ def test_a_data_manager_decides_the_queue_in_the_page(page, review_server) -> No
     assert "below the minimum 0.2 m" in page.inner_text("#error")
     # accept one by its button
     page.locator("#items tbody tr[data-row='2'] button.accept").click()
-    page.wait_for_function("document.querySelectorAll('#items tbody tr').length === 2")
+    page.wait_for_function("() => document.querySelectorAll('#items tbody tr').length === 2")
     assert rows_shown(page) == ["4", "6"]
     # reject the rest together
     page.check("#select-all")
@@ -74,7 +74,7 @@ def test_a_data_manager_decides_the_queue_in_the_page(page, review_server) -> No
     page.wait_for_selector("#empty:not([hidden])")
     assert stored_ids(location) == ["YS1", "YS2", "YS3", "YS5"]
     page.select_option("#status", "all")
-    page.wait_for_function("document.querySelectorAll('#items tbody tr').length === 3")
+    page.wait_for_function("() => document.querySelectorAll('#items tbody tr').length === 3")
     statuses = page.locator("#items tbody tr td:nth-child(10)").all_inner_texts()
     assert statuses == ["已接受", "已拒绝", "已拒绝"]
     # the browser logs the one refused edit's answer, and nothing else went wrong

@@ -256,3 +256,12 @@ def test_geojson_saved_in_gbk_is_read_through_a_utf8_copy(tmp_path):
     assert raw.frame["名称"].tolist() == NAMES
     assert raw.encoding == "gb18030" and raw.encoding_note.startswith("detected: GB18030")
     assert raw.source_crs == "EPSG:4326"
+
+
+def test_a_shapefile_whose_column_name_splits_a_character_is_refused_by_name(tmp_path) -> None:
+    frame = gpd.GeoDataFrame({"编号": ["YS-1"], "所在道路": ["建设大街"]},
+                             geometry=[shapely.Point(114.5, 38.04)], crs=4490)
+    path = tmp_path / "收水井.shp"
+    frame.to_file(path, engine="pyogrio", encoding="UTF-8")  # 所在道路 is 12 bytes: cut at 10
+    with pytest.raises(InvalidInput, match="收水井.shp: a column name is not valid text"):
+        read_survey(path)

@@ -18,6 +18,7 @@ from browser import city
 from browser.city import build_city
 from cases.casekit import late_and_on_time
 from registry import Change
+from open_access import OPEN
 from web.app import create_app
 
 TRAP = '=HYPERLINK("http://evil.example","看这里")'
@@ -34,7 +35,7 @@ def app(module_location: Callable[[], str]) -> Flask:
                                        crs=4490), Change(who="班组"))
     reg.close()
     late_and_on_time(location, WEST_POINT, EAST_POINT, "exposed_garbage")
-    return create_app({"REGISTRY": location})
+    return create_app({"REGISTRY": location, **OPEN})
 
 
 def rows_of(body: bytes) -> list[list[str]]:

@@ -16,7 +16,7 @@ from flask import Response, render_template, request
 
 from registry.cases import Case, Cases
 from registry.cases.bulletin import live_ranking, published, units_of
-from registry.cases.evaluation import RATES, UNITS, previous_month
+from registry.cases.evaluation import RATES, UNITS, latest_month
 from registry.cases.workflow import STATES
 from registry.change import utc_now
 from registry.errors import InvalidInput, NotFound
@@ -104,10 +104,11 @@ def ranking_file(fmt: str) -> Response:
 
 
 def _choice() -> tuple[str, str, str]:
-    """Language, month (default: last month, local time) and unit of a ranking request."""
+    """Language, month (default: the newest ended month with cases, local time) and unit of a
+    ranking request."""
     lang = language(request.args)
-    this_month = utc_now().astimezone(rules().calendar.tz).strftime("%Y-%m")
-    month = request.args.get("month") or previous_month(this_month)
+    month = request.args.get("month") or latest_month(service().all(), utc_now(),
+                                                      rules().calendar.tz)
     by = request.args.get("by", "grid")
     if by not in UNITS:
         raise InvalidInput(f"rank by one of {', '.join(UNITS)}, not {by!r}")

@@ -16,7 +16,7 @@ from registry import Change
 from registry.cases import Case, Cases, Photo, Report
 from registry.cases.workflow import next_moves
 from registry.cases.bulletin import live_ranking, publish, published, units_of
-from registry.cases.evaluation import UNITS, previous_month
+from registry.cases.evaluation import UNITS, latest_month, previous_month
 from registry.change import utc_now
 from web.cases.tables import fmt_for, ranking_table, to_bytes
 from web.cli.options import (clear_errors, default_who, open_registry, registry_option,
@@ -145,7 +145,8 @@ def follow_up(registry_url: str, case_id: str, satisfied: bool, note: str,
 @click.command()
 @click.argument("action", required=False, default="show", type=click.Choice(["show", "publish"]))
 @registry_option
-@click.option("--month", default=None, metavar="YYYY-MM", help="Default: last month.")
+@click.option("--month", default=None, metavar="YYYY-MM",
+              help="Default: the newest ended month with cases.")
 @click.option("--by", type=click.Choice(list(UNITS)), default="grid", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="Write a .csv or .xlsx file instead of printing.")
@@ -183,5 +184,5 @@ def ranking(action: str, registry_url: str, month: str | None, by: str, output: 
 
 
 def last_month(cases: Cases) -> str:
-    """The month before this one, in the city's time."""
-    return previous_month(utc_now().astimezone(cases.rules.calendar.tz).strftime("%Y-%m"))
+    """The newest ended month with cases (else the last month), in the city's time."""
+    return latest_month(cases.all(), utc_now(), cases.rules.calendar.tz)
