@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 
 from dataclasses import dataclass, field
+from functools import cache
 from datetime import date
 from typing import Any, Callable, Mapping
 
@@ -30,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from importers.report import combine, no_problems, problem_table
+from registry.gas.rules import GasRules, load_rules
 from registry.layers import Field, Layer
 
 #: Spellings of "no value", compared after the text key (NFKC, no spaces, case-folded).
@@ -404,8 +406,17 @@ def _bools(uniques: pd.Series, fld: Field, value_map: Mapping[str, str]) -> Pars
 
 # -- gas pressure class -----------------------------------------------------------------
 #: Pressure classes (GB 50028): label and the (exclusive, inclusive] band in MPa.
-PRESSURE_CLASSES = {"low": ("低压", -np.inf, 0.01), "medium_b": ("中压B", 0.01, 0.2),
-                    "medium_a": ("中压A", 0.2, 0.4)}
+#: The pressure bands themselves are the gas rules' (``layers/gas/scope.toml``, GB 50028-2006
+#: table 6.1.6: 低压 P < 0.01, 中压B 0.01 ≤ P ≤ 0.2, 中压A 0.2 < P ≤ 0.4 MPa): one table.
+PRESSURE_LABELS = {"low": "低压", "medium_b": "中压B", "medium_a": "中压A"}
+
+
+@cache
+def gas_rules() -> GasRules:
+    """The gas rules, read once: their pressure bands are the ones every import checks."""
+    return load_rules()
+
+
 #: Files in the wild swap the two medium classes.
 SWAPPED_CLASS = {"medium_a": "medium_b", "medium_b": "medium_a"}
 
@@ -442,15 +453,20 @@ def check_pressure_class(out: Normalised) -> Normalised:
 
 
 def _fits(mpa: pd.Series, pressure_class: pd.Series) -> pd.Series:
-    low = pressure_class.map(lambda c: PRESSURE_CLASSES[c][1], na_action="ignore")
-    high = pressure_class.map(lambda c: PRESSURE_CLASSES[c][2], na_action="ignore")
-    return ((mpa > low.astype("float64")) & (mpa <= high.astype("float64"))).fillna(False)
+    """Whether each pressure lies in its stated class's band (False for no class)."""
+    out = pd.Series(False, index=mpa.index)
+    for name in pressure_class.dropna().unique():
+        band = gas_rules().pressure_band(name)
+        rows = (pressure_class == name).to_numpy()
+        if band is not None:
+            out[rows] = band.fits(mpa[rows].to_numpy(dtype=float))
+    return out
 
 
 def _band(pressure_class: str) -> str:
-    label, low, high = PRESSURE_CLASSES[pressure_class]
-    bounds = f"≤ {high:g}" if low == -np.inf else f"{low:g}–{high:g}"
-    return f"{label} {pressure_class} ({bounds} MPa)"
+    band = gas_rules().pressure_band(pressure_class)
+    text = band.text if band else "no band in scope.toml"
+    return f"{PRESSURE_LABELS.get(pressure_class, pressure_class)} {pressure_class} ({text})"
 
 
 # -- problems ----------------------------------------------------------------------------

@@ -55,6 +55,8 @@ ROUTES: dict[tuple[str, str], tuple[str, bool]] = {
     ("map_assets.asset", "GET"): ("view", False), ("map_assets.grids", "GET"): ("view", False),
     ("map_assets.search", "GET"): ("view", False),
     ("map_selection.export", "GET"): ("export", False),
+    ("cases.list_file", "GET"): ("export", False), ("cases.my_reports", "GET"): ("view", False),
+    ("map.places", "GET"): ("view", False), ("map.service_worker", "GET"): ("view", False),
     ("map_selection.select", "POST"): ("view", False),
     ("ogcapi.collection", "GET"): ("view", True), ("ogcapi.collections", "GET"): ("view", True),
     ("ogcapi.conformance", "GET"): ("view", True), ("ogcapi.item", "GET"): ("view", True),

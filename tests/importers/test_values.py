@@ -154,12 +154,12 @@ def test_swapped_medium_pressure_classes_are_corrected_and_misfits_flagged() -> 
     assert out.frame["pressure_class"].tolist() == ["medium_a", "medium_b", None, None, "low"]
     assert out.corrections["row"].tolist() == [1, 2]
     assert out.corrections["reason"][0] == (
-        "pressure 0.3 MPa does not fit 中压B medium_b (0.01–0.2 MPa); "
-        "it fits 中压A medium_a (0.2–0.4 MPa): class corrected")
+        "pressure 0.3 MPa does not fit 中压B medium_b (0.01 ≤ P ≤ 0.2 MPa); "
+        "it fits 中压A medium_a (0.2 < P ≤ 0.4 MPa): class corrected")
     assert out.flags[["row", "reason", "action"]].values.tolist() == [
-        [3, "pressure 0.2 MPa does not fit 低压 low (≤ 0.01 MPa): class left empty for review",
+        [3, "pressure 0.2 MPa does not fit 低压 low (P < 0.01 MPa): class left empty for review",
          "flagged"],
-        [4, "pressure 0.005 MPa does not fit 中压B medium_b (0.01–0.2 MPa): class left empty "
+        [4, "pressure 0.005 MPa does not fit 中压B medium_b (0.01 ≤ P ≤ 0.2 MPa): class left empty "
             "for review", "flagged"]]
 
 
@@ -199,3 +199,12 @@ def test_yes_no_words_with_stray_whitespace_full_width_and_zero_width_marks() ->
                    [" 是 ", "否\u3000", "ＹＥＳ", "\u200b有", "Ｎ", "不是", "✓", "maybe"])
     assert parsed.values.tolist()[:7] == [True, False, True, True, False, False, True]
     assert parsed.failed.tolist()[:7] == [None] * 7 and parsed.failed[8].startswith("not yes or no")
+
+
+def test_a_pressure_of_0_01_mpa_is_medium_b_by_gb_50028() -> None:
+    frame = pd.DataFrame({"pressure_class": ["low", "medium_b"], "pressure_mpa": [0.01, 0.01]},
+                         index=[1, 2])
+    checked = check_pressure_class(Normalised(frame))
+    assert checked.frame["pressure_class"].tolist() == [None, "medium_b"]
+    assert checked.flags["reason"].tolist() == [
+        "pressure 0.01 MPa does not fit 低压 low (P < 0.01 MPa): class left empty for review"]

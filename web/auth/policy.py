@@ -51,6 +51,8 @@ RULES: list[Rule] = [
     # Selecting posts a shape to query with; nothing is written.
     Rule("map_selection.select", frozenset({"POST"}), "view", changes_state=False),
     Rule("map_selection.export", READ, "export"),
+    # The filtered case list as a file is an export like the map's.
+    Rule("cases.list_file", READ, "export"),
     Rule("imports.*", WRITE, "import"),
     # The review queue is a data manager's page: reading it needs `import` too.
     Rule("review.*", READ | WRITE, "import"),

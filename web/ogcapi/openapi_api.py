@@ -113,6 +113,8 @@ def _map_paths(layer: dict[str, Any], extent: Extent) -> dict[str, Any]:
         "/api/search": {"get": operation("Find assets by code, survey id or name", "search",
                                          "map", [query("q", STRING, "text", True), LANG])},
         "/api/grids": {"get": operation("Responsibility grids 责任网格", "getGrids", "map")},
+        "/api/places": {"get": operation("Road and courtyard labels for the base map",
+                                         "getPlaces", "map")},
         "/api/select": {"post": operation("Count and list a map selection", "select", "map",
                                           body={JSON: obj(["layer"], geometry=geometry(extent),
                                                           **picked)})},
